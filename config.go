@@ -1,0 +1,327 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sessionkit/session/signing"
+	"github.com/sessionkit/session/tagjson"
+)
+
+// Defaults, as in Flask 3.1.
+const (
+	DefaultCookieName        = "session"
+	DefaultPermanentLifetime = 31 * 24 * time.Hour
+	DefaultMaxCookieSize     = 4093
+	// MaxLifetime is the longest cookie lifetime browsers honour (RFC 6265bis
+	// caps Expires and Max-Age at 400 days).
+	MaxLifetime = 400 * 24 * time.Hour
+	// maxAttributeLen is the longest cookie attribute value browsers accept.
+	maxAttributeLen = 1024
+)
+
+// Config holds Flask's session settings as Go fields. The zero value of every
+// field means Flask's default; fields whose Flask default is true are spelled
+// as their negation (DisableHTTPOnly, DisableRefreshEachRequest) so that the
+// zero Config is Flask's default configuration.
+//
+// A Config is validated by [New] (or [Config.Validate]) and must not be
+// changed afterwards.
+type Config struct {
+	// SecretKey signs the cookie (Flask: SECRET_KEY). Empty means no signing
+	// key: the default interface then hands out a null session whose writes
+	// fail with ErrNoSecretKey, as Flask does.
+	SecretKey []byte
+	// SecretKeyFallbacks are older keys still accepted when reading, oldest
+	// first as in Flask's SECRET_KEY_FALLBACKS list. New cookies are always
+	// signed with SecretKey.
+	SecretKeyFallbacks [][]byte
+
+	// PermanentLifetime is how long a permanent session lives and the oldest
+	// signature accepted for any session (Flask: PERMANENT_SESSION_LIFETIME).
+	// Zero means 31 days; more than 400 days is an error.
+	PermanentLifetime time.Duration
+
+	// CookieName is the session cookie's name (SESSION_COOKIE_NAME); "" means "session".
+	CookieName string
+	// CookieDomain is the Domain attribute (SESSION_COOKIE_DOMAIN); "" omits
+	// it. A leading dot is dropped, as Werkzeug 2.3+ does.
+	CookieDomain string
+	// CookiePath is the Path attribute (SESSION_COOKIE_PATH); "" means
+	// ApplicationRoot.
+	CookiePath string
+	// ApplicationRoot is Flask's APPLICATION_ROOT, the fallback for CookiePath; "" means "/".
+	ApplicationRoot string
+	// DisableHTTPOnly omits HttpOnly (SESSION_COOKIE_HTTPONLY=False).
+	DisableHTTPOnly bool
+	// CookieSecure adds Secure (SESSION_COOKIE_SECURE).
+	CookieSecure bool
+	// CookieSameSite is "", "Strict", "Lax" or "None", case-insensitive
+	// (SESSION_COOKIE_SAMESITE). "" omits the attribute.
+	CookieSameSite string
+	// CookiePartitioned adds Partitioned (CHIPS) and, as in Flask, implies Secure
+	// (SESSION_COOKIE_PARTITIONED).
+	CookiePartitioned bool
+	// DisableRefreshEachRequest stops re-sending permanent sessions on every
+	// request (SESSION_REFRESH_EACH_REQUEST=False).
+	DisableRefreshEachRequest bool
+
+	// MaxCookieSize is the largest Set-Cookie header value sent
+	// (MAX_COOKIE_SIZE). Zero means 4093; a negative value disables the check.
+	// Unlike Flask, which only warns, an oversized cookie is by default an
+	// error reported through the error handler and no cookie is sent; see
+	// AllowOversizeCookie.
+	MaxCookieSize int
+	// AllowOversizeCookie restores Flask's behaviour: log a warning and send
+	// the oversized cookie anyway (browsers will then usually drop it).
+	AllowOversizeCookie bool
+
+	// MaxInflate caps the decompressed size of a cookie payload; zero means 1 MiB.
+	MaxInflate int
+	// Signing overrides itsdangerous' salt, key derivation and digest. The zero
+	// value is Flask's: salt "cookie-session", derivation "hmac", HMAC-SHA1.
+	Signing signing.Options
+	// Serializer encodes session values; nil means tagjson.Default (Flask's
+	// TaggedJSONSerializer with the default tags).
+	Serializer *tagjson.Serializer
+
+	// Interface opens and saves sessions; nil means a [SecureCookie].
+	// (Flask: app.session_interface.)
+	Interface Interface
+	// ErrorHandler answers requests whose session failed (open error, null
+	// session written, store error, oversized cookie). Nil means
+	// [DefaultErrorHandler]: an slog record and HTTP 500.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// Logger receives the library's log records; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now. Tests inject a fixed clock.
+	Now func() time.Time
+
+	resolved *resolvedConfig
+}
+
+// resolvedConfig is the validated, precomputed form of a Config.
+type resolvedConfig struct {
+	lifetime   time.Duration
+	name       string
+	domain     string
+	path       string // percent-encoded
+	sameSite   http.SameSite
+	secure     bool
+	maxSize    int
+	serializer *tagjson.Serializer
+	signer     *signing.Signer // nil without SecretKey
+	logger     *slog.Logger
+	errHandler func(w http.ResponseWriter, r *http.Request, err error)
+	iface      Interface
+}
+
+// Validate checks the configuration for values browsers would reject or that
+// make no sense, and returns every problem found, joined. Each wraps
+// ErrInvalidConfig.
+func (c *Config) Validate() error {
+	_, err := c.resolve()
+	return err
+}
+
+func (c *Config) resolve() (*resolvedConfig, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...))
+	}
+	rc := &resolvedConfig{
+		lifetime:   c.PermanentLifetime,
+		name:       c.CookieName,
+		domain:     strings.TrimPrefix(c.CookieDomain, "."),
+		secure:     c.CookieSecure || c.CookiePartitioned,
+		maxSize:    c.MaxCookieSize,
+		serializer: c.Serializer,
+		logger:     c.Logger,
+		errHandler: c.ErrorHandler,
+		iface:      c.Interface,
+	}
+	if rc.lifetime == 0 {
+		rc.lifetime = DefaultPermanentLifetime
+	}
+	switch {
+	case rc.lifetime < time.Second:
+		bad("PermanentLifetime %v is shorter than one second", c.PermanentLifetime)
+	case rc.lifetime > MaxLifetime:
+		bad("PermanentLifetime %v is over 400 days, the most browsers honour (RFC 6265bis)", c.PermanentLifetime)
+	}
+	if rc.name == "" {
+		rc.name = DefaultCookieName
+	}
+	if !validCookieName(rc.name) {
+		bad("CookieName %q is not a valid cookie name (RFC 6265 token)", rc.name)
+	}
+	if rc.domain != "" && !validDomain(rc.domain) {
+		bad("CookieDomain %q is not a valid domain", c.CookieDomain)
+	}
+	if len(c.CookieDomain) > maxAttributeLen {
+		bad("CookieDomain is %d bytes; browsers ignore attributes over %d bytes", len(c.CookieDomain), maxAttributeLen)
+	}
+	path := c.CookiePath
+	if path == "" {
+		path = c.ApplicationRoot
+	}
+	if path == "" {
+		path = "/"
+	}
+	rc.path = quotePath(path)
+	if len(rc.path) > maxAttributeLen {
+		bad("cookie path is %d bytes; browsers ignore attributes over %d bytes", len(rc.path), maxAttributeLen)
+	}
+	switch strings.ToLower(c.CookieSameSite) {
+	case "":
+	case "strict":
+		rc.sameSite = http.SameSiteStrictMode
+	case "lax":
+		rc.sameSite = http.SameSiteLaxMode
+	case "none":
+		rc.sameSite = http.SameSiteNoneMode
+		if !rc.secure {
+			bad("CookieSameSite None requires CookieSecure: browsers reject SameSite=None cookies without Secure")
+		}
+	default:
+		bad("CookieSameSite %q must be Strict, Lax, None or empty", c.CookieSameSite)
+	}
+	lower := strings.ToLower(rc.name)
+	if strings.HasPrefix(lower, "__secure-") && !rc.secure {
+		bad("cookie name %q requires CookieSecure (the __Secure- prefix)", rc.name)
+	}
+	if strings.HasPrefix(lower, "__host-") {
+		if !rc.secure {
+			bad("cookie name %q requires CookieSecure (the __Host- prefix)", rc.name)
+		}
+		if rc.domain != "" {
+			bad("cookie name %q forbids CookieDomain (the __Host- prefix)", rc.name)
+		}
+		if rc.path != "/" {
+			bad("cookie name %q requires the path \"/\" (the __Host- prefix), not %q", rc.name, rc.path)
+		}
+	}
+	if rc.maxSize == 0 {
+		rc.maxSize = DefaultMaxCookieSize
+	}
+	if c.MaxInflate < 0 {
+		bad("MaxInflate %d is negative", c.MaxInflate)
+	}
+	for i, k := range c.SecretKeyFallbacks {
+		if len(k) == 0 {
+			bad("SecretKeyFallbacks[%d] is empty", i)
+		}
+	}
+	if rc.serializer == nil {
+		rc.serializer = tagjson.Default
+	}
+	if rc.logger == nil {
+		rc.logger = slog.Default()
+	}
+	if rc.iface == nil {
+		rc.iface = &SecureCookie{}
+	}
+	if len(c.SecretKey) > 0 && len(errs) == 0 {
+		opts := c.Signing
+		opts.MaxInflate = c.MaxInflate
+		if opts.Now == nil {
+			opts.Now = c.Now
+		}
+		s, err := signing.New(c.SecretKey, c.SecretKeyFallbacks, opts)
+		if err != nil {
+			bad("%v", err)
+		}
+		rc.signer = s
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return rc, nil
+}
+
+// get returns the resolved config, resolving it on the fly for a Config that
+// was never passed to New (a custom Interface's own tests, say).
+func (c *Config) get() (*resolvedConfig, error) {
+	if c.resolved != nil {
+		return c.resolved, nil
+	}
+	return c.resolve()
+}
+
+func (c *Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Signer returns the signer built from SecretKey and SecretKeyFallbacks, or
+// nil when SecretKey is empty.
+func (c *Config) Signer() (*signing.Signer, error) {
+	rc, err := c.get()
+	if err != nil {
+		return nil, err
+	}
+	return rc.signer, nil
+}
+
+func validCookieName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isTokenChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTokenChar(c byte) bool {
+	if c <= ' ' || c >= 0x7f {
+		return false
+	}
+	return !strings.ContainsRune(`()<>@,;:\"/[]?={}`, rune(c))
+}
+
+func validDomain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == ':', c == '[', c == ']':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// quotePath percent-encodes a cookie path the way Werkzeug does
+// (urllib.parse.quote with safe="%!$&'()*+,/:=@").
+func quotePath(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if pathSafe(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func pathSafe(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~%!$&'()*+,/:=@", c) >= 0
+}

@@ -1,0 +1,130 @@
+package session
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// readCookie returns the value of the first cookie called name in the
+// request, unquoted, without parsing or allocating the other cookies. Like
+// Flask, the first of several cookies with the same name wins and a quoted
+// value is unquoted.
+func readCookie(r *http.Request, name string) (string, bool) {
+	for _, line := range r.Header["Cookie"] {
+		for len(line) > 0 {
+			var part string
+			if i := strings.IndexByte(line, ';'); i >= 0 {
+				part, line = line[:i], line[i+1:]
+			} else {
+				part, line = line, ""
+			}
+			part = strings.TrimSpace(part)
+			eq := strings.IndexByte(part, '=')
+			if eq < 0 || part[:eq] != name {
+				continue
+			}
+			v := part[eq+1:]
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// cookieAttrs are the attributes of the session cookie, as the helpers give them.
+type cookieAttrs struct {
+	name        string
+	domain      string
+	path        string
+	secure      bool
+	httpOnly    bool
+	sameSite    http.SameSite
+	partitioned bool
+}
+
+func attrsOf(h Helpers, cfg *Config, r *http.Request) cookieAttrs {
+	return cookieAttrs{
+		name:        h.CookieName(cfg, r),
+		domain:      h.CookieDomain(cfg),
+		path:        h.CookiePath(cfg),
+		secure:      h.CookieSecure(cfg) || h.CookiePartitioned(cfg),
+		httpOnly:    h.CookieHTTPOnly(cfg),
+		sameSite:    h.CookieSameSite(cfg),
+		partitioned: h.CookiePartitioned(cfg),
+	}
+}
+
+// appendSetCookie appends a Set-Cookie header value in Werkzeug's attribute
+// order: Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite,
+// Partitioned. A zero expires omits Expires; maxAge < 0 omits Max-Age.
+func appendSetCookie(b []byte, a *cookieAttrs, value []byte, expires time.Time, maxAge int) []byte {
+	b = append(b, a.name...)
+	b = append(b, '=')
+	b = append(b, value...)
+	if a.domain != "" {
+		b = append(b, "; Domain="...)
+		b = append(b, a.domain...)
+	}
+	if !expires.IsZero() {
+		b = append(b, "; Expires="...)
+		b = expires.UTC().AppendFormat(b, http.TimeFormat)
+	}
+	if maxAge >= 0 {
+		b = append(b, "; Max-Age="...)
+		b = strconv.AppendInt(b, int64(maxAge), 10)
+	}
+	if a.secure {
+		b = append(b, "; Secure"...)
+	}
+	if a.httpOnly {
+		b = append(b, "; HttpOnly"...)
+	}
+	if a.path != "" {
+		b = append(b, "; Path="...)
+		b = append(b, a.path...)
+	}
+	switch a.sameSite {
+	case http.SameSiteStrictMode:
+		b = append(b, "; SameSite=Strict"...)
+	case http.SameSiteLaxMode:
+		b = append(b, "; SameSite=Lax"...)
+	case http.SameSiteNoneMode:
+		b = append(b, "; SameSite=None"...)
+	}
+	if a.partitioned {
+		b = append(b, "; Partitioned"...)
+	}
+	return b
+}
+
+// deletionCookie is the header that removes the cookie: empty value, Expires
+// at the epoch, Max-Age=0, and the cookie's other attributes.
+func deletionCookie(a *cookieAttrs) string {
+	var buf [256]byte
+	return string(appendSetCookie(buf[:0], a, nil, time.Unix(0, 0), 0))
+}
+
+// addVaryCookie adds "Cookie" to the Vary header, merging it into an existing
+// Vary value and never duplicating it.
+func addVaryCookie(h http.Header) {
+	vs := h["Vary"]
+	for _, v := range vs {
+		for _, tok := range strings.Split(v, ",") {
+			tok = strings.TrimSpace(tok)
+			if tok == "*" || strings.EqualFold(tok, "Cookie") {
+				return
+			}
+		}
+	}
+	switch len(vs) {
+	case 0:
+		h["Vary"] = []string{"Cookie"}
+	default:
+		// Merge into the last Vary line, as Werkzeug's HeaderSet does.
+		vs[len(vs)-1] = vs[len(vs)-1] + ", Cookie"
+	}
+}

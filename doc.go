@@ -1,0 +1,79 @@
+// Package session brings Flask's session system to net/http: a small
+// pluggable [Interface] (open a session when a request first uses it, save it
+// just before the response header goes out), a null session, a [Config] that
+// drives the cookie, and a default [SecureCookie] interface whose signed
+// cookie is byte-compatible with Flask's, so a Go service and a Flask service
+// sharing a secret key share one login.
+//
+// # Quick start
+//
+//	m, err := session.New(session.Config{SecretKey: key})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	mux := http.NewServeMux()
+//	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+//		s := session.From(r)
+//		n := session.GetOr(s, "visits", 0) + 1
+//		s.Set("visits", n)
+//		fmt.Fprintf(w, "visit %d\n", n)
+//	})
+//	log.Fatal(http.ListenAndServe("127.0.0.1:8080", m.Handler(mux)))
+//
+// # Flask to Go
+//
+// The seed's SessionInterface, item by item:
+//
+//	Flask                                   Go
+//	SessionInterface                        Interface (Open, Save)
+//	open_session(app, request)              Interface.Open(cfg, r); nil session = null session
+//	save_session(app, session, response)    Interface.Save(cfg, s, w, r); skipped for null sessions
+//	null_session_class, make_null_session   NullSessionMaker.MakeNullSession, NewNullSession, Defaults.MakeNullSession
+//	is_null_session(obj)                    NullSessionChecker.IsNullSession, Session.IsNull
+//	pickle_based                            none: Go has no pickle; a backend names its codec in its
+//	                                        config (Config.Serializer: Flask's tagged JSON)
+//	get_cookie_name(app)                    Helpers.CookieName(cfg, r) (Defaults)
+//	get_cookie_domain / path / httponly     Helpers.CookieDomain / CookiePath / CookieHTTPOnly
+//	get_cookie_secure / samesite            Helpers.CookieSecure / CookieSameSite
+//	get_cookie_partitioned                  Helpers.CookiePartitioned
+//	get_expiration_time(app, session)       Helpers.ExpirationTime (zero Time = browser session)
+//	should_set_cookie(app, session)         Helpers.ShouldSetCookie
+//	SecureCookieSessionInterface            SecureCookie
+//	SessionMixin / SecureCookieSession      Session (Permanent, New, Modified, Accessed)
+//	session[k], session.get(k)              Session.Get, Session.Lookup, Get[T], GetOr, Session.Decode
+//	session[k] = v, del, pop, setdefault    Session.Set, Delete, Pop, SetDefault
+//	session.clear(), update(), k in session Session.Clear, Update, Has; len → Len; keys → Keys
+//	session.modified = True                 Session.MarkModified
+//	flash(), get_flashed_messages()         Session.Flash, Session.Flashes
+//	app.session_interface                   Config.Interface
+//	client.session_transaction()            sessiontest.Client.SessionTransaction
+//
+// Configuration keys:
+//
+//	SECRET_KEY / SECRET_KEY_FALLBACKS       Config.SecretKey / SecretKeyFallbacks (oldest first)
+//	PERMANENT_SESSION_LIFETIME              Config.PermanentLifetime (31 days)
+//	SESSION_COOKIE_NAME                     Config.CookieName ("session")
+//	SESSION_COOKIE_DOMAIN                   Config.CookieDomain
+//	SESSION_COOKIE_PATH / APPLICATION_ROOT  Config.CookiePath / ApplicationRoot ("/")
+//	SESSION_COOKIE_HTTPONLY                 !Config.DisableHTTPOnly (true)
+//	SESSION_COOKIE_SECURE                   Config.CookieSecure
+//	SESSION_COOKIE_SAMESITE                 Config.CookieSameSite
+//	SESSION_COOKIE_PARTITIONED              Config.CookiePartitioned
+//	SESSION_REFRESH_EACH_REQUEST            !Config.DisableRefreshEachRequest (true)
+//	MAX_COOKIE_SIZE                         Config.MaxCookieSize (4093; negative disables)
+//
+// # Where this package is stricter than Flask
+//
+//   - An oversized cookie is an error (ErrCookieTooLarge) and is not sent;
+//     Flask only warns and browsers then drop it silently. Config.AllowOversizeCookie
+//     restores Flask's behaviour.
+//   - Configurations browsers reject fail in New: SameSite=None without
+//     Secure, __Secure-/__Host- names without Secure, __Host- with a Domain or
+//     a Path other than "/", attributes over 1024 bytes, lifetimes over 400 days.
+//   - Non-canonical cookies that Flask's lenient base64 accepts ("+", "/",
+//     "=" padding, junk in the signature) are rejected as invalid (a new empty
+//     session), since Flask never writes them.
+//   - A write to a null session returns an error and the request ends in
+//     HTTP 500 through Config.ErrorHandler, like Flask's exception; a change
+//     after the header went out fails with ErrHeaderWritten and is reported.
+package session

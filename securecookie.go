@@ -1,0 +1,148 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/sessionkit/session/signing"
+)
+
+// SecureCookie is the default Interface: Flask's SecureCookieSessionInterface.
+// The whole session lives in a cookie signed the way Flask signs it
+// (itsdangerous, HMAC-SHA1, salt "cookie-session", tagged JSON, zlib when it
+// helps), so Flask and Go services sharing a SecretKey share sessions.
+//
+// The cookie is signed, not encrypted: its holder can read it. See the
+// sealed package for an encrypted format.
+//
+// The zero value is ready to use.
+type SecureCookie struct {
+	// Helpers supplies cookie attributes, expiry and the set-cookie rule;
+	// nil means Defaults{}. Override one helper by embedding Defaults in a
+	// type of your own.
+	Helpers Helpers
+}
+
+var (
+	_ Interface          = (*SecureCookie)(nil)
+	_ NullSessionMaker   = (*SecureCookie)(nil)
+	_ NullSessionChecker = (*SecureCookie)(nil)
+)
+
+func (sc *SecureCookie) helpers() Helpers {
+	if sc.Helpers != nil {
+		return sc.Helpers
+	}
+	return Defaults{}
+}
+
+// MakeNullSession returns the null session handed out without a secret key.
+func (sc *SecureCookie) MakeNullSession(cfg *Config) *Session { return Defaults{}.MakeNullSession(cfg) }
+
+// IsNullSession reports whether s is a null session.
+func (sc *SecureCookie) IsNullSession(s *Session) bool { return s.IsNull() }
+
+// buffers reused across requests for payloads and cookie values.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// Open reads and verifies the session cookie. Without a secret key it returns
+// (nil, nil): the middleware then uses a null session. A missing, badly
+// signed, malformed or expired cookie gives a new empty session. A cookie
+// with a valid signature whose payload cannot be decoded is an error wrapping
+// ErrBadPayload, as Flask answers it with HTTP 500.
+func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
+	rc, err := cfg.get()
+	if err != nil {
+		return nil, err
+	}
+	if rc.signer == nil {
+		return nil, nil
+	}
+	name := sc.helpers().CookieName(cfg, r)
+	value, ok := readCookie(r, name)
+	if !ok || value == "" {
+		return NewSession(nil), nil
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	payload, _, err := rc.signer.AppendVerify((*bp)[:0], value, rc.lifetime)
+	*bp = payload[:0]
+	if err != nil {
+		if errors.Is(err, signing.ErrInvalid) {
+			rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring invalid cookie",
+				slog.String("cookie", name), slog.String("reason", err.Error()))
+			return NewSession(nil), nil
+		}
+		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
+	}
+	values, err := rc.serializer.UnmarshalMap(payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
+	}
+	return NewSession(values), nil
+}
+
+// Save writes the cookie following Flask's save_session: Vary: Cookie when the
+// session was accessed; a deletion cookie when a modified session ended up
+// empty; otherwise the cookie when ShouldSetCookie says so, with Expires only
+// for permanent sessions. A cookie over MaxCookieSize is an error wrapping
+// ErrCookieTooLarge and nothing is sent, unless AllowOversizeCookie is set.
+func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *http.Request) error {
+	rc, err := cfg.get()
+	if err != nil {
+		return err
+	}
+	h := sc.helpers()
+	header := w.Header()
+	values, accessed, modified := s.snapshot()
+	if accessed {
+		addVaryCookie(header)
+	}
+	if len(values) == 0 {
+		if modified {
+			a := attrsOf(h, cfg, r)
+			header["Set-Cookie"] = append(header["Set-Cookie"], deletionCookie(&a))
+			addVaryCookie(header)
+		}
+		return nil
+	}
+	if !h.ShouldSetCookie(cfg, s) {
+		return nil
+	}
+	if rc.signer == nil {
+		return ErrNoSecretKey
+	}
+	a := attrsOf(h, cfg, r)
+	expires := h.ExpirationTime(cfg, s)
+
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	s.mu.Lock()
+	payload, err := rc.serializer.Append((*bp)[:0], s.values)
+	s.mu.Unlock()
+	if err != nil {
+		*bp = payload[:0]
+		return fmt.Errorf("session: encoding the session: %w", err)
+	}
+	// The cookie value follows the payload in the same buffer.
+	start := len(payload)
+	buf := rc.signer.AppendSign(payload, payload, cfg.now().Unix())
+	valueLen := len(buf) - start
+	buf = appendSetCookie(buf, &a, buf[start:start+valueLen], expires, -1)
+	line := string(buf[start+valueLen:])
+	*bp = buf[:0]
+
+	if rc.maxSize > 0 && len(line) > rc.maxSize {
+		tooLarge := &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(line), Limit: rc.maxSize}
+		if !cfg.AllowOversizeCookie {
+			return tooLarge
+		}
+		rc.logger.LogAttrs(r.Context(), slog.LevelWarn, tooLarge.Error())
+	}
+	header["Set-Cookie"] = append(header["Set-Cookie"], line)
+	addVaryCookie(header)
+	return nil
+}

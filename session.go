@@ -1,0 +1,272 @@
+package session
+
+import (
+	"maps"
+	"slices"
+	"sync"
+)
+
+// Keys Flask itself stores in the session.
+const (
+	permanentKey = "_permanent"
+	flashesKey   = "_flashes"
+)
+
+// Session is the data of one client's session during one request: Flask's
+// SessionMixin over Werkzeug's CallbackDict. It is safe for use by several
+// goroutines of the same request.
+//
+// Reads never fail. Writes return an error only on a session that cannot be
+// saved — a null session (no secret key, no middleware, a failed open) or a
+// session changed after the response header went out. Such an error is also
+// remembered (see [Session.Err]) and the middleware answers the request
+// through the error handler, so an ignored error is never a silent loss.
+//
+// Flags follow Flask 3.1.3 exactly: any use — a read, Has, Len, Keys,
+// Permanent — marks the session accessed (which adds "Vary: Cookie");
+// Set, Delete of a present key, Clear, Update and SetPermanent always mark it
+// modified, even with an unchanged value; SetDefault only when the key was
+// missing; Pop only when the key was present. A change inside a nested value
+// (a map or slice stored in the session) is invisible: call MarkModified.
+type Session struct {
+	mu       sync.Mutex
+	values   map[string]any
+	accessed bool
+	modified bool
+	isNew    bool
+	null     bool
+	// err is returned by every write: the cause for a null session, or
+	// ErrHeaderWritten once the session has been saved.
+	err error
+	// failed is the first write error, reported by the middleware.
+	failed error
+	// flashes caches the messages popped by Flashes for the rest of the request.
+	flashes []Flash
+	popped  bool
+}
+
+// NewSession returns a session holding values (which it takes ownership of;
+// nil means empty). Custom Interface implementations build their sessions with it.
+func NewSession(values map[string]any) *Session {
+	return &Session{values: values}
+}
+
+// NewNullSession returns a null session: it reads as empty and every write
+// fails with cause. Null sessions are never saved.
+func NewNullSession(cause error) *Session {
+	return &Session{null: true, err: cause}
+}
+
+// IsNull reports whether s is a null session.
+func (s *Session) IsNull() bool { return s.null }
+
+// SetNew sets the New flag; an Interface calls it for a session it just created.
+func (s *Session) SetNew(isNew bool) {
+	s.mu.Lock()
+	s.isNew = isNew
+	s.mu.Unlock()
+}
+
+// New reports whether the session was created for this request rather than
+// loaded. Cookie sessions are never new, as in Flask.
+func (s *Session) New() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.isNew
+}
+
+// Modified reports whether the session was written to during this request.
+func (s *Session) Modified() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.modified
+}
+
+// Accessed reports whether the session was used at all during this request.
+func (s *Session) Accessed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accessed
+}
+
+// Err returns the first failed write of this request, or nil.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+// Get returns the value stored under key, or nil.
+func (s *Session) Get(key string) any {
+	v, _ := s.Lookup(key)
+	return v
+}
+
+// Lookup returns the value stored under key and whether it was present.
+func (s *Session) Lookup(key string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accessed = true
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// Has reports whether key is present.
+func (s *Session) Has(key string) bool {
+	_, ok := s.Lookup(key)
+	return ok
+}
+
+// Len returns the number of keys, including Flask's own (_permanent, _flashes).
+func (s *Session) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accessed = true
+	return len(s.values)
+}
+
+// Keys returns the keys in sorted order.
+func (s *Session) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accessed = true
+	return slices.Sorted(maps.Keys(s.values))
+}
+
+// Values returns a shallow copy of the session's data.
+func (s *Session) Values() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accessed = true
+	return maps.Clone(s.values)
+}
+
+// Permanent reports whether the session outlives the browser session
+// (Flask: session.permanent, stored as "_permanent").
+func (s *Session) Permanent() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accessed = true
+	return s.permanentLocked()
+}
+
+func (s *Session) permanentLocked() bool {
+	p, _ := s.values[permanentKey].(bool)
+	return p
+}
+
+// SetPermanent sets the permanent flag. Like Flask it stores "_permanent"
+// even when set to false.
+func (s *Session) SetPermanent(permanent bool) error {
+	return s.Set(permanentKey, permanent)
+}
+
+// write runs f under the lock if the session accepts writes.
+func (s *Session) write(f func()) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accessed = true
+	if s.err != nil {
+		if s.failed == nil {
+			s.failed = s.err
+		}
+		return s.err
+	}
+	f()
+	return nil
+}
+
+// Set stores value under key.
+func (s *Session) Set(key string, value any) error {
+	return s.write(func() {
+		if s.values == nil {
+			s.values = make(map[string]any, 4)
+		}
+		s.values[key] = value
+		s.modified = true
+	})
+}
+
+// Update stores every entry of values.
+func (s *Session) Update(values map[string]any) error {
+	return s.write(func() {
+		if s.values == nil {
+			s.values = make(map[string]any, len(values))
+		}
+		maps.Copy(s.values, values)
+		s.modified = true
+	})
+}
+
+// Delete removes key. Deleting a missing key changes nothing (Flask raises
+// KeyError there, before marking the session modified).
+func (s *Session) Delete(key string) error {
+	return s.write(func() {
+		if _, ok := s.values[key]; ok {
+			delete(s.values, key)
+			s.modified = true
+		}
+	})
+}
+
+// Pop removes key and returns its value and whether it was present.
+func (s *Session) Pop(key string) (value any, ok bool, err error) {
+	err = s.write(func() {
+		value, ok = s.values[key]
+		if ok {
+			delete(s.values, key)
+			s.modified = true
+		}
+	})
+	return value, ok, err
+}
+
+// SetDefault returns the value under key, storing def first if key is missing.
+func (s *Session) SetDefault(key string, def any) (any, error) {
+	var out any
+	err := s.write(func() {
+		if v, ok := s.values[key]; ok {
+			out = v
+			return
+		}
+		if s.values == nil {
+			s.values = make(map[string]any, 4)
+		}
+		s.values[key] = def
+		s.modified = true
+		out = def
+	})
+	return out, err
+}
+
+// Clear removes every key (Flask's clear: counts as a change even when empty).
+func (s *Session) Clear() error {
+	return s.write(func() {
+		clear(s.values)
+		s.modified = true
+	})
+}
+
+// MarkModified marks the session modified, for changes made inside nested
+// values that the session cannot see.
+func (s *Session) MarkModified() error {
+	return s.write(func() { s.modified = true })
+}
+
+// seal makes every later write fail with ErrHeaderWritten. The middleware
+// calls it once the session has been saved and the header is on its way.
+func (s *Session) seal() {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = ErrHeaderWritten
+	}
+	s.mu.Unlock()
+}
+
+// snapshot returns the values and flags an Interface needs to save the
+// session, without marking it accessed. The map must not be modified.
+func (s *Session) snapshot() (values map[string]any, accessed, modified bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.values, s.accessed, s.modified
+}
