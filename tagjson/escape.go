@@ -1,0 +1,84 @@
+package tagjson
+
+import (
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Strings are written as Python's json.dumps(ensure_ascii=True) writes
+// them: \" \\ \n \r \t \b \f, every other byte below 0x20 and 0x7F as
+// \u00xx, every non-ASCII character as \uxxxx (lowercase hex), above U+FFFF
+// as a surrogate pair. '/', '<', '>', '&' and '\'' are written as is.
+
+// asciiSafe[c] is true for the ASCII bytes written unescaped.
+var asciiSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+const lowerHex = "0123456789abcdef"
+
+func (e *encoder) str(s string) error {
+	return e.strSuffix(s, "")
+}
+
+// strSuffix writes the string s+suffix (suffix is plain ASCII) without
+// building it.
+func (e *encoder) strSuffix(s, suffix string) error {
+	e.buf = append(e.buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSafe[c] {
+				i++
+				continue
+			}
+			e.buf = append(e.buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				e.buf = append(e.buf, '\\', c)
+			case '\n':
+				e.buf = append(e.buf, '\\', 'n')
+			case '\r':
+				e.buf = append(e.buf, '\\', 'r')
+			case '\t':
+				e.buf = append(e.buf, '\\', 't')
+			case '\b':
+				e.buf = append(e.buf, '\\', 'b')
+			case '\f':
+				e.buf = append(e.buf, '\\', 'f')
+			default:
+				e.buf = appendU(e.buf, rune(c))
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return fmt.Errorf("tagjson: string is not valid UTF-8 (byte %#02x at index %d): %w", s[i], i, ErrInvalidUTF8)
+		}
+		e.buf = append(e.buf, s[start:i]...)
+		if r > 0xffff {
+			hi, lo := utf16.EncodeRune(r)
+			e.buf = appendU(appendU(e.buf, hi), lo)
+		} else {
+			e.buf = appendU(e.buf, r)
+		}
+		i += size
+		start = i
+	}
+	e.buf = append(e.buf, s[start:]...)
+	e.buf = append(e.buf, suffix...)
+	e.buf = append(e.buf, '"')
+	return nil
+}
+
+// appendU appends \uxxxx for a rune at most 0xFFFF.
+func appendU(dst []byte, r rune) []byte {
+	return append(dst, '\\', 'u', lowerHex[r>>12&0xf], lowerHex[r>>8&0xf], lowerHex[r>>4&0xf], lowerHex[r&0xf])
+}
