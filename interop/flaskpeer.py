@@ -392,7 +392,11 @@ exit status:
 def cmd_verify(args) -> int:
     secret, fallbacks = keys_from(args)
     app = build_app(secret, fallbacks, config_from(args))
-    cookie = read_arg(args.cookie).strip()
+    cookie = args.cookie
+    if cookie == "-":
+        cookie = sys.stdin.read()
+        if cookie.endswith("\n"):  # one line, as `echo` writes it
+            cookie = cookie[:-1].rstrip("\r")
     with app.app_context():
         serializer = app.session_interface.get_signing_serializer(app)
         if serializer is None:
@@ -484,7 +488,8 @@ def cmd_sign(args) -> int:
 SERVE_HELP = """\
 Run a real Flask app on 127.0.0.1:PORT (0 picks a free port). Prints
 "LISTENING http://127.0.0.1:N" on stdout once it accepts connections. SECRET
-is SECRET_KEY ('' = none: the null session). Stops cleanly on SIGTERM or
+is SECRET_KEY (missing or '' = none: Flask uses the null session, which reads
+as empty and answers 500 to writes). Stops cleanly on SIGTERM or
 SIGINT (and, with --exit-on-eof, when stdin reaches end of file, so a peer
 whose parent dies goes away with it). Requests are logged on stderr.
 
@@ -595,8 +600,11 @@ def build_peer_app(secret, fallbacks, config) -> flask.Flask:
 def cmd_serve(args) -> int:
     from werkzeug.serving import make_server
 
-    _, fallbacks = keys_from(args)
-    secret = args.secret if args.secret else None
+    secret, fallbacks = keys_from(args)
+    if args.secret_hex is not None and args.secret is not None:
+        raise UsageError("give SECRET or --secret-hex, not both")
+    if not secret:
+        secret = None
     app = build_peer_app(secret, fallbacks, config_from(args))
     if not 0 <= args.port <= 65535:
         raise UsageError(f"PORT {args.port} out of range")
@@ -657,9 +665,11 @@ def make_parser() -> Parser:
     p = sub.add_parser("serve", help="run a Flask app on 127.0.0.1",
                        description=SERVE_HELP, formatter_class=raw)
     add_key_options(p, secret=False)
+    p.add_argument("--secret-hex", metavar="HEX", help="SECRET_KEY as hex bytes, instead of SECRET")
     p.add_argument("--exit-on-eof", action="store_true", help="stop when stdin reaches end of file")
     p.add_argument("port", type=int, metavar="PORT")
-    p.add_argument("secret", metavar="SECRET")
+    p.add_argument("secret", metavar="SECRET", nargs="?",
+                   help="SECRET_KEY as text; '' or missing = no secret key")
     p.set_defaults(run=cmd_serve)
     return top
 
