@@ -29,22 +29,25 @@ import (
 // limit bounds the number of pointers followed (a cyclic pointer type).
 func normalize(v any, limit int) (any, error) {
 	for range limit {
+		rv := reflect.ValueOf(v)
+		if rv.Kind() == reflect.Pointer {
+			if rv.IsNil() {
+				return nil, nil
+			}
+			// *time.Time is a json.Marshaler too: prefer the tag.
+			if elem := rv.Elem().Interface(); isCore(elem) {
+				return elem, nil
+			}
+		}
 		switch v.(type) {
 		case json.Marshaler, encoding.TextMarshaler:
 			return viaJSON(v)
 		}
-		rv := reflect.ValueOf(v)
 		switch rv.Kind() {
 		case reflect.Invalid:
 			return nil, nil
-		case reflect.Pointer, reflect.Interface:
-			if rv.IsNil() {
-				return nil, nil
-			}
+		case reflect.Pointer:
 			v = rv.Elem().Interface()
-			if isCore(v) {
-				return v, nil
-			}
 			continue
 		case reflect.Bool:
 			return rv.Bool(), nil
