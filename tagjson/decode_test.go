@@ -136,9 +136,9 @@ func TestUnmarshalErrors(t *testing.T) {
 		// Invalid UTF-8 (Python fails to decode the payload).
 		{"\"\xff\"", tagjson.ErrInvalidUTF8, 1},
 		{"\"\xc3\"", tagjson.ErrInvalidUTF8, 1},
-		{"\"ok\xed\xa0\x80\"", tagjson.ErrInvalidUTF8, 3}, // an encoded surrogate
+		{"\"ok\xed\xa0\x80\"", tagjson.ErrInvalidUTF8, 3},   // an encoded surrogate
 		{"\"\xf4\x90\x80\x80\"", tagjson.ErrInvalidUTF8, 1}, // above U+10FFFF
-		{"\"\\n\xff\"", tagjson.ErrInvalidUTF8, 3},         // after an escape
+		{"\"\\n\xff\"", tagjson.ErrInvalidUTF8, 3},          // after an escape
 		{"{\"a\":1}\xff", tagjson.ErrInvalidUTF8, 7},
 		{"\xff", tagjson.ErrInvalidUTF8, 0},
 		// Lone surrogates: Python accepts them, a Go string cannot hold them.
