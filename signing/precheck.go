@@ -1,0 +1,236 @@
+package signing
+
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+)
+
+// This file holds the cheap test that lets Sign skip the compressor when
+// compression provably cannot pay. Setting up a level-6 compress/flate writer
+// costs ~10 µs (it clears 640 KB of hash tables), five times the rest of a
+// small Sign.
+//
+// The question it answers: would compress/flate (level 6, then our zlib
+// framing) produce a stream shorter than len(p)-1 bytes? For len(p) < 16384,
+// compress/flate writes exactly one data block (it splits blocks every 16384
+// tokens), marks it non-final, and Close appends an empty final stored block.
+// The zlib stream is therefore 2 + ceil((B+3)/8) + 4 + 4 bytes, where B is
+// the bit size of the data block, and it is too long unless B <= 8n-99. The
+// test computes a lower bound on B from the input alone and reports "no
+// compression" only when that bound exceeds 8n-99. The bound:
+//
+//  1. Positions that no match can cover must be literals. compress/flate emits
+//     matches of at least 4 bytes, so a byte can be inside a match only if one
+//     of the 4-byte windows holding it occurred earlier in p. The others are
+//     "forced literals" (U of them, byte histogram c, K distinct values + the
+//     end-of-block symbol). Each maximal run of coverable positions (R of
+//     them) costs at least 12 bits in a fixed block (7-bit length + 5-bit
+//     distance code) and 2 bits in a dynamic one.
+//  2. Fixed Huffman block: 3 + Σ 8|9 bits per forced literal + 7 (end of
+//     block) + 12R.
+//  3. Dynamic Huffman block: 17 header bits, 3 per code-length code
+//     (HCLEN >= 4), the run-length coded code lengths, and the literals.
+//     Literal bits are at least the Shannon bound Σ c·log2(N/c) over the
+//     forced literals and the end-of-block symbol (N = U+1). Code lengths:
+//     bytes absent from p get no code (compress/flate gives unused symbols
+//     length 0), so every stretch of absent bytes between two forced literals
+//     (or before the first, or before end-of-block, symbol 256) is a zero run
+//     that needs at least one code-length symbol and its extra bits (a DP over
+//     the cheapest 0/16/17/18 mix, each symbol >= 1 bit); each group of
+//     literals between such runs needs one explicit length (>= 1 bit), and
+//     every further forced literal >= 1/2 bit (a repeat code 16 covers <= 6
+//     lengths for >= 3 bits). Then a case split on the literal code lengths:
+//     all equal to L (L >= log2 K, literal bits >= L·N, and length L must be
+//     among the transmitted code-length codes, so HCLEN >= 1+pos(L) in the
+//     permuted order 16,17,18,0,8,7,...), or at least two distinct lengths
+//     with the shortest ℓ (literal bits >= ℓ·N, HCLEN >= 1+pos(ℓ), and with
+//     three or more code-length symbols in use only one can be 1 bit long,
+//     which adds min(zero runs, groups) bits).
+//  4. A stored block is never shorter than the input.
+//
+// The bound only counts costs every encoding must pay, so it never exceeds
+// the real B. It depends on two compress/flate facts (4-byte minimum match,
+// empty final stored block); if a future Go changed them, the cost of being
+// wrong is a cookie a few bytes longer than necessary, never a broken one.
+// TestPrecheckSound checks the implication against the real compressor.
+//
+// It is only attempted for payloads up to precheckMax bytes: longer JSON is
+// almost always compressible and the bound is too weak there to help.
+
+const precheckMax = 256
+
+// cgPos is the position of each code-length code in the order deflate
+// transmits their lengths (RFC 1951 §3.2.7).
+var cgPos = [19]int{16: 0, 17: 1, 18: 2, 0: 3, 8: 4, 7: 5, 9: 6, 6: 7, 10: 8, 5: 9, 11: 10, 4: 11, 12: 12, 3: 13, 13: 14, 2: 15, 14: 16, 1: 17, 15: 18}
+
+var (
+	zeroRunBits [258]int8             // cheapest encoding of a zero run of each length, in bits
+	xlog2x      [precheckMax + 2]float64 // x·log2(x)
+)
+
+func init() {
+	// w[m]: cheapest way to continue a zero run by m zeros once one zero has
+	// been written (so code 16 may repeat it); zeroRunBits[g]: a fresh run.
+	// Code 0 is >= 1 bit, 16 (3-6 repeats) >= 1+2, 17 (3-10) >= 1+3,
+	// 18 (11-138) >= 1+7.
+	var w [len(zeroRunBits)]int
+	for m := 1; m < len(w); m++ {
+		best := w[m-1] + 1
+		for k := 3; k <= 138 && k <= m; k++ {
+			switch {
+			case k <= 6:
+				best = min(best, w[m-k]+3)
+			case k <= 10:
+				best = min(best, w[m-k]+4)
+			default:
+				best = min(best, w[m-k]+8)
+			}
+		}
+		w[m] = best
+	}
+	for g := 1; g < len(zeroRunBits); g++ {
+		best := 1 + w[g-1]
+		for k := 3; k <= 138 && k <= g; k++ {
+			if k <= 10 {
+				best = min(best, 4+w[g-k])
+			} else {
+				best = min(best, 8+w[g-k])
+			}
+		}
+		zeroRunBits[g] = int8(best)
+	}
+	for x := 1; x < len(xlog2x); x++ {
+		xlog2x[x] = float64(x) * math.Log2(float64(x))
+	}
+}
+
+// mayCompress reports whether compressing p could meet Flask's rule (save at
+// least 2 bytes). false is a proof that it cannot; true means "run the
+// compressor".
+func mayCompress(p []byte) bool {
+	n := len(p)
+	if n <= 12 {
+		return false // 8n-99 < 0
+	}
+	if n > precheckMax {
+		return true
+	}
+	return deflateLowerBound(p) <= float64(8*n-99)
+}
+
+// deflateLowerBound returns a lower bound, in bits, on the single data block
+// compress/flate writes for p (len(p) <= precheckMax).
+func deflateLowerBound(p []byte) float64 {
+	n := len(p)
+
+	// 1. Mark the positions a match could cover: those inside a 4-byte window
+	// that occurred earlier. An exact hash set of window start positions.
+	var table [2 * precheckMax]uint16 // position+1; 0 is empty
+	var covered [precheckMax / 64]uint64
+	mask := uint32(len(table) - 1)
+	for k := 0; k+4 <= n; k++ {
+		v := binary.LittleEndian.Uint32(p[k:])
+		h := (v * 0x9E3779B1) >> 23 & mask
+		for {
+			e := table[h]
+			if e == 0 {
+				table[h] = uint16(k + 1)
+				break
+			}
+			if binary.LittleEndian.Uint32(p[e-1:]) == v {
+				for j := k; j < k+4; j++ {
+					covered[j>>6] |= 1 << (j & 63)
+				}
+				break
+			}
+			h = (h + 1) & mask
+		}
+	}
+
+	// 2. Forced literals: histogram, fixed-block cost, coverable runs.
+	var hist [256]uint16
+	var present, forced [4]uint64
+	u, runs, fixedBits := 0, 0, 10 // 3 header bits + 7-bit end of block
+	prevCovered := false
+	for j, b := range p {
+		present[b>>6] |= 1 << (b & 63)
+		if covered[j>>6]&(1<<(j&63)) != 0 {
+			if !prevCovered {
+				runs++
+			}
+			prevCovered = true
+			continue
+		}
+		prevCovered = false
+		hist[b]++
+		forced[b>>6] |= 1 << (b & 63)
+		u++
+		fixedBits += 8
+		if b >= 144 {
+			fixedBits++
+		}
+	}
+	fixedBits += 12 * runs
+
+	// 3. Dynamic block. Literal bits: Shannon bound with end of block.
+	total := u + 1
+	shannon := xlog2x[total] // N·log2 N - Σ c·log2 c, the EOB count 1 adds 0
+	k := 1
+	for w := range forced {
+		for m := forced[w]; m != 0; m &= m - 1 {
+			b := w<<6 | bits.TrailingZeros64(m)
+			shannon -= xlog2x[hist[b]]
+			k++
+		}
+	}
+
+	// Code lengths: walk the present bytes and the end-of-block symbol in
+	// order, tracking the longest stretch of absent bytes since the last
+	// forced literal.
+	cg, zeroRuns, groups, groupSize := 0, 0, 0, 0
+	prev, gap := -1, 0
+	visit := func(sym int, isForced bool) {
+		gap = max(gap, sym-prev-1)
+		prev = sym
+		if !isForced {
+			return
+		}
+		if gap > 0 {
+			cg += int(zeroRunBits[gap])
+			zeroRuns++
+			if groupSize > 0 {
+				cg += 1 + groupSize/2 // head + ceil((size-1)/2)
+				groups++
+			}
+			groupSize = 0
+		}
+		groupSize++
+		gap = 0
+	}
+	for w := range present {
+		for m := present[w]; m != 0; m &= m - 1 {
+			b := w<<6 | bits.TrailingZeros64(m)
+			visit(b, forced[w]&(1<<(b&63)) != 0)
+		}
+	}
+	visit(256, true)
+	cg += 1 + groupSize/2
+	groups++
+
+	best := math.Inf(1)
+	lits := float64(total)
+	// All forced literal lengths equal to L.
+	for l := max(1, bits.Len(uint(k-1))); l <= 15; l++ {
+		best = min(best, float64(3*max(4, 1+cgPos[l])+cg)+max(float64(l)*lits, shannon))
+	}
+	// At least two distinct lengths, the shortest being l.
+	if k >= 2 {
+		extra := min(zeroRuns, groups)
+		for l := 1; l <= 15; l++ {
+			best = min(best, float64(3*max(4, 1+cgPos[l])+cg+extra)+max(float64(l)*lits, shannon))
+		}
+	}
+	dynamicBits := 17 + best + float64(2*runs)
+	return min(float64(fixedBits), dynamicBits)
+}
