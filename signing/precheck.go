@@ -65,7 +65,7 @@ const precheckMax = 256
 var cgPos = [19]int{16: 0, 17: 1, 18: 2, 0: 3, 8: 4, 7: 5, 9: 6, 6: 7, 10: 8, 5: 9, 11: 10, 4: 11, 12: 12, 3: 13, 13: 14, 2: 15, 14: 16, 1: 17, 15: 18}
 
 var (
-	zeroRunBits [258]int8             // cheapest encoding of a zero run of each length, in bits
+	zeroRunBits [258]int8                // cheapest encoding of a zero run of each length, in bits
 	xlog2x      [precheckMax + 2]float64 // x·log2(x)
 )
 

@@ -157,7 +157,7 @@ func (s *Signer) newState() any {
 	return st
 }
 
-func (s *Signer) getState() *state  { return s.states.Get().(*state) }
+func (s *Signer) getState() *state   { return s.states.Get().(*state) }
 func (s *Signer) putState(st *state) { s.states.Put(st) }
 
 // appendSignature appends the base64url MAC of msg under key i to dst.
