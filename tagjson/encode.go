@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,17 @@ type encoder struct {
 	t         *tagTable
 	maxDepth  int
 	maxDigits int
+	members   *[]member // from memberPool, for maps of more than 16 members
+}
+
+var memberPool = sync.Pool{New: func() any { return new([]member) }}
+
+// release returns what the encoder borrowed.
+func (e *encoder) release() {
+	if e.members != nil && cap(*e.members) <= 4096 {
+		memberPool.Put(e.members)
+	}
+	e.members = nil
 }
 
 // value writes v, tagged. depth is the number of objects and arrays already
@@ -252,6 +264,9 @@ func (e *encoder) bigInt(x *big.Int) error {
 	if x.IsInt64() {
 		return e.int(x.Int64())
 	}
+	if x.IsUint64() {
+		return e.uint(x.Uint64())
+	}
 	// x >= 2**(BitLen-1), so it has more than (BitLen-1)*log10(2) digits:
 	// refuse what is certainly too long before the costly conversion.
 	if float64(x.BitLen()-1)*math.Log10(2) >= float64(e.maxDigits) {
@@ -351,7 +366,8 @@ type stringMember struct {
 }
 
 // dictAny writes a map, keys sorted by code point (byte order of UTF-8).
-// Up to 16 members are sorted in a stack array.
+// Up to 16 members are sorted in a stack array, more on a pooled stack
+// shared by the nested maps.
 func (e *encoder) dictAny(m map[string]any, depth int) error {
 	depth++
 	if depth > e.maxDepth {
@@ -359,8 +375,23 @@ func (e *encoder) dictAny(m map[string]any, depth int) error {
 	}
 	var stack [16]member
 	ms := stack[:0]
-	for k, v := range m {
-		ms = append(ms, member{k, v})
+	if len(m) > len(stack) {
+		if e.members == nil {
+			e.members = memberPool.Get().(*[]member)
+		}
+		base := len(*e.members)
+		defer func() {
+			clear((*e.members)[base:])
+			*e.members = (*e.members)[:base]
+		}()
+		for k, v := range m {
+			*e.members = append(*e.members, member{k, v})
+		}
+		ms = (*e.members)[base:]
+	} else {
+		for k, v := range m {
+			ms = append(ms, member{k, v})
+		}
 	}
 	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.k, b.k) })
 	e.buf = append(e.buf, '{')

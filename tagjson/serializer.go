@@ -185,7 +185,9 @@ func (s *Serializer) Marshal(v any) ([]byte, error) {
 // types.
 func (s *Serializer) Append(dst []byte, v any) ([]byte, error) {
 	e := encoder{buf: dst, t: s.table(), maxDepth: s.maxDepth(), maxDigits: s.maxIntDigits()}
-	if err := e.value(v, 0); err != nil {
+	err := e.value(v, 0)
+	e.release()
+	if err != nil {
 		return dst, err
 	}
 	return e.buf, nil
