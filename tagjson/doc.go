@@ -7,7 +7,7 @@
 // Flask writes JSON with its default provider's settings: keys sorted by code
 // point at every level, no spaces (separators "," and ":"), ensure_ascii
 // (every character outside printable ASCII as \uxxxx, lowercase hex, above
-// U+FFFF as a surrogate pair; '/', '<', '>', '&' and '\'' as is), integers of
+// U+FFFF as a surrogate pair; / < > & and the apostrophe as is), integers of
 // any size in full, floats as Python's repr (1e+16, 1e-05, 100.0, -0.0) and
 // NaN, Infinity, -Infinity bare. Types JSON lacks are wrapped in a
 // one-member object whose key is a tag:
