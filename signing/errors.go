@@ -3,6 +3,7 @@ package signing
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Error classes. Every error returned by [Signer.Verify] and
@@ -55,3 +56,13 @@ func (e *detailError) Unwrap() error { return e.kind }
 func errorf(kind error, format string, args ...any) error {
 	return &detailError{msg: "signing: " + fmt.Sprintf(format, args...), kind: kind}
 }
+
+// lengthError is ErrTooLong with the sizes, formatted only when read: a flood
+// of oversized cookies costs one small allocation each.
+type lengthError struct{ n, limit int }
+
+func (e *lengthError) Error() string {
+	return "signing: cookie is " + strconv.Itoa(e.n) + " bytes, limit " + strconv.Itoa(e.limit)
+}
+
+func (e *lengthError) Unwrap() error { return ErrTooLong }

@@ -37,7 +37,7 @@ func (s *Signer) Verify(cookie string, maxAge time.Duration) (payload []byte, si
 func (s *Signer) AppendVerify(dst []byte, cookie string, maxAge time.Duration) (payload []byte, unix int64, err error) {
 	// 1. Length cap, before anything else.
 	if s.maxLength >= 0 && len(cookie) > s.maxLength {
-		return dst, 0, errorf(ErrTooLong, "cookie is %d bytes, limit %d", len(cookie), s.maxLength)
+		return dst, 0, &lengthError{len(cookie), s.maxLength}
 	}
 	// 2. Split from the right into P.T.S.
 	i := strings.LastIndexByte(cookie, '.')
