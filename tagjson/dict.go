@@ -1,0 +1,120 @@
+package tagjson
+
+import (
+	"slices"
+	"strings"
+	"sync"
+)
+
+// member is one entry of a map being written, for sorting.
+type member struct {
+	k string
+	v any
+}
+
+type stringMember struct {
+	k, v string
+}
+
+var memberPool = sync.Pool{New: func() any { return new([]member) }}
+
+// release returns what the encoder borrowed.
+func (e *encoder) release() {
+	if e.members != nil && cap(*e.members) <= 4096 {
+		memberPool.Put(e.members)
+	}
+	e.members = nil
+}
+
+// dictAny writes a map, keys sorted by code point (byte order of UTF-8).
+// Up to 16 members are sorted in a stack array, more on a pooled stack
+// shared by the nested maps.
+func (e *encoder) dictAny(m map[string]any, depth int) error {
+	depth++
+	if depth > e.maxDepth {
+		return e.errDepth()
+	}
+	var stack [16]member
+	ms := stack[:0]
+	if len(m) > len(stack) {
+		if e.members == nil {
+			e.members = memberPool.Get().(*[]member)
+		}
+		base := len(*e.members)
+		defer func() {
+			clear((*e.members)[base:])
+			*e.members = (*e.members)[:base]
+		}()
+		for k, v := range m {
+			*e.members = append(*e.members, member{k, v})
+		}
+		ms = (*e.members)[base:]
+	} else {
+		for k, v := range m {
+			ms = append(ms, member{k, v})
+		}
+	}
+	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.k, b.k) })
+	e.buf = append(e.buf, '{')
+	for i, m := range ms {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		if err := e.str(m.k); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, ':')
+		if err := e.value(m.v, depth); err != nil {
+			return err
+		}
+	}
+	e.buf = append(e.buf, '}')
+	return nil
+}
+
+func (e *encoder) dictString(m map[string]string, depth int) error {
+	depth++
+	if depth > e.maxDepth {
+		return e.errDepth()
+	}
+	var stack [16]stringMember
+	ms := stack[:0]
+	for k, v := range m {
+		ms = append(ms, stringMember{k, v})
+	}
+	slices.SortFunc(ms, func(a, b stringMember) int { return strings.Compare(a.k, b.k) })
+	e.buf = append(e.buf, '{')
+	for i, m := range ms {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		if err := e.str(m.k); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, ':')
+		if err := e.str(m.v); err != nil {
+			return err
+		}
+	}
+	e.buf = append(e.buf, '}')
+	return nil
+}
+
+// tagDict writes a one-member dict whose key is a tag key:
+// {" di": {key + "__": value}}.
+func (e *encoder) tagDict(key string, v any, depth int) error {
+	depth += 2
+	if depth > e.maxDepth {
+		return e.errDepth()
+	}
+	e.buf = append(e.buf, `{" di":{`...)
+	if err := e.strSuffix(key, "__"); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, ':')
+	if err := e.value(v, depth); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, "}}"...)
+	return nil
+}
