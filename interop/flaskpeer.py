@@ -617,11 +617,14 @@ def cmd_serve(args) -> int:
     signal.signal(signal.SIGINT, _raise_stop)
     if args.exit_on_eof:
         def watch_stdin():
+            # The raw descriptor, not sys.stdin: a daemon thread blocked
+            # inside a buffered reader can abort the interpreter at exit.
             try:
-                while sys.stdin.buffer.read(4096):
+                while os.read(0, 4096):
                     pass
-            finally:
-                os.kill(os.getpid(), signal.SIGTERM)
+            except OSError:
+                pass
+            os.kill(os.getpid(), signal.SIGTERM)
 
         threading.Thread(target=watch_stdin, name="stdin-eof", daemon=True).start()
     print(f"LISTENING http://127.0.0.1:{server.server_port}", flush=True)
@@ -629,9 +632,15 @@ def cmd_serve(args) -> int:
         server.serve_forever()
     except _Stop:
         pass
-    finally:
-        server.server_close()
-    return EXIT_OK
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server.server_close()
+    # Skip interpreter finalization: request threads and the stdin watcher
+    # are daemon threads that may still be blocked; nothing is left to flush
+    # but the standard streams.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_OK)
 
 
 # --------------------------------------------------------------------------

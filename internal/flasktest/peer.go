@@ -103,21 +103,35 @@ func StartPeer(t testing.TB, secret string, fallbacks []string, config map[strin
 	return nil
 }
 
-// shutdown stops the process (EOF on stdin, then SIGTERM, then SIGKILL) and
-// waits for it. It is safe to call more than once.
+// shutdown stops the process and waits for it: EOF on its stdin (the peer
+// then stops itself), then SIGTERM, then SIGKILL, each after a grace period.
+// It is safe to call more than once.
 func (p *Peer) shutdown() {
 	p.stop.Do(func() {
 		p.stdin.Close()
+		if p.waitFor(peerStopTimeout / 2) {
+			return
+		}
 		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			p.cmd.Process.Kill()
 		}
-		select {
-		case <-p.done:
-		case <-time.After(peerStopTimeout):
-			p.cmd.Process.Kill()
-			<-p.done
+		if p.waitFor(peerStopTimeout / 2) {
+			return
 		}
+		p.cmd.Process.Kill()
+		<-p.done
 	})
+}
+
+func (p *Peer) waitFor(d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-p.done:
+		return true
+	case <-timer.C:
+		return false
+	}
 }
 
 // Stderr returns what the peer has written to stderr so far: one line per
