@@ -64,7 +64,10 @@
 //     becomes a list).
 //
 // nil slices and maps are written as [] and {}. Channels, functions and
-// complex numbers fail with ErrUnsupportedType.
+// complex numbers fail with ErrUnsupportedType. Other packages' UUID and
+// HTML types are not recognised (github.com/google/uuid.UUID would be
+// written as a plain string, html/template.HTML as a str): convert them,
+// tagjson.UUID(u) and tagjson.Markup(h), to keep Flask's types.
 //
 // # Strictness, and where this package differs from Flask
 //
