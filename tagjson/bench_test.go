@@ -98,8 +98,8 @@ func benchUnmarshal(b *testing.B, v map[string]any) {
 }
 
 func TestAllocations(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation counts")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts need a normal build")
 	}
 	buf, _ := tagjson.Append(nil, largeSession())
 	for name, v := range map[string]map[string]any{"small": small, "large": largeSession()} {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package tagjson_test
+
+const raceEnabled = false
