@@ -43,7 +43,8 @@ Integers are plain JSON integers of any size. Output is canonical: keys sorted,
 no spaces, ASCII only (json.dumps(sort_keys=True, separators=(",", ":"),
 ensure_ascii=True)), so two outputs can be compared as strings.
 
-Exit status (all subcommands): 64 for a usage error.
+Exit status (all subcommands): 64 for a usage error, 69 when Flask cannot be
+imported, 70 for an unexpected error in this script (with a traceback).
 """
 
 from __future__ import annotations
@@ -57,14 +58,19 @@ import os
 import signal
 import sys
 import threading
+import traceback
 import uuid
 
-import flask
-import flask.sessions
-import itsdangerous
-import itsdangerous.timed
-from itsdangerous import BadPayload, BadSignature
-from markupsafe import Markup
+try:
+    import flask
+    import flask.sessions
+    import itsdangerous
+    import itsdangerous.timed
+    from itsdangerous import BadPayload, BadSignature
+    from markupsafe import Markup
+except ImportError as _e:  # exit 1 would read as "invalid cookie"
+    print(f"flaskpeer: {_e}: this script needs Flask (apt-get install -y python3-flask)", file=sys.stderr)
+    sys.exit(69)
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -72,6 +78,8 @@ EXIT_BAD_PAYLOAD = 2
 EXIT_NO_SECRET = 3
 EXIT_NO_COOKIE = 3
 EXIT_USAGE = 64
+EXIT_UNAVAILABLE = 69  # Flask cannot be imported
+EXIT_CRASH = 70  # an unexpected exception in this script (traceback on stderr)
 
 PROG = "flaskpeer"
 
@@ -690,6 +698,10 @@ def main(argv=None) -> int:
     except UsageError as e:
         print(f"{PROG} {args.command}: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception:  # Python's own exit status 1 would read as "invalid"
+        traceback.print_exc()
+        print(f"{PROG} {args.command}: unexpected error (exit {EXIT_CRASH})", file=sys.stderr)
+        return EXIT_CRASH
 
 
 if __name__ == "__main__":

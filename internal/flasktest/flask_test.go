@@ -375,6 +375,10 @@ func TestSignHeaderAndExitCodes(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q; want %d and a message", args, res.Exit, res.Stderr, flasktest.ExitUsage)
 		}
 	}
+	res = flasktest.Run(t, "x", "verify", "--secret=k", `--config=PERMANENT_SESSION_LIFETIME="x"`, "-")
+	if res.Exit != flasktest.ExitCrash || !strings.Contains(res.Stderr, "Traceback") {
+		t.Errorf("verify with a broken config: exit %d, stderr %s", res.Exit, res.Stderr)
+	}
 	for _, sub := range []string{"verify", "sign", "serve"} {
 		if res := flasktest.Run(t, "", sub, "--help"); res.Exit != 0 || !strings.Contains(res.Stdout, "usage: flaskpeer "+sub) {
 			t.Errorf("%s --help: exit %d\n%s", sub, res.Exit, res.Stdout)

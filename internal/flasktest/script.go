@@ -17,6 +17,8 @@ const (
 	ExitNoSecret   = 3  // verify: no secret key (Flask uses the null session)
 	ExitNoCookie   = 3  // sign: Flask set no session cookie, or only a deletion cookie
 	ExitUsage      = 64 // bad command line
+	ExitNoFlask    = 69 // Flask cannot be imported
+	ExitCrash      = 70 // unexpected error in the script (traceback on stderr)
 )
 
 // VerifyOptions configure the Flask app that checks a cookie.
