@@ -68,12 +68,8 @@ func (c *compressor) zlib(p []byte) ([]byte, bool) {
 	if len(c.out)+4 >= len(p)-1 {
 		return nil, false
 	}
-	out := c.out[:2]
-	if len(p) <= maxSingleBlock {
-		out = append(out, trimFinalBlock(c.out[2:])...)
-	} else {
-		out = c.out
-	}
+	d := trimFinalBlock(c.out[2:], len(p)) // in place, a prefix
+	out := c.out[:2+len(d)]
 	out = binary.BigEndian.AppendUint32(out, adler32.Checksum(p))
 	return out, true
 }
@@ -82,11 +78,13 @@ func (c *compressor) zlib(p []byte) ([]byte, bool) {
 // appends after the last data block (3 header bits, padding to a byte, then
 // 00 00 ff ff), and sets the final-block bit of the data block instead. This
 // saves 4 or 5 bytes. d must hold a single data block followed by that
-// stored block; when its shape is not the expected one, d is returned as is.
-// It edits d in place and returns a prefix of it.
-func trimFinalBlock(d []byte) []byte {
+// stored block, which is the case when the input (of inputLen bytes) is at
+// most maxSingleBlock bytes long; otherwise, or when the shape is not the
+// expected one, d is returned as is. It edits d in place and returns a prefix
+// of it.
+func trimFinalBlock(d []byte, inputLen int) []byte {
 	n := len(d)
-	if n < 6 || d[0]&1 != 0 || string(d[n-4:]) != "\x00\x00\xff\xff" {
+	if inputLen > maxSingleBlock || n < 6 || d[0]&1 != 0 || string(d[n-4:]) != "\x00\x00\xff\xff" {
 		return d
 	}
 	// The stored block header starts at bit r of some byte k; it is 1 (final)

@@ -64,6 +64,15 @@ const precheckMax = 256
 // transmits their lengths (RFC 1951 §3.2.7).
 var cgPos = [19]int{16: 0, 17: 1, 18: 2, 0: 3, 8: 4, 7: 5, 9: 6, 6: 7, 10: 8, 5: 9, 11: 10, 4: 11, 12: 12, 3: 13, 13: 14, 2: 15, 14: 16, 1: 17, 15: 18}
 
+// headerBits[l] is the least HCLEN cost when code length l is in use:
+// 3 bits for each code-length code up to l's position, at least 4 of them.
+var headerBits = func() (h [16]int) {
+	for l := 1; l < len(h); l++ {
+		h[l] = 3 * max(4, 1+cgPos[l])
+	}
+	return h
+}()
+
 var (
 	zeroRunBits [258]int8                // cheapest encoding of a zero run of each length, in bits
 	xlog2x      [precheckMax + 2]float64 // x·log2(x)
@@ -116,12 +125,14 @@ func mayCompress(p []byte) bool {
 	if n > precheckMax {
 		return true
 	}
-	return deflateLowerBound(p) <= float64(8*n-99)
+	limit := float64(8*n - 99)
+	return deflateLowerBound(p, limit) <= limit
 }
 
 // deflateLowerBound returns a lower bound, in bits, on the single data block
-// compress/flate writes for p (len(p) <= precheckMax).
-func deflateLowerBound(p []byte) float64 {
+// compress/flate writes for p (len(p) <= precheckMax), or, as soon as the
+// bound cannot exceed limit, some value <= limit.
+func deflateLowerBound(p []byte, limit float64) float64 {
 	n := len(p)
 
 	// 1. Mark the positions a match could cover: those inside a 4-byte window
@@ -148,13 +159,22 @@ func deflateLowerBound(p []byte) float64 {
 		}
 	}
 
-	// 2. Forced literals: histogram, fixed-block cost, coverable runs.
+	// 2. Forced literals: histogram, fixed-block cost, coverable runs. The
+	// sets of present and forced bytes are bitsets; bytes below 128 (all of
+	// Flask's ASCII JSON) are kept in registers, without branches.
 	var hist [256]uint16
 	var present, forced [4]uint64
+	var presentLo, presentHi, forcedLo, forcedHi uint64
 	u, runs, fixedBits := 0, 0, 10 // 3 header bits + 7-bit end of block
 	prevCovered := false
 	for j, b := range p {
-		present[b>>6] |= 1 << (b & 63)
+		m := uint64(1) << (b & 63)
+		if b >= 128 {
+			present[b>>6] |= m
+		}
+		sel := uint64(b >> 6 & 1)
+		presentLo |= m & (sel - 1)
+		presentHi |= m & -sel
 		if covered[j>>6]&(1<<(j&63)) != 0 {
 			if !prevCovered {
 				runs++
@@ -164,23 +184,29 @@ func deflateLowerBound(p []byte) float64 {
 		}
 		prevCovered = false
 		hist[b]++
-		forced[b>>6] |= 1 << (b & 63)
 		u++
-		fixedBits += 8
-		if b >= 144 {
-			fixedBits++
+		if b >= 128 {
+			forced[b>>6] |= m
+			if b >= 144 {
+				fixedBits++
+			}
 		}
+		forcedLo |= m & (sel - 1)
+		forcedHi |= m & -sel
 	}
-	fixedBits += 12 * runs
+	present[0], present[1], forced[0], forced[1] = presentLo, presentHi, forcedLo, forcedHi
+	fixedBits += 8*u + 12*runs
+	if float64(fixedBits) <= limit {
+		return float64(fixedBits)
+	}
 
 	// 3. Dynamic block. Literal bits: Shannon bound with end of block.
 	total := u + 1
-	shannon := xlog2x[total] // N·log2 N - Σ c·log2 c, the EOB count 1 adds 0
+	shannon := xlog2x[total] // N·log2 N - Σ c·log2 c; the EOB's count 1 adds 0
 	k := 1
 	for w := range forced {
 		for m := forced[w]; m != 0; m &= m - 1 {
-			b := w<<6 | bits.TrailingZeros64(m)
-			shannon -= xlog2x[hist[b]]
+			shannon -= xlog2x[hist[w<<6|bits.TrailingZeros64(m)]]
 			k++
 		}
 	}
@@ -190,47 +216,55 @@ func deflateLowerBound(p []byte) float64 {
 	// forced literal.
 	cg, zeroRuns, groups, groupSize := 0, 0, 0, 0
 	prev, gap := -1, 0
-	visit := func(sym int, isForced bool) {
-		gap = max(gap, sym-prev-1)
-		prev = sym
-		if !isForced {
-			return
+	for w := 0; w <= len(present); w++ {
+		m, f := uint64(1), uint64(1) // w == 4: the end-of-block symbol, 256
+		if w < len(present) {
+			m, f = present[w], forced[w]
 		}
-		if gap > 0 {
-			cg += int(zeroRunBits[gap])
-			zeroRuns++
-			if groupSize > 0 {
-				cg += 1 + groupSize/2 // head + ceil((size-1)/2)
-				groups++
+		for ; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			sym := w<<6 | i
+			gap = max(gap, sym-prev-1)
+			prev = sym
+			if f&(1<<i) == 0 {
+				continue
 			}
-			groupSize = 0
+			if gap > 0 {
+				cg += int(zeroRunBits[gap])
+				zeroRuns++
+				if groupSize > 0 {
+					cg += 1 + groupSize/2 // head + ceil((size-1)/2)
+					groups++
+				}
+				groupSize = 0
+			}
+			groupSize++
+			gap = 0
 		}
-		groupSize++
-		gap = 0
 	}
-	for w := range present {
-		for m := present[w]; m != 0; m &= m - 1 {
-			b := w<<6 | bits.TrailingZeros64(m)
-			visit(b, forced[w]&(1<<(b&63)) != 0)
-		}
-	}
-	visit(256, true)
 	cg += 1 + groupSize/2
 	groups++
 
+	// Case split on the forced literals' code lengths. With shortest length
+	// l: literal bits >= max(l·N, Shannon) and HCLEN >= 1+pos(l). All equal
+	// (only for l >= log2 K) or, with at least two lengths, min(zeroRuns,
+	// groups) more code-length bits.
+	l0 := max(1, bits.Len(uint(k-1)))
+	extra := min(zeroRuns, groups)
 	best := math.Inf(1)
-	lits := float64(total)
-	// All forced literal lengths equal to L.
-	for l := max(1, bits.Len(uint(k-1))); l <= 15; l++ {
-		best = min(best, float64(3*max(4, 1+cgPos[l])+cg)+max(float64(l)*lits, shannon))
-	}
-	// At least two distinct lengths, the shortest being l.
-	if k >= 2 {
-		extra := min(zeroRuns, groups)
-		for l := 1; l <= 15; l++ {
-			best = min(best, float64(3*max(4, 1+cgPos[l])+cg+extra)+max(float64(l)*lits, shannon))
+	for l := 1; l <= 15; l++ {
+		c := float64(headerBits[l])
+		if l < l0 {
+			c += float64(extra)
+		}
+		if lb := float64(l * total); lb > shannon {
+			c += lb
+		} else {
+			c += shannon
+		}
+		if c < best {
+			best = c
 		}
 	}
-	dynamicBits := 17 + best + float64(2*runs)
-	return min(float64(fixedBits), dynamicBits)
+	return min(float64(fixedBits), 17+float64(cg+2*runs)+best)
 }
