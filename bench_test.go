@@ -12,7 +12,7 @@ import (
 // the 3-key session {"user_id": 42, "name": "alice", "role": "admin"}
 // against the same request without sessions (baseline).
 func BenchmarkMiddleware(b *testing.B) {
-	m := newManager(b, session.Config{})
+	m := newManager(b, session.Config{Now: fixedClock(t0)})
 	signer, _ := m.Config().Signer()
 	cookie := "session=" + string(signer.AppendSign(nil, []byte(`{"name":"alice","role":"admin","user_id":42}`), t0.Unix()))
 	cases := []struct {

@@ -227,7 +227,13 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 	}
 	if len(c.SecretKey) > 0 && len(errs) == 0 {
 		opts := c.Signing
-		opts.MaxInflate = c.MaxInflate
+		if c.MaxInflate != 0 {
+			opts.MaxInflate = c.MaxInflate
+		}
+		if opts.MaxLength == 0 && (c.AllowOversizeCookie || rc.maxSize < 0) {
+			// Read back what this config may write; browsers send at most 4096 bytes anyway.
+			opts.MaxLength = 64 << 10
+		}
 		if opts.Now == nil {
 			opts.Now = c.Now
 		}

@@ -182,7 +182,7 @@ func TestFlask_SecretKeyFallbacks(t *testing.T) {
 }
 
 func TestFlask_SessionExpiration(t *testing.T) {
-	m := newManager(t, session.Config{})
+	m := newManager(t, session.Config{Now: fixedClock(t0)})
 	c := client(m, map[string]http.HandlerFunc{
 		"/perm": func(w http.ResponseWriter, r *http.Request) {
 			s := session.From(r)
@@ -340,7 +340,7 @@ func (failingOpen) Open(*session.Config, *http.Request) (*session.Session, error
 func TestFlask_ReqCtx_OpenSessionError(t *testing.T) {
 	var logged error
 	m := newManager(t, session.Config{
-		Interface:    failingOpen{},
+		Interface:    &failingOpen{},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) { logged = err; w.WriteHeader(500) },
 	})
 	c := client(m, map[string]http.HandlerFunc{"/": func(w http.ResponseWriter, r *http.Request) {

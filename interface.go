@@ -39,6 +39,16 @@ type NullSessionChecker interface {
 	IsNullSession(s *Session) bool
 }
 
+// RefreshChecker is implemented by an Interface that can tell cheaply
+// whether the session of a request that never used it must be saved anyway
+// (Flask re-sends a permanent session on every request when
+// SESSION_REFRESH_EACH_REQUEST is on). The middleware asks it when the
+// handler did not touch the session; without it, the middleware opens and
+// saves every untouched session at the end of the request, as Flask does.
+type RefreshChecker interface {
+	NeedsRefresh(cfg *Config, r *http.Request) bool
+}
+
 // Defaults holds the seed's helper methods with Flask's default behaviour:
 // each reads the Config. Embed it in a custom Interface to get them, and
 // define a method of the same name to override one; [SecureCookie] calls

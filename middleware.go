@@ -99,25 +99,30 @@ func (st *reqState) session() (*Session, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.sess == nil {
-		m := st.m
-		s, err := m.rc.iface.Open(&m.cfg, &st.req)
-		switch {
-		case err != nil:
-			st.openErr = err
-			s = NewNullSession(err)
-		case s == nil:
-			s = makeNull(m.rc.iface, &m.cfg)
-		}
-		if st.committed {
-			// Opened after the header went out: readable, not writable.
-			s.seal()
-			if err != nil {
-				m.handleError(st.w.ResponseWriter, &st.req, lateError{err})
-			}
-		}
-		st.sess = s
+		st.openLocked()
 	}
 	return st.sess, st.openErr
+}
+
+// openLocked opens the session through the Interface; st.mu is held.
+func (st *reqState) openLocked() {
+	m := st.m
+	s, err := m.rc.iface.Open(&m.cfg, &st.req)
+	switch {
+	case err != nil:
+		st.openErr = err
+		s = NewNullSession(err)
+	case s == nil:
+		s = makeNull(m.rc.iface, &m.cfg)
+	}
+	if st.committed {
+		// Opened after the header went out: readable, not writable.
+		s.seal()
+		if err != nil {
+			m.handleError(st.w.ResponseWriter, &st.req, lateError{err})
+		}
+	}
+	st.sess = s
 }
 
 // commit saves the session before the header goes out. It reports whether
@@ -129,11 +134,15 @@ func (st *reqState) commit() bool {
 	if st.committed {
 		return !st.failed
 	}
+	if st.sess == nil {
+		if !st.needsRefresh() {
+			st.committed = true
+			return true
+		}
+		st.openLocked()
+	}
 	st.committed = true
 	s := st.sess
-	if s == nil {
-		return true
-	}
 	err := st.openErr
 	if err == nil {
 		err = st.m.Save(s, st.w.ResponseWriter, &st.req)
@@ -145,6 +154,16 @@ func (st *reqState) commit() bool {
 		clear(st.w.ResponseWriter.Header())
 		st.m.handleError(st.w.ResponseWriter, &st.req, err)
 		return false
+	}
+	return true
+}
+
+// needsRefresh reports whether an untouched session must be opened and saved
+// anyway (see RefreshChecker).
+func (st *reqState) needsRefresh() bool {
+	m := st.m
+	if rc, ok := m.rc.iface.(RefreshChecker); ok {
+		return rc.NeedsRefresh(&m.cfg, &st.req)
 	}
 	return true
 }

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,7 @@ var (
 	_ Interface          = (*SecureCookie)(nil)
 	_ NullSessionMaker   = (*SecureCookie)(nil)
 	_ NullSessionChecker = (*SecureCookie)(nil)
+	_ RefreshChecker     = (*SecureCookie)(nil)
 )
 
 func (sc *SecureCookie) helpers() Helpers {
@@ -83,6 +85,42 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
 	}
 	return NewSession(values), nil
+}
+
+// permanentMark is how a permanent session's payload starts its top-level
+// "_permanent" entry in Flask's compact, sorted JSON.
+var permanentMark = []byte(`"_permanent":true`)
+
+// NeedsRefresh reports whether a request that never used its session must
+// still re-send the cookie: refresh-each-request is on and the request
+// carries a validly signed cookie of a permanent session. It verifies the
+// signature into a pooled buffer and looks for the permanent flag without
+// decoding the payload, so an untouched request allocates nothing. A
+// signed but undecodable payload also answers true, so that opening it
+// reports the error, as Flask does on every request.
+func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
+	if cfg.DisableRefreshEachRequest {
+		return false
+	}
+	rc, err := cfg.get()
+	if err != nil || rc.signer == nil {
+		return false
+	}
+	value, ok := readCookie(r, sc.helpers().CookieName(cfg, r))
+	if !ok || value == "" {
+		return false
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	payload, _, err := rc.signer.AppendVerify((*bp)[:0], value, rc.lifetime)
+	*bp = payload[:0]
+	switch {
+	case err == nil:
+		return bytes.Contains(payload, permanentMark)
+	case errors.Is(err, signing.ErrBadPayload):
+		return true
+	}
+	return false
 }
 
 // Save writes the cookie following Flask's save_session: Vary: Cookie when the

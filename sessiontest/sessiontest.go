@@ -73,7 +73,11 @@ func (c *Client) PostForm(path string, form url.Values) *Response {
 
 // NewRequest makes a request for path relative to BaseURL, without cookies.
 func (c *Client) NewRequest(method, path string, body io.Reader) *http.Request {
-	return httptest.NewRequest(method, c.BaseURL.ResolveReference(&url.URL{Path: path}).String(), body)
+	ref, err := url.Parse(path)
+	if err != nil {
+		panic(fmt.Sprintf("sessiontest: bad path %q: %v", path, err))
+	}
+	return httptest.NewRequest(method, c.BaseURL.ResolveReference(ref).String(), body)
 }
 
 // Cookie returns the jar's cookie called name for BaseURL, or nil.
