@@ -29,7 +29,15 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parse parses flags, turning -h into a clean exit and errors into usage errors.
-func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer) (help bool, err error) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout) // asked-for help is output, not an error
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return true, nil
@@ -45,7 +53,7 @@ func decode(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv fun
 	keys.register(fs)
 	maxAge := fs.Int64("max-age", int64((31 * 24 * time.Hour).Seconds()), "oldest accepted signature in `SECONDS` (Flask: PERMANENT_SESSION_LIFETIME); 0 disables the check")
 	now := fs.Int64("now", 0, "check the age as if the time were `UNIX` seconds (default: the current time)")
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := parse(fs, args, stdout); help || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -96,7 +104,7 @@ func sign(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 	var keys keyFlags
 	keys.register(fs)
 	ts := fs.Int64("timestamp", 0, "sign as if at `UNIX` seconds (default: the current time)")
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := parse(fs, args, stdout); help || err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -136,7 +144,7 @@ func sign(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 func keygen(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("keygen", "keygen [--bytes N]", stderr)
 	n := fs.Int("bytes", 32, "key length in `N` random bytes (printed as hex)")
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := parse(fs, args, stdout); help || err != nil {
 		return err
 	}
 	if *n < 16 || *n > 1024 {

@@ -168,7 +168,7 @@ func TestDecodeFromStdinAndEnv(t *testing.T) {
 	if code != 0 || out != `{"user":"alice"}`+"\n" {
 		t.Errorf("--secret-file: %q %d", out, code)
 	}
-	_, errOut, code = sessionctl(t, "", nil, "decode", "--secret", "k", "--now", "1700000060", "--max-age", "59", cookie)
+	_, errOut, code = sessionctl(t, "", nil, "decode", "--secret", "dev-secret-key-1", "--now", "1700000060", "--max-age", "59", cookie)
 	if code != exitInvalid || !strings.Contains(errOut, "expired") {
 		t.Errorf("expired: %d %q", code, errOut)
 	}
