@@ -159,14 +159,14 @@ func appendInflate(dst, z []byte, limit int, f *inflater) ([]byte, error) {
 		testHookInflate()
 	}
 	if len(z) < 2+1+4 {
-		return dst, errorf(ErrBadPayload, "compressed payload too short")
+		return dst, errZlibShort
 	}
 	cmf, flg := z[0], z[1]
 	switch {
 	case cmf&0x0f != 8 || cmf>>4 > 7 || (uint16(cmf)<<8|uint16(flg))%31 != 0:
-		return dst, errorf(ErrBadPayload, "payload is not a zlib stream")
+		return dst, errNotZlib
 	case flg&0x20 != 0:
-		return dst, errorf(ErrBadPayload, "zlib stream needs a preset dictionary")
+		return dst, errZlibDict
 	}
 	f.br.b = z[2:]
 	f.fr.(flate.Resetter).Reset(&f.br, nil)
@@ -193,7 +193,7 @@ func appendInflate(dst, z []byte, limit int, f *inflater) ([]byte, error) {
 		return dst[:start], errorf(ErrBadPayload, "zlib stream has %d trailing bytes, want 4", len(rest))
 	}
 	if binary.BigEndian.Uint32(rest) != adler32.Checksum(dst[start:]) {
-		return dst[:start], errorf(ErrBadPayload, "zlib checksum mismatch")
+		return dst[:start], errZlibChecksum
 	}
 	return dst, nil
 }

@@ -66,3 +66,16 @@ func (e *lengthError) Error() string {
 }
 
 func (e *lengthError) Unwrap() error { return ErrTooLong }
+
+// Errors without variable details, allocated once.
+var (
+	errNoSeparator     = &detailError{msg: "signing: malformed cookie: no '.' separator", kind: ErrMalformed}
+	errNoTimestamp     = &detailError{msg: "signing: malformed cookie: no timestamp", kind: ErrMalformed}
+	errNotZlib         = &detailError{msg: "signing: payload is not a zlib stream", kind: ErrBadPayload}
+	errPayloadBase64   = &detailError{msg: "signing: payload is not base64url", kind: ErrBadPayload}
+	errTimestampBase64 = &detailError{msg: "signing: malformed timestamp: not base64url", kind: ErrMalformed}
+	errTimestampLong   = &detailError{msg: "signing: malformed timestamp: longer than 8 bytes", kind: ErrMalformed}
+	errZlibChecksum    = &detailError{msg: "signing: zlib checksum mismatch", kind: ErrBadPayload}
+	errZlibDict        = &detailError{msg: "signing: zlib stream needs a preset dictionary", kind: ErrBadPayload}
+	errZlibShort       = &detailError{msg: "signing: compressed payload too short", kind: ErrBadPayload}
+)

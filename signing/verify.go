@@ -42,11 +42,11 @@ func (s *Signer) AppendVerify(dst []byte, cookie string, maxAge time.Duration) (
 	// 2. Split from the right into P.T.S.
 	i := strings.LastIndexByte(cookie, '.')
 	if i < 0 {
-		return dst, 0, errorf(ErrMalformed, "no '.' separator")
+		return dst, 0, errNoSeparator
 	}
 	j := strings.LastIndexByte(cookie[:i], '.')
 	if j < 0 {
-		return dst, 0, errorf(ErrMalformed, "no timestamp")
+		return dst, 0, errNoTimestamp
 	}
 	if len(cookie)-(i+1) != s.sigLen {
 		return dst, 0, ErrBadSignature
@@ -72,7 +72,7 @@ func (s *Signer) AppendVerify(dst []byte, cookie string, maxAge time.Duration) (
 		}
 	}
 	if ts > math.MaxInt64 {
-		return dst, 0, errorf(ErrMalformed, "timestamp %d out of range", ts)
+		return dst, 0, errorf(ErrMalformed, "malformed timestamp: %d is out of range", ts)
 	}
 
 	// 5. Payload.
@@ -104,18 +104,18 @@ func (s *Signer) checkSignature(st *state, signed, sig []byte) bool {
 // empty string is 0, which is how itsdangerous writes 0).
 func parseTimestamp(t []byte) (uint64, error) {
 	if len(t) > 11 { // 12 characters encode at least 9 bytes
-		return 0, errorf(ErrMalformed, "timestamp longer than 8 bytes")
+		return 0, errTimestampLong
 	}
 	var b [9]byte
 	if !isBase64URL(t) {
-		return 0, errorf(ErrMalformed, "timestamp is not base64url")
+		return 0, errTimestampBase64
 	}
 	n, err := strictB64.Decode(b[:], t)
 	if err != nil {
-		return 0, errorf(ErrMalformed, "timestamp is not base64url")
+		return 0, errTimestampBase64
 	}
 	if n > 8 {
-		return 0, errorf(ErrMalformed, "timestamp longer than 8 bytes")
+		return 0, errTimestampLong
 	}
 	var ts uint64
 	for _, c := range b[:n] {
@@ -135,7 +135,7 @@ func checkAge(ts uint64, now int64, maxAge uint64) error {
 		return errorf(ErrFuture, "signed %ds in the future", ts-n)
 	}
 	if age := n - ts; age > maxAge {
-		return errorf(ErrExpired, "age %ds exceeds %ds", age, maxAge)
+		return errorf(ErrExpired, "signature expired: age %ds exceeds %ds", age, maxAge)
 	}
 	return nil
 }
@@ -165,7 +165,7 @@ func (s *Signer) appendCompressed(dst, p []byte) ([]byte, error) {
 // alphabet, no padding, no line breaks, zero unused bits.
 func appendBase64(dst, src []byte) ([]byte, error) {
 	if !isBase64URL(src) {
-		return dst, errorf(ErrBadPayload, "payload is not base64url")
+		return dst, errPayloadBase64
 	}
 	start := len(dst)
 	dst, err := strictB64.AppendDecode(dst, src)

@@ -27,7 +27,7 @@ func TestAgeRules(t *testing.T) {
 	}{
 		{"age zero", t0, time.Minute, nil, ""},
 		{"age == maxAge", t0 + 60, time.Minute, nil, ""},
-		{"age == maxAge+1", t0 + 61, time.Minute, signing.ErrExpired, "signing: age 61s exceeds 60s"},
+		{"age == maxAge+1", t0 + 61, time.Minute, signing.ErrExpired, "signing: signature expired: age 61s exceeds 60s"},
 		{"one second in the future", t0 - 1, time.Minute, signing.ErrFuture, "signing: signed 1s in the future"},
 		{"61 seconds in the future", t0 - 61, time.Minute, signing.ErrFuture, "signing: signed 61s in the future"},
 		{"maxAge 0: no check, old", t0 + 1e9, 0, nil, ""},
