@@ -107,7 +107,7 @@ func TestFlask_SessionUsingSamesiteAttribute(t *testing.T) {
 }
 
 func TestFlask_MissingSession(t *testing.T) {
-	m, err := session.New(session.Config{}) // no secret key
+	m, err := session.New(session.Config{Logger: discardLogger()}) // no secret key
 	if err != nil {
 		t.Fatal(err)
 	}

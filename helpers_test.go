@@ -24,6 +24,9 @@ func newManager(t testing.TB, cfg session.Config) *session.Manager {
 	if cfg.SecretKey == nil {
 		cfg.SecretKey = []byte("dev-secret-key-1")
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = discardLogger()
+	}
 	m, err := session.New(cfg)
 	if err != nil {
 		t.Fatalf("session.New: %v", err)
