@@ -135,47 +135,48 @@ func mayCompress(p []byte) bool {
 func deflateLowerBound(p []byte, limit float64) float64 {
 	n := len(p)
 
-	// 1. Mark the positions a match could cover: those inside a 4-byte window
-	// that occurred earlier. An exact hash set of window start positions.
-	var table [2 * precheckMax]uint16 // position+1; 0 is empty
-	var covered [precheckMax / 64]uint64
-	mask := uint32(len(table) - 1)
-	for k := 0; k+4 <= n; k++ {
-		v := binary.LittleEndian.Uint32(p[k:])
-		h := (v * 0x9E3779B1) >> 23 & mask
-		for {
-			e := table[h]
-			if e == 0 {
-				table[h] = uint16(k + 1)
-				break
-			}
-			if binary.LittleEndian.Uint32(p[e-1:]) == v {
-				for j := k; j < k+4; j++ {
-					covered[j>>6] |= 1 << (j & 63)
-				}
-				break
-			}
-			h = (h + 1) & mask
-		}
-	}
-
-	// 2. Forced literals: histogram, fixed-block cost, coverable runs. The
-	// sets of present and forced bytes are bitsets; bytes below 128 (all of
-	// Flask's ASCII JSON) are kept in registers, without branches.
+	// One pass over p. A position is coverable by a match when one of the
+	// 4-byte windows holding it occurred earlier; windows are looked up in
+	// an exact hash set of their start positions as they begin, so position j
+	// is coverable iff j < coverEnd, the end of the last repeated window.
+	// Forced literals go into a histogram and the fixed-block cost; the sets
+	// of present and forced bytes are bitsets, with bytes below 128 (all of
+	// Flask's ASCII JSON) kept in registers, without branches.
+	var table [2 * precheckMax]uint16 // window start+1; 0 is empty
 	var hist [256]uint16
 	var present, forced [4]uint64
 	var presentLo, presentHi, forcedLo, forcedHi uint64
 	u, runs, fixedBits := 0, 0, 10 // 3 header bits + 7-bit end of block
-	prevCovered := false
+	coverEnd, prevCovered := 0, false
+	var v uint32 // the window starting at j
+	if n >= 4 {
+		v = binary.LittleEndian.Uint32(p)
+	}
 	for j, b := range p {
-		m := uint64(1) << (b & 63)
-		if b >= 128 {
-			present[b>>6] |= m
+		if j+4 <= n {
+			if j > 0 {
+				v = v>>8 | uint32(p[j+3])<<24
+			}
+			for h := (v * 0x9E3779B1) >> 23; ; h = (h + 1) % uint32(len(table)) {
+				e := table[h]
+				if e == 0 {
+					table[h] = uint16(j + 1)
+					break
+				}
+				if binary.LittleEndian.Uint32(p[e-1:]) == v {
+					coverEnd = j + 4
+					break
+				}
+			}
 		}
+		m := uint64(1) << (b & 63)
 		sel := uint64(b >> 6 & 1)
 		presentLo |= m & (sel - 1)
 		presentHi |= m & -sel
-		if covered[j>>6]&(1<<(j&63)) != 0 {
+		if b >= 128 {
+			present[b>>6] |= m
+		}
+		if j < coverEnd {
 			if !prevCovered {
 				runs++
 			}
@@ -185,14 +186,14 @@ func deflateLowerBound(p []byte, limit float64) float64 {
 		prevCovered = false
 		hist[b]++
 		u++
+		forcedLo |= m & (sel - 1)
+		forcedHi |= m & -sel
 		if b >= 128 {
 			forced[b>>6] |= m
 			if b >= 144 {
 				fixedBits++
 			}
 		}
-		forcedLo |= m & (sel - 1)
-		forcedHi |= m & -sel
 	}
 	present[0], present[1], forced[0], forced[1] = presentLo, presentHi, forcedLo, forcedHi
 	fixedBits += 8*u + 12*runs

@@ -35,6 +35,14 @@ func (s *Signer) Verify(cookie string, maxAge time.Duration) (payload []byte, si
 // slice (dst unchanged on error) and the Unix time the cookie was signed. For
 // uncompressed cookies it allocates nothing beyond the growth of dst.
 func (s *Signer) AppendVerify(dst []byte, cookie string, maxAge time.Duration) (payload []byte, unix int64, err error) {
+	payload, unix, err = s.appendVerify(dst, cookie, maxAge)
+	if err != nil {
+		return dst, 0, err
+	}
+	return payload, unix, nil
+}
+
+func (s *Signer) appendVerify(dst []byte, cookie string, maxAge time.Duration) ([]byte, int64, error) {
 	// 1. Length cap, before anything else.
 	if s.maxLength >= 0 && len(cookie) > s.maxLength {
 		return dst, 0, &lengthError{len(cookie), s.maxLength}
