@@ -2,6 +2,7 @@ package flasktest
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -17,8 +18,7 @@ var errStopped = errors.New("test stopped")
 
 func (f *fakeTB) Helper() {}
 func (f *fakeTB) Skip(args ...any) {
-	f.skipped, f.msg = true, strings.TrimSpace(strings.Repeat("%v ", len(args)))
-	f.msg = joinArgs(args)
+	f.skipped, f.msg = true, joinArgs(args)
 	panic(errStopped)
 }
 func (f *fakeTB) Fatal(args ...any) {
@@ -29,7 +29,7 @@ func (f *fakeTB) Fatal(args ...any) {
 func joinArgs(args []any) string {
 	var b strings.Builder
 	for _, a := range args {
-		b.WriteString(a.(string))
+		fmt.Fprint(&b, a)
 	}
 	return b.String()
 }
