@@ -7,6 +7,7 @@ import (
 	"hash/adler32"
 	"io"
 	"math/bits"
+	"slices"
 	"sync"
 )
 
@@ -171,6 +172,8 @@ func appendInflate(dst, z []byte, limit int, f *inflater) ([]byte, error) {
 	f.br.b = z[2:]
 	f.fr.(flate.Resetter).Reset(&f.br, nil)
 	start := len(dst)
+	// Room for a typical JSON ratio up front, never more than the cap.
+	dst = slices.Grow(dst, min(limit+1, max(512, 4*len(z))))
 	for {
 		if len(dst) == cap(dst) {
 			dst = append(dst, 0)[:len(dst)]

@@ -15,3 +15,6 @@ func SetInflateHookForTest(f func()) (restore func()) {
 	testHookInflate = f
 	return func() { testHookInflate = old }
 }
+
+// SessionLikeForTest returns pseudo-random session-shaped payloads.
+var SessionLikeForTest = sessionLike
