@@ -20,7 +20,7 @@ func largePayload() []byte {
 		fmt.Fprintf(&b, `{" t":["info","Item %d was added to your cart."]}`, i)
 	}
 	b.WriteString(`],"cart":[`)
-	for i := range 38 {
+	for i := range 52 {
 		if i > 0 {
 			b.WriteByte(',')
 		}

@@ -77,3 +77,45 @@ func TestFlaskReadsOurCookies(t *testing.T) {
 	}
 	t.Logf("itsdangerous read %d cookies, %d of them compressed", len(cookies), compressed)
 }
+
+// TestCompressionMatchesZlib compares the compression decision with Flask's
+// (C zlib) on generated session payloads: where Flask does not compress, the
+// cookie must be byte-identical, so this package must not compress either.
+// The other way round (Flask compresses, Go's deflate does not save enough)
+// only costs bytes and is counted.
+func TestCompressionMatchesZlib(t *testing.T) {
+	py := flasktest.Python(t)
+	payloads := signing.SessionLikeForTest(6, 6000)
+	var hexes []string
+	for _, p := range payloads {
+		hexes = append(hexes, hex.EncodeToString(p))
+	}
+	req, _ := json.Marshal(hexes)
+	cmd := exec.Command(py, "-c", "import json, sys, zlib\njson.dump([len(zlib.compress(bytes.fromhex(h))) for h in json.load(sys.stdin)], sys.stdout)")
+	cmd.Stdin = bytes.NewReader(req)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v", py, err)
+	}
+	var sizes []int
+	if err := json.Unmarshal(out, &sizes); err != nil || len(sizes) != len(payloads) {
+		t.Fatalf("python said %.200s (%v)", out, err)
+	}
+	s := newSigner(t, t0, signing.Options{})
+	flaskOnly, closest := 0, 1<<30
+	for i, p := range payloads {
+		flask := sizes[i] < len(p)-1
+		ours := s.AppendSign(nil, p, t0)[0] == '.' && len(p) > 0
+		switch {
+		case ours && !flask:
+			t.Errorf("compressed %q, which Flask (zlib: %d bytes) sends uncompressed", p, sizes[i])
+		case flask && !ours:
+			flaskOnly++
+		case !flask:
+			// How close compress/flate came to compressing it anyway.
+			closest = min(closest, len(zlibOf(t, p, 6))-(len(p)-1))
+		}
+	}
+	t.Logf("%d payloads: Flask alone compresses %d; where Flask does not, compress/flate stays >= %d byte(s) from compressing",
+		len(payloads), flaskOnly, closest)
+}

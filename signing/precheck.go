@@ -8,7 +8,7 @@ import (
 
 // This file holds the cheap test that lets Sign skip the compressor when
 // compression provably cannot pay. Setting up a level-6 compress/flate writer
-// costs ~10 µs (it clears 640 KB of hash tables), five times the rest of a
+// costs ~10 µs (it clears 640 KB of hash tables), ten times the rest of a
 // small Sign.
 //
 // The question it answers: would compress/flate (level 6, then our zlib

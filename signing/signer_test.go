@@ -189,7 +189,8 @@ func TestAllocations(t *testing.T) {
 		verify  float64
 	}{
 		{"3 keys", small, 0, 0},
-		{"2 KB compressed", large, 0, 0},
+		// compress/flate's decoder allocates link tables for codes over 9 bits.
+		{"2 KB compressed", large, 0, 2},
 	} {
 		buf := s.AppendSign(nil, tc.payload, t0)
 		cookie := string(buf)
