@@ -128,3 +128,35 @@ func addVaryCookie(h http.Header) {
 		vs[len(vs)-1] = vs[len(vs)-1] + ", Cookie"
 	}
 }
+
+// RequestCookie returns the value of the cookie called name in r as Flask
+// reads it: the first of several with the same name, unquoted. For
+// Interface implementations.
+func RequestCookie(r *http.Request, name string) (string, bool) { return readCookie(r, name) }
+
+// SetCookie adds a Set-Cookie header for the session cookie with value and
+// the attributes the helpers give (Werkzeug's attribute order), plus
+// "Vary: Cookie". A zero expires makes a browser-session cookie. For
+// Interface implementations.
+func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, value string, expires time.Time) {
+	a := attrsOf(h, cfg, r)
+	var buf [512]byte
+	line := string(appendSetCookie(buf[:0], &a, []byte(value), expires, -1))
+	header := w.Header()
+	header["Set-Cookie"] = append(header["Set-Cookie"], line)
+	addVaryCookie(header)
+}
+
+// DeleteCookie adds a Set-Cookie header that removes the session cookie
+// (empty value, Expires at the epoch, Max-Age=0, the same attributes), plus
+// "Vary: Cookie".
+func DeleteCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request) {
+	a := attrsOf(h, cfg, r)
+	header := w.Header()
+	header["Set-Cookie"] = append(header["Set-Cookie"], deletionCookie(&a))
+	addVaryCookie(header)
+}
+
+// AddVaryCookie adds "Cookie" to the Vary header, merged into an existing
+// value and never duplicated.
+func AddVaryCookie(h http.Header) { addVaryCookie(h) }

@@ -39,6 +39,7 @@ func (s *Session) Flash(message any, category string) error {
 		}
 		s.values[flashesKey] = list
 		s.modified = true
+		s.note(flashesKey, true)
 	})
 }
 
@@ -58,6 +59,7 @@ func (s *Session) Flashes(categories ...string) []Flash {
 			if s.err == nil {
 				delete(s.values, flashesKey)
 				s.modified = true
+				s.note(flashesKey, false)
 			} else if s.failed == nil {
 				s.failed = s.err // the messages could not be removed
 			}

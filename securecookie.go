@@ -141,9 +141,7 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 	}
 	if len(values) == 0 {
 		if modified {
-			a := attrsOf(h, cfg, r)
-			header["Set-Cookie"] = append(header["Set-Cookie"], deletionCookie(&a))
-			addVaryCookie(header)
+			DeleteCookie(h, cfg, w, r)
 		}
 		return nil
 	}

@@ -43,6 +43,14 @@ type Session struct {
 	// flashes caches the messages popped by Flashes for the rest of the request.
 	flashes []Flash
 	popped  bool
+
+	// Change tracking, on for server-side sessions (TrackChanges): which
+	// keys were set (true) or deleted (false), and whether Clear ran first.
+	track   bool
+	changes map[string]bool
+	cleared bool
+	// backend is the opening Interface's own state for this session.
+	backend any
 }
 
 // NewSession returns a session holding values (which it takes ownership of;
@@ -161,6 +169,17 @@ func (s *Session) SetPermanent(permanent bool) error {
 	return s.Set(permanentKey, permanent)
 }
 
+// note records a change to key when tracking; s.mu is held.
+func (s *Session) note(key string, set bool) {
+	if !s.track {
+		return
+	}
+	if s.changes == nil {
+		s.changes = make(map[string]bool, 4)
+	}
+	s.changes[key] = set
+}
+
 // write runs f under the lock if the session accepts writes.
 func (s *Session) write(f func()) error {
 	s.mu.Lock()
@@ -184,6 +203,7 @@ func (s *Session) Set(key string, value any) error {
 		}
 		s.values[key] = value
 		s.modified = true
+		s.note(key, true)
 	})
 }
 
@@ -195,6 +215,9 @@ func (s *Session) Update(values map[string]any) error {
 		}
 		maps.Copy(s.values, values)
 		s.modified = true
+		for k := range values {
+			s.note(k, true)
+		}
 	})
 }
 
@@ -205,6 +228,7 @@ func (s *Session) Delete(key string) error {
 		if _, ok := s.values[key]; ok {
 			delete(s.values, key)
 			s.modified = true
+			s.note(key, false)
 		}
 	})
 }
@@ -216,6 +240,7 @@ func (s *Session) Pop(key string) (value any, ok bool, err error) {
 		if ok {
 			delete(s.values, key)
 			s.modified = true
+			s.note(key, false)
 		}
 	})
 	return value, ok, err
@@ -234,6 +259,7 @@ func (s *Session) SetDefault(key string, def any) (any, error) {
 		}
 		s.values[key] = def
 		s.modified = true
+		s.note(key, true)
 		out = def
 	})
 	return out, err
@@ -244,13 +270,110 @@ func (s *Session) Clear() error {
 	return s.write(func() {
 		clear(s.values)
 		s.modified = true
+		if s.track {
+			s.cleared = true
+			clear(s.changes)
+		}
 	})
 }
 
 // MarkModified marks the session modified, for changes made inside nested
-// values that the session cannot see.
+// values that the session cannot see. For a server-side session it counts
+// every key as changed; prefer MarkChanged with the keys you changed, so
+// that concurrent requests changing other keys are not overwritten.
 func (s *Session) MarkModified() error {
-	return s.write(func() { s.modified = true })
+	return s.write(func() {
+		s.modified = true
+		for k := range s.values {
+			s.note(k, true)
+		}
+	})
+}
+
+// MarkChanged marks the session modified and the given keys changed, for
+// changes made inside nested values. Without keys it only marks the session
+// modified (an Interface uses that for changes of its own state).
+func (s *Session) MarkChanged(keys ...string) error {
+	return s.write(func() {
+		s.modified = true
+		for _, k := range keys {
+			if _, ok := s.values[k]; ok {
+				s.note(k, true)
+			}
+		}
+	})
+}
+
+// TrackChanges makes the session record which keys each write changes, for
+// an Interface that merges concurrent requests key by key (see Changes).
+func (s *Session) TrackChanges() {
+	s.mu.Lock()
+	s.track = true
+	s.mu.Unlock()
+}
+
+// ChangeSet is what a request changed in a session, key by key.
+type ChangeSet struct {
+	// Cleared reports that Clear ran: the values stored before the request
+	// are dropped before Set is applied.
+	Cleared bool
+	// Set holds the final value of every key set during the request.
+	Set map[string]any
+	// Deleted lists the keys deleted during the request (and not set again).
+	Deleted []string
+}
+
+// Changes returns the changes recorded since TrackChanges.
+func (s *Session) Changes() ChangeSet {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := ChangeSet{Cleared: s.cleared, Set: make(map[string]any, len(s.changes))}
+	for k, set := range s.changes {
+		if set {
+			cs.Set[k] = s.values[k]
+		} else {
+			cs.Deleted = append(cs.Deleted, k)
+		}
+	}
+	slices.Sort(cs.Deleted)
+	return cs
+}
+
+// Apply applies the change set to values (which it modifies and returns;
+// nil is an empty map).
+func (cs ChangeSet) Apply(values map[string]any) map[string]any {
+	if values == nil || cs.Cleared {
+		values = make(map[string]any, len(cs.Set))
+	}
+	maps.Copy(values, cs.Set)
+	for _, k := range cs.Deleted {
+		delete(values, k)
+	}
+	return values
+}
+
+// SetBackend attaches the opening Interface's own state to the session
+// (a server-side session keeps its ID and record version there).
+func (s *Session) SetBackend(state any) {
+	s.mu.Lock()
+	s.backend = state
+	s.mu.Unlock()
+}
+
+// Backend returns the state attached with SetBackend.
+func (s *Session) Backend() any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.backend
+}
+
+// Peek returns a shallow copy of the values and the accessed and modified
+// flags without marking the session accessed: for Interface
+// implementations saving it.
+func (s *Session) Peek() (values map[string]any, accessed, modified bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.values), s.accessed, s.modified
 }
 
 // seal makes every later write fail with ErrHeaderWritten. The middleware

@@ -269,9 +269,7 @@ func TestUnmarshalLargeInputs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			start := time.Now()
 			_, err := tagjson.Unmarshal([]byte(tt.in))
-			elapsed := time.Since(start)
 			runtime.ReadMemStats(&after)
 			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
@@ -280,9 +278,6 @@ func TestUnmarshalLargeInputs(t *testing.T) {
 			// per 16-byte interface, plus the growth of the element stack.
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64*mib {
 				t.Errorf("allocated %d MiB for a 1 MiB input", alloc/mib)
-			}
-			if elapsed > 5*time.Second {
-				t.Errorf("took %v", elapsed)
 			}
 		})
 	}
