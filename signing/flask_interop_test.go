@@ -2,6 +2,7 @@ package signing_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/hex"
 	"encoding/json"
 	"os/exec"
@@ -102,6 +103,15 @@ func TestCompressionMatchesZlib(t *testing.T) {
 		t.Fatalf("python said %.200s (%v)", out, err)
 	}
 	s := newSigner(t, t0, signing.Options{})
+	var zbuf bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&zbuf, 6)
+	goSize := func(p []byte) int {
+		zbuf.Reset()
+		zw.Reset(&zbuf)
+		zw.Write(p)
+		zw.Close()
+		return zbuf.Len()
+	}
 	flaskOnly, closest := 0, 1<<30
 	for i, p := range payloads {
 		flask := sizes[i] < len(p)-1
@@ -113,7 +123,7 @@ func TestCompressionMatchesZlib(t *testing.T) {
 			flaskOnly++
 		case !flask:
 			// How close compress/flate came to compressing it anyway.
-			closest = min(closest, len(zlibOf(t, p, 6))-(len(p)-1))
+			closest = min(closest, goSize(p)-(len(p)-1))
 		}
 	}
 	t.Logf("%d payloads: Flask alone compresses %d; where Flask does not, compress/flate stays >= %d byte(s) from compressing",
