@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	secret := fs.String("secret", "", "session signing `KEY` (default: $SESSIONKIT_SECRET, else random per run)")
+	storeFlag := fs.String("store", "cookie", "where sessions live: `cookie` (Flask-compatible signed cookie), memory, or bolt:PATH")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,11 +62,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		key = hex.EncodeToString(b[:])
 		logger.Warn("no -secret or SESSIONKIT_SECRET: using a random key for this run; sessions end when the demo stops")
 	}
-	m, err := session.New(session.Config{
+	cfg := session.Config{
 		SecretKey:      []byte(key),
 		CookieSameSite: "Lax",
 		Logger:         logger,
-	})
+	}
+	backend, err := openBackend(*storeFlag, logger)
+	if err != nil {
+		return err
+	}
+	defer backend.close()
+	if backend.iface != nil {
+		cfg.Interface = backend.iface
+	}
+	m, err := session.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -74,11 +84,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.Handler(newApp(m)),
+		Handler:           m.Handler(newApp(m, backend.iface)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
-	logger.Info("serving", "url", "http://"+ln.Addr().String())
+	logger.Info("serving", "url", "http://"+ln.Addr().String(), "store", *storeFlag)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -138,3 +138,43 @@ func TestDemoSecretSurvivesRestart(t *testing.T) {
 		t.Errorf("second demo with the same secret lost the login:\n%s", page)
 	}
 }
+
+func TestDemoServerSideSessions(t *testing.T) {
+	base, _ := startDemo(t, "-store", "memory")
+	browser := func(agent string) *http.Client {
+		jar, _ := cookiejar.New(nil)
+		return &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: agentTransport(agent)}
+	}
+	laptop, phone := browser("laptop"), browser("phone")
+	post(t, laptop, base+"/login", url.Values{"name": {"ada"}})
+	post(t, phone, base+"/login", url.Values{"name": {"ada"}})
+	page := get(t, phone, base+"/sessions")
+	if strings.Count(page, "<tr") != 3 || !strings.Contains(page, "laptop") || !strings.Contains(page, "this device") {
+		t.Fatalf("sessions page does not list both devices:\n%s", page)
+	}
+	page = post(t, phone, base+"/sessions/revoke-others", nil)
+	if !strings.Contains(page, "Logged out 1 other session(s).") {
+		t.Errorf("revoke others:\n%s", page)
+	}
+	if page := get(t, laptop, base+"/"); !strings.Contains(page, `action="/login"`) {
+		t.Errorf("the laptop is still logged in after log out other devices:\n%s", page)
+	}
+	if page := get(t, phone, base+"/"); !strings.Contains(page, "ada") {
+		t.Errorf("the phone was logged out too:\n%s", page)
+	}
+	if page := get(t, phone, base+"/cookie"); !strings.Contains(page, "random 256-bit ID") {
+		t.Errorf("cookie page in server mode:\n%s", page)
+	}
+	post(t, phone, base+"/logout", nil)
+	if page := get(t, phone, base+"/"); !strings.Contains(page, `action="/login"`) {
+		t.Errorf("still logged in after logout:\n%s", page)
+	}
+}
+
+type agentTransport string
+
+func (a agentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("User-Agent", string(a))
+	return http.DefaultTransport.RoundTrip(r)
+}
