@@ -57,7 +57,7 @@ type state struct {
 	macs []hash.Hash // one HMAC per key, same order as Signer.keys
 	sum  []byte      // raw MAC
 	sig  []byte      // expected signature, base64url
-	buf  []byte      // copy of the cookie being verified
+	buf  []byte      // Verify: copy of the cookie; Sign: the cookie being built
 }
 
 // New returns a Signer that signs with secret and verifies with secret and
