@@ -32,6 +32,10 @@ const MaxSubjectLen = 4096
 // never holds the write lock for long.
 const sweepBatch = 1000
 
+// testOnBatch is copied to Store.onBatch by Open and New, before the
+// sweeper starts. Tests set it.
+var testOnBatch func(deleted int)
+
 // Bucket names. With New, the application must not use them itself.
 var (
 	bucketSessions = []byte("sessions") // key → record
@@ -137,7 +141,7 @@ func newStore(db *bolt.DB, own bool, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, ownDB: own, now: opts.Now, logger: opts.Logger, batch: sweepBatch}
+	s := &Store{db: db, ownDB: own, now: opts.Now, logger: opts.Logger, batch: sweepBatch, onBatch: testOnBatch}
 	if s.now == nil {
 		s.now = time.Now
 	}
