@@ -28,6 +28,11 @@ var (
 	// had been sent, so the change could not be saved.
 	ErrHeaderWritten = errors.New("session: session changed after the response header was written; the change was not saved")
 
+	// ErrInvalidCookie is matched by every error a [Codec] returns for a
+	// cookie it cannot open (bad signature or tag, malformed, expired):
+	// the session interface then starts a new, empty session.
+	ErrInvalidCookie = errors.New("session: invalid cookie")
+
 	// ErrInvalidConfig wraps every error that [Config.Validate] returns.
 	ErrInvalidConfig = errors.New("session: invalid config")
 )

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/sessionkit/session/signing"
 )
@@ -25,6 +26,22 @@ type SecureCookie struct {
 	// nil means Defaults{}. Override one helper by embedding Defaults in a
 	// type of your own.
 	Helpers Helpers
+	// Codec turns the encoded session into a cookie value and back; nil
+	// means Flask's signed format with Config.SecretKey. The sealed package
+	// provides an encrypted one.
+	Codec Codec
+}
+
+// Codec is a cookie value format for [SecureCookie].
+type Codec interface {
+	// Encode appends the cookie value for payload (the encoded session),
+	// for the cookie called name, issued at now and valid for lifetime.
+	Encode(dst []byte, name string, payload []byte, now time.Time, lifetime time.Duration) ([]byte, error)
+	// Decode appends the payload of value to dst. stale reports a value
+	// made with an old key, which the interface re-issues. A value that
+	// cannot be opened gives an error matching ErrInvalidCookie (a new,
+	// empty session); any other error answers the request with HTTP 500.
+	Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, stale bool, err error)
 }
 
 var (
@@ -60,7 +77,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rc.signer == nil {
+	if sc.Codec == nil && rc.signer == nil {
 		return nil, nil
 	}
 	name := sc.helpers().CookieName(cfg, r)
@@ -70,10 +87,10 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	payload, _, err := rc.signer.AppendVerify((*bp)[:0], value, rc.lifetime)
+	payload, stale, err := sc.decode(rc, cfg, (*bp)[:0], name, value)
 	*bp = payload[:0]
 	if err != nil {
-		if errors.Is(err, signing.ErrInvalid) {
+		if errors.Is(err, ErrInvalidCookie) {
 			rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring invalid cookie",
 				slog.String("cookie", name), slog.String("reason", err.Error()))
 			return NewSession(nil), nil
@@ -84,7 +101,23 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
 	}
-	return NewSession(values), nil
+	s := NewSession(values)
+	if stale {
+		s.stale = true // re-issued under the current key when saved
+	}
+	return s, nil
+}
+
+// decode opens a cookie value with the Codec or, by default, Flask's signer.
+func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, bool, error) {
+	if sc.Codec != nil {
+		return sc.Codec.Decode(dst, name, value, cfg.now(), rc.lifetime)
+	}
+	payload, _, err := rc.signer.AppendVerify(dst, value, rc.lifetime)
+	if err != nil && errors.Is(err, signing.ErrInvalid) {
+		err = fmt.Errorf("%w: %w", ErrInvalidCookie, err)
+	}
+	return payload, false, err
 }
 
 // permanentMark is how a permanent session's payload starts its top-level
@@ -93,34 +126,33 @@ var permanentMark = []byte(`"_permanent":true`)
 
 // NeedsRefresh reports whether a request that never used its session must
 // still re-send the cookie: refresh-each-request is on and the request
-// carries a validly signed cookie of a permanent session. It verifies the
+// carries a validly signed cookie of a permanent session, or the cookie was
+// made with an old key and must be re-issued. It verifies the
 // signature into a pooled buffer and looks for the permanent flag without
 // decoding the payload, so an untouched request allocates nothing. A
 // signed but undecodable payload also answers true, so that opening it
 // reports the error, as Flask does on every request.
 func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
-	if cfg.DisableRefreshEachRequest {
-		return false
-	}
 	rc, err := cfg.get()
-	if err != nil || rc.signer == nil {
+	if err != nil || (sc.Codec == nil && rc.signer == nil) {
 		return false
 	}
-	value, ok := readCookie(r, sc.helpers().CookieName(cfg, r))
+	name := sc.helpers().CookieName(cfg, r)
+	value, ok := readCookie(r, name)
 	if !ok || value == "" {
 		return false
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	payload, _, err := rc.signer.AppendVerify((*bp)[:0], value, rc.lifetime)
+	payload, stale, err := sc.decode(rc, cfg, (*bp)[:0], name, value)
 	*bp = payload[:0]
 	switch {
 	case err == nil:
-		return bytes.Contains(payload, permanentMark)
-	case errors.Is(err, signing.ErrBadPayload):
-		return true
+		return stale || (!cfg.DisableRefreshEachRequest && bytes.Contains(payload, permanentMark))
+	case errors.Is(err, ErrInvalidCookie):
+		return false
 	}
-	return false
+	return true // a signed but undecodable payload: opening reports it
 }
 
 // Save writes the cookie following Flask's save_session: Vary: Cookie when the
@@ -145,10 +177,10 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 		}
 		return nil
 	}
-	if !h.ShouldSetCookie(cfg, s) {
+	if !h.ShouldSetCookie(cfg, s) && !s.isStale() {
 		return nil
 	}
-	if rc.signer == nil {
+	if sc.Codec == nil && rc.signer == nil {
 		return ErrNoSecretKey
 	}
 	a := attrsOf(h, cfg, r)
@@ -165,7 +197,16 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 	}
 	// The cookie value follows the payload in the same buffer.
 	start := len(payload)
-	buf := rc.signer.AppendSign(payload, payload, cfg.now().Unix())
+	var buf []byte
+	if sc.Codec != nil {
+		buf, err = sc.Codec.Encode(payload, a.name, payload, cfg.now(), rc.lifetime)
+		if err != nil {
+			*bp = buf[:0]
+			return fmt.Errorf("session: encoding the cookie: %w", err)
+		}
+	} else {
+		buf = rc.signer.AppendSign(payload, payload, cfg.now().Unix())
+	}
 	valueLen := len(buf) - start
 	buf = appendSetCookie(buf, &a, buf[start:start+valueLen], expires, -1)
 	line := string(buf[start+valueLen:])

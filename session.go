@@ -51,6 +51,14 @@ type Session struct {
 	cleared bool
 	// backend is the opening Interface's own state for this session.
 	backend any
+	// stale marks a cookie made with an old key, to be re-issued.
+	stale bool
+}
+
+func (s *Session) isStale() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stale
 }
 
 // NewSession returns a session holding values (which it takes ownership of;
