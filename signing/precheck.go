@@ -50,9 +50,10 @@ import (
 //  4. A stored block is never shorter than the input.
 //
 // The bound only counts costs every encoding must pay, so it never exceeds
-// the real B. It depends on two compress/flate facts (4-byte minimum match,
-// empty final stored block); if a future Go changed them, the cost of being
-// wrong is a cookie a few bytes longer than necessary, never a broken one.
+// the real B. It relies on facts about compress/flate (4-byte minimum match,
+// no code for unused symbols, one data block below 16384 tokens, the empty
+// final stored block); if a future Go changed them, the cost of being wrong
+// is a cookie a few bytes longer than necessary, never a broken one.
 // TestPrecheckSound checks the implication against the real compressor.
 //
 // It is only attempted for payloads up to precheckMax bytes: longer JSON is
