@@ -89,6 +89,13 @@ type Config struct {
 	// TaggedJSONSerializer with the default tags).
 	Serializer *tagjson.Serializer
 
+	// Revocations, if set, is consulted when a cookie session carrying a
+	// subject (under SubjectKey) is opened: a cookie issued before the
+	// subject's not-before time is refused. See the revocation package.
+	Revocations Revocations
+	// SubjectKey is the session key holding the subject; "" means "_subject".
+	SubjectKey string
+
 	// Interface opens and saves sessions; nil means a [SecureCookie].
 	// (Flask: app.session_interface.)
 	Interface Interface

@@ -136,7 +136,7 @@ func RequestCookie(r *http.Request, name string) (string, bool) { return readCoo
 
 // SetCookie adds a Set-Cookie header for the session cookie with value and
 // the attributes the helpers give (Werkzeug's attribute order), plus
-// "Vary: Cookie". A zero expires makes a browser-session cookie. For
+// "Vary: Cookie" and "Cache-Control: private" (see Save of SecureCookie). A zero expires makes a browser-session cookie. For
 // Interface implementations.
 func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, value string, expires time.Time) {
 	a := attrsOf(h, cfg, r)
@@ -145,6 +145,7 @@ func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, v
 	header := w.Header()
 	header["Set-Cookie"] = append(header["Set-Cookie"], line)
 	addVaryCookie(header)
+	markPrivate(header)
 }
 
 // DeleteCookie adds a Set-Cookie header that removes the session cookie
@@ -155,6 +156,7 @@ func DeleteCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request
 	header := w.Header()
 	header["Set-Cookie"] = append(header["Set-Cookie"], deletionCookie(&a))
 	addVaryCookie(header)
+	markPrivate(header)
 }
 
 // AddVaryCookie adds "Cookie" to the Vary header, merged into an existing

@@ -37,11 +37,18 @@ type Codec interface {
 	// Encode appends the cookie value for payload (the encoded session),
 	// for the cookie called name, issued at now and valid for lifetime.
 	Encode(dst []byte, name string, payload []byte, now time.Time, lifetime time.Duration) ([]byte, error)
-	// Decode appends the payload of value to dst. stale reports a value
-	// made with an old key, which the interface re-issues. A value that
-	// cannot be opened gives an error matching ErrInvalidCookie (a new,
-	// empty session); any other error answers the request with HTTP 500.
-	Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, stale bool, err error)
+	// Decode appends the payload of value to dst and says when it was
+	// issued and whether it was made with an old key (the interface then
+	// re-issues it). A value that cannot be opened gives an error matching
+	// ErrInvalidCookie (a new, empty session); any other error answers the
+	// request with HTTP 500.
+	Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, info Decoded, err error)
+}
+
+// Decoded describes an opened cookie value.
+type Decoded struct {
+	Issued time.Time // when the value was made (signed or sealed)
+	Stale  bool      // made with an old key: re-issue it
 }
 
 var (
@@ -87,7 +94,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	payload, stale, err := sc.decode(rc, cfg, (*bp)[:0], name, value)
+	payload, info, err := sc.decode(rc, cfg, (*bp)[:0], name, value)
 	*bp = payload[:0]
 	if err != nil {
 		if errors.Is(err, ErrInvalidCookie) {
@@ -101,23 +108,27 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
 	}
-	s := NewSession(values)
-	if stale {
-		s.stale = true // re-issued under the current key when saved
+	if revoked, err := isRevoked(r.Context(), cfg, values, info.Issued); err != nil {
+		return nil, err
+	} else if revoked {
+		rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring a revoked cookie", slog.String("cookie", name))
+		return NewSession(nil), nil
 	}
+	s := NewSession(values)
+	s.stale = info.Stale // re-issued under the current key when saved
 	return s, nil
 }
 
 // decode opens a cookie value with the Codec or, by default, Flask's signer.
-func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, bool, error) {
+func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, Decoded, error) {
 	if sc.Codec != nil {
 		return sc.Codec.Decode(dst, name, value, cfg.now(), rc.lifetime)
 	}
-	payload, _, err := rc.signer.AppendVerify(dst, value, rc.lifetime)
+	payload, unix, err := rc.signer.AppendVerify(dst, value, rc.lifetime)
 	if err != nil && errors.Is(err, signing.ErrInvalid) {
 		err = fmt.Errorf("%w: %w", ErrInvalidCookie, err)
 	}
-	return payload, false, err
+	return payload, Decoded{Issued: time.Unix(unix, 0)}, err
 }
 
 // permanentMark is how a permanent session's payload starts its top-level
@@ -144,11 +155,11 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	payload, stale, err := sc.decode(rc, cfg, (*bp)[:0], name, value)
+	payload, info, err := sc.decode(rc, cfg, (*bp)[:0], name, value)
 	*bp = payload[:0]
 	switch {
 	case err == nil:
-		return stale || (!cfg.DisableRefreshEachRequest && bytes.Contains(payload, permanentMark))
+		return info.Stale || (!cfg.DisableRefreshEachRequest && bytes.Contains(payload, permanentMark))
 	case errors.Is(err, ErrInvalidCookie):
 		return false
 	}
@@ -160,6 +171,10 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 // empty; otherwise the cookie when ShouldSetCookie says so, with Expires only
 // for permanent sessions. A cookie over MaxCookieSize is an error wrapping
 // ErrCookieTooLarge and nothing is sent, unless AllowOversizeCookie is set.
+// A response that sets or deletes the cookie gets "Cache-Control: private"
+// (added to the application's directives, replacing "public") unless it
+// already says private or no-store, so no shared cache stores one user's
+// cookie for another (Rails CVE-2024-26144).
 func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *http.Request) error {
 	rc, err := cfg.get()
 	if err != nil {
@@ -221,5 +236,6 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 	}
 	header["Set-Cookie"] = append(header["Set-Cookie"], line)
 	addVaryCookie(header)
+	markPrivate(header)
 	return nil
 }

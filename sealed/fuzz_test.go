@@ -23,7 +23,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal(err)
 		}
 		again, stale, err := c.Decode(nil, "session", string(v), now, time.Hour)
-		if err != nil || stale || string(again) != string(payload) {
+		if err != nil || stale.Stale || string(again) != string(payload) {
 			t.Fatalf("re-sealed value: %q %v %v", again, stale, err)
 		}
 	})

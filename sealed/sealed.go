@@ -177,26 +177,26 @@ func (c *Codec) Encode(dst []byte, name string, payload []byte, now time.Time, l
 }
 
 // Decode opens value, sealed for the cookie called name, and appends its
-// payload to dst. stale reports a value sealed with an old key. Every
+// payload to dst. info.Stale reports a value sealed with an old key. Every
 // failure wraps session.ErrInvalidCookie.
-func (c *Codec) Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, stale bool, err error) {
+func (c *Codec) Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, info session.Decoded, err error) {
 	if len(value) > c.maxLength {
-		return dst, false, ErrTooLong
+		return dst, info, ErrTooLong
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil || len(raw) < headerSize+timesSize+tagSize || raw[0] != version {
-		return dst, false, ErrMalformed
+		return dst, info, ErrMalformed
 	}
 	var id [idSize]byte
 	copy(id[:], raw[1:1+idSize])
 	k, ok := c.byID[id]
 	if !ok {
-		return dst, false, ErrUnknownKey
+		return dst, info, ErrUnknownKey
 	}
 	var adBuf [64]byte
 	plain, err := k.aead.Open(raw[headerSize:headerSize], raw[1+idSize:headerSize], raw[headerSize:], aad(adBuf[:0], name))
 	if err != nil {
-		return dst, false, ErrOpen
+		return dst, info, ErrOpen
 	}
 	issued := binary.BigEndian.Uint64(plain[:8])
 	expires := binary.BigEndian.Uint64(plain[8:16])
@@ -204,14 +204,15 @@ func (c *Codec) Decode(dst []byte, name, value string, now time.Time, lifetime t
 	if t >= 0 {
 		ut := uint64(t)
 		if issued > ut && issued-ut > uint64(c.skew/time.Second) {
-			return dst, false, ErrFuture
+			return dst, info, ErrFuture
 		}
 		if expires != 0 && ut >= expires {
-			return dst, false, ErrExpired
+			return dst, info, ErrExpired
 		}
 		if lifetime > 0 && issued < ut && ut-issued > uint64(lifetime/time.Second) {
-			return dst, false, ErrExpired
+			return dst, info, ErrExpired
 		}
 	}
-	return append(dst, plain[timesSize:]...), k != c.current, nil
+	info = session.Decoded{Issued: time.Unix(int64(issued), 0), Stale: k != c.current}
+	return append(dst, plain[timesSize:]...), info, nil
 }

@@ -49,7 +49,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("not a single base64url pass: %v", err)
 	}
 	got, stale, err := c.Decode(nil, "session", v, t0.Add(time.Minute), time.Hour)
-	if err != nil || stale || string(got) != `{"user":"alice"}` {
+	if err != nil || stale.Stale || string(got) != `{"user":"alice"}` {
 		t.Fatalf("Decode = %q, %v, %v", got, stale, err)
 	}
 }
@@ -102,7 +102,7 @@ func TestKeyRotation(t *testing.T) {
 	v := seal(t, old, "s", "data", t0, 0)
 	rotated := codec(t, keyB, keyA)
 	got, stale, err := rotated.Decode(nil, "s", v, t0, 0)
-	if err != nil || !stale || string(got) != "data" {
+	if err != nil || !stale.Stale || string(got) != "data" {
 		t.Fatalf("old-key value under the rotated ring: %q stale=%v err=%v", got, stale, err)
 	}
 	nv := seal(t, rotated, "s", "data", t0, 0)
