@@ -44,6 +44,7 @@ log "load average (1, 5, 15 min): $(load) on $(nproc) cores"
 
 for i in $(seq 1 "$COUNT"); do
   log "round $i/$COUNT (load $(load))"
+  echo "# round $i/$COUNT, load average $(load)" >>"$raw"
   "./$bin" -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.count 1 \
     -test.benchtime "$BENCHTIME" >>"$raw"
 done
