@@ -96,7 +96,9 @@ func TestRevocableCookieSessions(t *testing.T) {
 			_ = session.SetSubject(s, m.Config(), "alice")
 			_ = s.Set("user", "alice")
 		},
-		"/get": func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(session.GetOr(session.From(r), "user", "-"))) },
+		"/get": func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(session.GetOr(session.From(r), "user", "-")))
+		},
 	}
 	laptop, phone := client(m, routes), client(m, routes)
 	laptop.Get("/login")

@@ -55,7 +55,9 @@ func TestLogOutEverywhereWithCookieSessions(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(session.GetOr(session.From(r), "user", "-"))) })
+	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(session.GetOr(session.From(r), "user", "-")))
+	})
 	a, b := sessiontest.NewClient(m.Handler(mux)), sessiontest.NewClient(m.Handler(mux))
 	a.Get("/login")
 	b.Get("/login")
