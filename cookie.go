@@ -20,7 +20,9 @@ func readCookie(r *http.Request, name string) (string, bool) {
 			} else {
 				part, line = line, ""
 			}
-			part = strings.TrimSpace(part)
+			// Only ASCII blanks are trimmed (as Go's net/http does): a name
+			// like "\u00a0session" is another cookie, not ours.
+			part = strings.Trim(part, " \t")
 			eq := strings.IndexByte(part, '=')
 			if eq < 0 || part[:eq] != name {
 				continue

@@ -311,12 +311,16 @@ func TestHostileCookies(t *testing.T) {
 		fmt.Fprint(w, session.From(r).Get("user"))
 	})))
 	for header, want := range map[string]string{
-		"session=" + valid + "; session=garbage": "alice",
-		"session=garbage; session=" + valid:      "<nil>",
-		"session=\"" + valid + "\"":              "alice",
-		"__HOST-session=" + valid:                "<nil>",
-		"xsession=" + valid + "; other=1":        "<nil>",
-		"a=1;   session=" + valid + "  ; b=2":    "alice",
+		"session=" + valid + "; session=garbage":           "alice",
+		"session=garbage; session=" + valid:                "<nil>",
+		"session=\"" + valid + "\"":                        "alice",
+		"__HOST-session=" + valid:                          "<nil>",
+		"xsession=" + valid + "; other=1":                  "<nil>",
+		"a=1;   session=" + valid + "  ; b=2":              "alice",
+		"\u00a0session=" + valid:                           "<nil>",
+		"session\u00a0=" + valid:                           "<nil>",
+		"=session=" + valid:                                "<nil>",
+		strings.Repeat("c=1; ", 5000) + "session=" + valid: "alice",
 	} {
 		req := c.NewRequest("GET", "/", nil)
 		req.Header.Set("Cookie", header)
