@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/sessionkit/session/store"
+	"github.com/sessionkit/session/store/boltstore"
 )
 
 // openBolt opens the embedded bbolt store at path.
@@ -12,5 +13,5 @@ func openBolt(path string, logger *slog.Logger) (store.Store, error) {
 	if path == "" {
 		return nil, errors.New("-store bolt:PATH needs a file path")
 	}
-	return nil, errors.New("bolt store not built yet")
+	return boltstore.Open(path, boltstore.Options{Logger: logger})
 }

@@ -178,3 +178,27 @@ func (a agentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set("User-Agent", string(a))
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// With bolt, state survives a restart of the demo.
+func TestDemoBoltSurvivesRestart(t *testing.T) {
+	path := t.TempDir() + "/sessions.db"
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-secret", "s", "-store", "bolt:" + path}, func(string) string { return "" }, io.Discard, ready)
+	}()
+	base := "http://" + <-ready
+	post(t, c, base+"/login", url.Values{"name": {"Lin"}})
+	get(t, c, base+"/")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	base2, _ := startDemo(t, "-secret", "s", "-store", "bolt:"+path)
+	page := get(t, c, base2+"/")
+	if !strings.Contains(page, "Lin") || !strings.Contains(page, `id="visits">3<`) {
+		t.Errorf("after a restart with bolt the session is lost:\n%s", page)
+	}
+}
