@@ -562,3 +562,19 @@ func TestRawIDNeverLogged(t *testing.T) {
 		t.Errorf("logs (%d bytes) contain the raw ID or nothing at all:\n%s", logs.Len(), logs.String())
 	}
 }
+
+// R36: an ID is never taken from the URL.
+func TestIDNeverReadFromURL(t *testing.T) {
+	e := newEnv(t, serverside.Options{})
+	c := e.client(routes)
+	c.Get("/set?user=alice")
+	id := sessionCookie(c)
+	h := e.m.Handler(http.HandlerFunc(routes["/get"]))
+	for _, u := range []string{"/get?k=user&session=" + id, "/get;session=" + id + "?k=user"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", u, nil))
+		if rec.Body.String() != "<nil>" {
+			t.Errorf("%s: the session was found from the URL: %q", u, rec.Body.String())
+		}
+	}
+}
