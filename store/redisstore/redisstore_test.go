@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,16 @@ import (
 )
 
 var ctx = context.Background()
+
+// The fault tests make go-redis log every failed dial; keep test logs readable.
+func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{})
+	os.Exit(m.Run())
+}
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // redisURL is the shared test server, from SESSIONKIT_TEST_REDIS_URL.
 func redisURL(t testing.TB) string {
