@@ -98,8 +98,10 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	*bp = payload[:0]
 	if err != nil {
 		if errors.Is(err, ErrInvalidCookie) {
-			rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring invalid cookie",
-				slog.String("cookie", name), slog.String("reason", err.Error()))
+			if rc.logger.Enabled(r.Context(), slog.LevelDebug) {
+				rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring invalid cookie",
+					slog.String("cookie", name), slog.String("reason", err.Error()))
+			}
 			return NewSession(nil), nil
 		}
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
