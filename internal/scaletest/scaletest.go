@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -149,6 +150,21 @@ func (b *Browser) Get(t testing.TB, app *App, path string) (int, string) {
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(body)
+}
+
+// Cookie returns the value of the cookie called name that the browser
+// holds for app, or "".
+func (b *Browser) Cookie(app *App, name string) string {
+	u, err := url.Parse(app.Server.URL)
+	if err != nil {
+		return ""
+	}
+	for _, ck := range b.c.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
 }
 
 // Horizontal runs the horizontal-scale checks. For each subtest, shared sets
