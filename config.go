@@ -301,16 +301,10 @@ func isTokenChar(c byte) bool {
 	return !strings.ContainsRune(`()<>@,;:\"/[]?={}`, rune(c))
 }
 
+// validDomain accepts what net/http accepts as a cookie Domain: a host name
+// with at least one letter, or an IPv4 address.
 func validDomain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == ':', c == '[', c == ']':
-		default:
-			return false
-		}
-	}
-	return true
+	return (&http.Cookie{Name: "x", Domain: s}).Valid() == nil
 }
 
 // quotePath percent-encodes a cookie path the way Werkzeug does

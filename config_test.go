@@ -38,6 +38,9 @@ func TestConfigValidate(t *testing.T) {
 		{"bad cookie name", session.Config{CookieName: "a b"}, "not a valid cookie name"},
 		{"cookie name with ;", session.Config{CookieName: "a;b"}, "not a valid cookie name"},
 		{"bad domain", session.Config{CookieDomain: "exa mple.com"}, "not a valid domain"},
+		{"all-digit domain", session.Config{CookieDomain: "0"}, "not a valid domain"},
+		{"domain with empty label", session.Config{CookieDomain: "a..b"}, "not a valid domain"},
+		{"IPv4 domain", session.Config{CookieDomain: "192.0.2.1"}, ""},
 		{"empty fallback key", session.Config{SecretKey: []byte("k"), SecretKeyFallbacks: [][]byte{nil}}, "SecretKeyFallbacks[0] is empty"},
 	}
 	for _, tt := range tests {
