@@ -1,0 +1,83 @@
+// Package redisstore is a [store.Store] on Redis, through go-redis v9
+// ([github.com/redis/go-redis/v9]), for applications that run on several
+// machines and share their sessions.
+//
+//	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
+//	st, err := redisstore.New(client, redisstore.Options{})
+//	// or: st, err := redisstore.Open(ctx, "redis://127.0.0.1:6379/0", redisstore.Options{})
+//
+// A Store implements [store.Store], [store.SubjectStore], [store.Toucher] and
+// [io.Closer], and passes storetest.Run under -race against a real server.
+// It is not a [store.Sweeper]: Redis deletes expired keys itself.
+//
+// # Keys
+//
+// Every key starts with Options.Prefix ("sessionkit:" by default). A record
+// is a hash under <prefix>s:<key> with its version, data, subject, times
+// and metadata (JSON) as separate fields, so listing a subject's sessions
+// and touching a record never read or rewrite the data. A subject's
+// sessions are a sorted set under <prefix>u:<subject>, its members the
+// store keys and their scores the expiry in Unix milliseconds. The
+// serverside package passes the SHA-256 of the session ID as the key, so no
+// key or value in Redis can be replayed as a cookie. The empty key and keys
+// longer than [store.MaxKeyLen] are refused with [store.ErrInvalidKey];
+// any other bytes are held exactly.
+//
+// # Atomicity
+//
+// Every method that writes is one Lua script (EVALSHA, falling back to EVAL
+// after a server restart empties the script cache), so a record and its
+// subject index always change together and a client that dies half-way
+// leaves nothing half-written. Save is the compare-and-swap: the script
+// reads the stored version (an expired record counts as absent, version 0),
+// compares it with rec.Version, and either writes the record, its PEXPIREAT
+// and its index entry, or returns [store.ErrConflict] and writes nothing. A
+// record deleted (logout, revocation) while a slow request ran is therefore
+// never re-created by that request's save.
+//
+// go-redis retries a command when the connection fails. For a Save whose
+// reply was lost after Redis applied it, the retry conflicts with the
+// applied write and the serverside layer reloads and reapplies its changes,
+// so a retry never writes twice.
+//
+// # Expiry
+//
+// Every key has a TTL: a record expires at rec.Expires (PEXPIREAT, in whole
+// milliseconds rounded down, so never later than Expires), and a subject's
+// index at the latest expiry of its members. A record with a zero Expires
+// ("never") is refused with [ErrNoExpiry], as is a Touch to a zero Expires:
+// the serverside package always sets one (its absolute timeout, 31 days by
+// default). A record whose Expires is already past is saved and ends at
+// once. Expiry is decided by the Redis server's clock (TIME inside the
+// scripts), the same clock PEXPIREAT uses; Load, Save, Touch and Sessions
+// also compare the stored expiry with it, so an expired record is never
+// returned even before Redis evicts it. Expires itself comes from the
+// caller's clock, so app servers should keep their clocks in sync with
+// Redis (the serverside layer also checks expiry against its own clock).
+// Index members whose record is gone, expired or moved to another subject
+// are dropped when the index is written or listed.
+//
+// # Cluster, sentinel, ring
+//
+// New takes a [redis.UniversalClient]: a single node, a failover (sentinel)
+// client, a cluster or a ring. A Save touches a record and one or two
+// subject indexes, which the script names from the prefix; on Redis
+// Cluster (and a Ring) they must hash to the same slot, so the prefix must
+// contain a hash tag, such as "{sessionkit}:", and New refuses a cluster or
+// ring client whose prefix has none. All of the store's keys then live in
+// one slot, on one primary (and its replicas): the cluster gives
+// availability, not sharding, for sessions. The store is tested on a
+// single node only. Every script runs on the primary; reads are not sent
+// to replicas, which could return a session that was just revoked.
+//
+// # Context, Close
+//
+// Every method checks ctx before it starts. The client must be created
+// with ContextTimeoutEnabled: true, or go-redis would wait for its own read
+// timeout instead of the request's deadline; New refuses a *redis.Client,
+// *redis.ClusterClient or *redis.Ring without it, and [Open] sets it. When
+// a call fails because its context ended, the error wraps ctx.Err() (for
+// example [context.DeadlineExceeded]) as well as go-redis's error. Close
+// makes later calls return [store.ErrClosed]; it closes the client only if
+// [Open] created it, never a client passed to New.
+package redisstore
