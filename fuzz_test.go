@@ -48,8 +48,12 @@ func FuzzSetCookie(f *testing.F) {
 			if err != nil {
 				t.Fatalf("unparsable Set-Cookie %q: %v", lines[0], err)
 			}
-			if err := c.Valid(); err != nil || c.Name != name {
-				t.Fatalf("Set-Cookie %q: %v (name %q)", lines[0], err, c.Name)
+			want := name
+			if want == "" {
+				want = session.DefaultCookieName
+			}
+			if err := c.Valid(); err != nil || c.Name != want {
+				t.Fatalf("Set-Cookie %q: %v (name %q, want %q)", lines[0], err, c.Name, want)
 			}
 		}
 	})
