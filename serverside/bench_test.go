@@ -7,6 +7,7 @@ import (
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/serverside"
+	"github.com/sessionkit/session/store/boltstore"
 	"github.com/sessionkit/session/store/memstore"
 )
 
@@ -24,12 +25,19 @@ func BenchmarkMiddleware(b *testing.B) {
 	})
 	st := memstore.New(memstore.Options{})
 	iface, _ := serverside.New(serverside.Options{Store: st})
+	bolt, err := boltstore.Open(b.TempDir()+"/bench.db", boltstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bolt.Close()
+	boltIface, _ := serverside.New(serverside.Options{Store: bolt})
 	for _, tc := range []struct {
 		name string
 		cfg  session.Config
 	}{
 		{"cookie", session.Config{SecretKey: []byte("bench key")}},
 		{"memstore", session.Config{Interface: iface}},
+		{"boltstore", session.Config{Interface: boltIface}},
 	} {
 		m, err := session.New(tc.cfg)
 		if err != nil {

@@ -423,6 +423,11 @@ func TestReadOnlyRequestsTouchThrottledWithoutRewriting(t *testing.T) {
 	if spy.saves.Load() != 0 || spy.touches.Load() != 1 {
 		t.Errorf("after the interval: %d saves, %d touches; want 0 and 1", spy.saves.Load(), spy.touches.Load())
 	}
+	// A changed request writes once: one Save, one transaction in a store like bolt.
+	c.Get("/set?b=2")
+	if spy.saves.Load() != 1 {
+		t.Errorf("a changed request made %d saves, want 1", spy.saves.Load())
+	}
 }
 
 // R34: a store outage fails closed: 500, no Set-Cookie, error visible.
