@@ -308,13 +308,19 @@ func TestRawIDNeverInPostgres(t *testing.T) {
 	}
 }
 
-// Two app instances, each with its own pool, sharing one database.
-func TestHorizontalScale(t *testing.T) {
-	scaletest.Horizontal(t, func(t *testing.T) func() store.Store {
-		schema := testSchema(t, newPool(t))
-		return func() store.Store { return newStore(t, newPool(t), pgstore.Options{Schema: schema}) }
-	})
+// shared sets up storage for one test that app instances share; each call
+// of the function it returns is one instance with its own connections.
+func shared(t *testing.T) func() store.Store {
+	schema := testSchema(t, newPool(t))
+	return func() store.Store { return newStore(t, newPool(t), pgstore.Options{Schema: schema}) }
 }
+
+// Two app instances, each with its own connections, sharing one server: a
+// login on one is seen on the other; log out everywhere logs out on both.
+func TestHorizontalScale(t *testing.T) { scaletest.Horizontal(t, shared) }
+
+// The LostUpdate workload spread over two app instances loses nothing.
+func TestLostUpdateAcrossInstances(t *testing.T) { scaletest.LostUpdateAcrossInstances(t, shared) }
 
 // closedPort returns a loopback port nothing listens on.
 func closedPort(t testing.TB) string {

@@ -35,10 +35,13 @@
 // record deleted (logout, revocation) while a slow request ran is therefore
 // never re-created by that request's save.
 //
-// go-redis retries a command when the connection fails. For a Save whose
-// reply was lost after Redis applied it, the retry conflicts with the
-// applied write and the serverside layer reloads and reapplies its changes,
-// so a retry never writes twice.
+// go-redis retries a command when the connection fails. If Redis applied a
+// Save but its reply was lost, the retry cannot apply it a second time: it
+// conflicts with the write it made, and Save returns [store.ErrConflict]
+// for a save that did land. Callers reload on a conflict anyway (the
+// serverside layer does, and reapplies its key-level changes, which sets
+// the same values again). A Save that fails with a connection error may
+// likewise have landed or not; either way it landed whole or not at all.
 //
 // # Expiry
 //

@@ -372,10 +372,16 @@ func TestNewChecksTheClient(t *testing.T) {
 	}
 }
 
-// Two app instances, each with its own client, sharing one Redis.
-func TestHorizontalScale(t *testing.T) {
-	scaletest.Horizontal(t, func(t *testing.T) func() store.Store {
-		prefix := testPrefix(t, newClient(t))
-		return func() store.Store { return newStore(t, newClient(t), prefix) }
-	})
+// shared sets up storage for one test that app instances share; each call
+// of the function it returns is one instance with its own connections.
+func shared(t *testing.T) func() store.Store {
+	prefix := testPrefix(t, newClient(t))
+	return func() store.Store { return newStore(t, newClient(t), prefix) }
 }
+
+// Two app instances, each with its own connections, sharing one server: a
+// login on one is seen on the other; log out everywhere logs out on both.
+func TestHorizontalScale(t *testing.T) { scaletest.Horizontal(t, shared) }
+
+// The LostUpdate workload spread over two app instances loses nothing.
+func TestLostUpdateAcrossInstances(t *testing.T) { scaletest.LostUpdateAcrossInstances(t, shared) }
