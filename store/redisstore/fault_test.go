@@ -96,8 +96,14 @@ func (r *ownRedis) stop() {
 	}
 }
 
+// client returns a client with go-redis's default retries.
 func (r *ownRedis) client(t *testing.T) *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: r.addr, ContextTimeoutEnabled: true})
+	return r.clientWith(t, &redis.Options{})
+}
+
+func (r *ownRedis) clientWith(t *testing.T, o *redis.Options) *redis.Client {
+	o.Addr, o.ContextTimeoutEnabled = r.addr, true
+	c := redis.NewClient(o)
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -128,7 +134,8 @@ func TestOutageMidLoadFailsClosedAndRecovers(t *testing.T) {
 // untouched anonymous request still succeeds (it needs no store).
 func TestRedisDownFailsClosed(t *testing.T) {
 	srv := startOwnRedis(t)
-	c := srv.client(t)
+	// Fewer retries than go-redis's default, only to keep the test short.
+	c := srv.clientWith(t, &redis.Options{MaxRetries: -1, DialerRetries: 1})
 	h, errs := faultApp(t, c)
 	cl := sessiontest.NewClient(h)
 	cl.Get("/login?user=alice")
