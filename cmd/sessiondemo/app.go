@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,17 +14,29 @@ import (
 	"github.com/sessionkit/session/serverside"
 )
 
-// page is what the layout template shows.
+//go:embed templates static flask_app.py
+var files embed.FS
+
+// page is what every template gets.
 type page struct {
 	Title    string
+	Nav      string // the current page, for the navigation bar
 	User     string
-	Visits   int
 	Flashes  []session.Flash
-	Cookie   *cookieView
-	Remember bool
-	// ServerSide is true when sessions live in a store.
-	ServerSide bool
-	Sessions   []sessionView
+	Store    *backend
+	LoggedIn bool
+
+	// home
+	Count     int
+	Remember  bool
+	LoggedOut bool
+	// sessions
+	Sessions []sessionView
+	// cookie
+	Cookie *cookieView
+	// flask
+	FlaskApp string
+	Addr     string
 }
 
 type sessionView struct {
@@ -33,54 +48,123 @@ type sessionView struct {
 }
 
 type cookieView struct {
-	Name    string
-	Raw     string
-	Payload string
-	Signed  time.Time
-	Error   string
+	Name string
+	Raw  string
+	// Cookie mode: the three dot-separated parts and what they mean.
+	Compressed                 bool
+	Payload, Stamp, Signature  string
+	Decoded                    string
+	Signed                     time.Time
+	Error                      string
+	// Server-side mode.
+	StoreKey string
+	Values   string
 }
 
 type app struct {
-	m    *session.Manager
-	ss   *serverside.Interface // nil in cookie mode
-	tmpl *template.Template
+	m     *session.Manager
+	be    *backend
+	ss    *serverside.Interface // nil in cookie mode
+	pages map[string]*template.Template
 }
 
-// newApp returns the demo's routes. They expect m's middleware around them.
-// ss is the server-side interface, or nil when sessions live in the cookie.
-func newApp(m *session.Manager, ss *serverside.Interface) http.Handler {
-	a := &app{m: m, ss: ss, tmpl: template.Must(template.New("page").Parse(pageHTML))}
+// newApp returns the demo's handler: static files, then the session
+// middleware around the pages, behind Go's cross-origin protection (which
+// refuses cross-site form posts) and a strict Content-Security-Policy (the
+// demo has no JavaScript at all).
+func newApp(m *session.Manager, be *backend) http.Handler {
+	a := &app{m: m, be: be, ss: be.iface, pages: parsePages()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("POST /logout", a.logout)
-	mux.HandleFunc("GET /cookie", a.cookie)
+	mux.HandleFunc("POST /count", a.count)
 	mux.HandleFunc("GET /sessions", a.sessions)
 	mux.HandleFunc("POST /sessions/revoke-others", a.revokeOthers)
 	mux.HandleFunc("POST /sessions/revoke", a.revokeOne)
-	return mux
+	mux.HandleFunc("GET /cookie", a.cookie)
+	mux.HandleFunc("GET /flask", a.flask)
+
+	root := http.NewServeMux()
+	// Static files never touch the session, so they stay outside its middleware.
+	root.Handle("GET /static/", http.FileServerFS(files))
+	root.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
+	root.Handle("/", m.Handler(mux))
+	return securityHeaders(http.NewCrossOriginProtection().Handler(root))
 }
 
-func (a *app) render(w http.ResponseWriter, p page) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := a.tmpl.Execute(w, p); err != nil {
-		a.m.Logger().Error("rendering page", "error", err)
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func parsePages() map[string]*template.Template {
+	funcs := template.FuncMap{"ago": ago}
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html"))
+	pages := make(map[string]*template.Template)
+	for _, name := range []string{"home", "sessions", "cookie", "flask"} {
+		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html"))
 	}
+	return pages
+}
+
+// ago formats t relative to now, for the sessions table.
+func ago(t time.Time) string {
+	d := time.Since(t).Round(time.Second)
+	switch {
+	case d < 5*time.Second:
+		return "just now"
+	case d < time.Hour:
+		return d.String() + " ago"
+	default:
+		return t.UTC().Format("2006-01-02 15:04 MST")
+	}
+}
+
+// newPage fills in what every page shows, taking the session's flashed
+// messages: call it after the handler's own flashes.
+func (a *app) newPage(r *http.Request, name, title string) page {
+	s := session.From(r)
+	p := page{Title: title, Nav: name, Store: a.be}
+	p.User, p.LoggedIn = session.Get[string](s, "user")
+	p.Flashes = s.Flashes()
+	return p
+}
+
+func (a *app) render(w http.ResponseWriter, name string, p page) {
+	var buf bytes.Buffer
+	if err := a.pages[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		a.m.Logger().Error("rendering page", "page", name, "error", err)
+		http.Error(w, "could not render the page", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store") // pages show session data
+	_, _ = w.Write(buf.Bytes())
+}
+
+// fail answers a session or store error the way the session middleware's
+// error handler would: no page, a 500. A failed write already reported the
+// error to the middleware, which replaces the response.
+func (a *app) fail(w http.ResponseWriter, what string, err error) {
+	a.m.Logger().Error(what, "error", err)
+	http.Error(w, what+": internal error", http.StatusInternalServerError)
 }
 
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "home", "sessionkit demo")
 	s := session.From(r)
-	p := page{Title: "sessionkit demo", ServerSide: a.ss != nil}
-	if user, ok := session.Get[string](s, "user"); ok {
-		p.User = user
-		p.Visits = session.GetOr(s, "visits", 0) + 1
-		if err := s.Set("visits", p.Visits); err != nil {
-			return // the middleware answers with the error handler
-		}
+	if p.LoggedIn {
+		p.Count = session.GetOr(s, "count", 0)
 		p.Remember = s.Permanent()
 	}
-	p.Flashes = s.Flashes()
-	a.render(w, p)
+	p.LoggedOut = !p.LoggedIn && r.URL.Query().Has("bye")
+	a.render(w, "home", p)
 }
 
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
@@ -91,15 +175,19 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	_ = s.Clear() // a fresh session at login
+	// A fresh session at login. Errors from these calls are reported to
+	// the middleware too, which then answers 500 instead of the redirect.
+	if err := s.Clear(); err != nil {
+		return
+	}
 	if a.ss != nil {
-		// A new ID at login (no session fixation), attached to the user.
+		// A new ID at login (no session fixation), attached to the user
+		// so that "your sessions" can list and revoke it.
 		_ = serverside.Regenerate(s)
 		_ = serverside.SetSubject(s, name)
 		_ = serverside.SetMeta(s, "agent", r.UserAgent())
 	}
 	_ = s.Set("user", name)
-	_ = s.Set("visits", 0)
 	_ = s.SetPermanent(r.PostFormValue("remember") == "on")
 	_ = s.Flash("Welcome, "+name+"!", "success")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -110,47 +198,59 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	if a.ss != nil {
 		_ = serverside.Destroy(s) // the record goes, the cookie is cleared
 	} else {
-		_ = s.Clear()
-		_ = s.Flash("You are logged out.", "info")
+		_ = s.Clear() // an empty session: the cookie is deleted
 	}
+	// Nothing is left to flash into: the page says it from the URL.
+	http.Redirect(w, r, "/?bye", http.StatusSeeOther)
+}
+
+// count adds one to the counter (or resets it). Viewing a page never
+// writes the session; only this form does.
+func (a *app) count(w http.ResponseWriter, r *http.Request) {
+	s := session.From(r)
+	if _, ok := session.Get[string](s, "user"); !ok {
+		_ = s.Flash("Log in first.", "error")
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	n := session.GetOr(s, "count", 0) + 1
+	if r.PostFormValue("reset") != "" {
+		n = 0
+	}
+	_ = s.Set("count", n)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// sessions lists the user's sessions (server-side mode).
+// sessions lists the user's sessions (server-side stores only).
 func (a *app) sessions(w http.ResponseWriter, r *http.Request) {
-	s := session.From(r)
-	p := page{Title: "Your sessions", ServerSide: a.ss != nil}
-	p.User, _ = session.Get[string](s, "user")
-	if a.ss == nil || p.User == "" {
-		p.Flashes = []session.Flash{{Category: "info", Message: "Log in with -store memory or -store bolt:PATH to list your sessions."}}
-		a.render(w, p)
+	p := a.newPage(r, "sessions", "Your sessions")
+	if a.ss == nil || !p.LoggedIn {
+		a.render(w, "sessions", p)
 		return
 	}
+	s := session.From(r)
 	infos, err := a.ss.Sessions(r.Context(), serverside.Subject(s))
 	if err != nil {
-		http.Error(w, "could not list sessions", http.StatusInternalServerError)
-		a.m.Logger().Error("listing sessions", "error", err)
+		a.fail(w, "listing sessions", err)
 		return
 	}
 	current := serverside.Key(s)
 	for _, in := range infos {
 		p.Sessions = append(p.Sessions, sessionView{Key: in.Key, Current: in.Key == current,
-			Created: in.Created.UTC(), LastSeen: in.LastSeen.UTC(), Agent: in.Meta["agent"]})
+			Created: in.Created, LastSeen: in.LastSeen, Agent: in.Meta["agent"]})
 	}
-	p.Flashes = s.Flashes()
-	a.render(w, p)
+	a.render(w, "sessions", p)
 }
 
 func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
 	s := session.From(r)
 	if a.ss == nil || serverside.Subject(s) == "" {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 		return
 	}
 	n, err := a.ss.RevokeSubject(r.Context(), serverside.Subject(s), s)
 	if err != nil {
-		http.Error(w, "could not log out other devices", http.StatusInternalServerError)
-		a.m.Logger().Error("revoking sessions", "error", err)
+		a.fail(w, "logging out other devices", err)
 		return
 	}
 	_ = s.Flash(fmt.Sprintf("Logged out %d other session(s).", n), "success")
@@ -161,89 +261,95 @@ func (a *app) revokeOne(w http.ResponseWriter, r *http.Request) {
 	s := session.From(r)
 	key := r.PostFormValue("key")
 	if a.ss == nil || serverside.Subject(s) == "" || key == "" {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 		return
 	}
 	// Only the user's own sessions may be revoked.
 	infos, err := a.ss.Sessions(r.Context(), serverside.Subject(s))
-	if err == nil {
-		for _, in := range infos {
-			if in.Key == key {
-				err = a.ss.Revoke(r.Context(), key)
-				break
-			}
-		}
-	}
 	if err != nil {
-		http.Error(w, "could not revoke the session", http.StatusInternalServerError)
+		a.fail(w, "listing sessions", err)
 		return
+	}
+	for _, in := range infos {
+		if in.Key == key && key != serverside.Key(s) {
+			if err := a.ss.Revoke(r.Context(), key); err != nil {
+				a.fail(w, "logging out a session", err)
+				return
+			}
+			_ = s.Flash("Logged out 1 other session.", "success")
+			break
+		}
 	}
 	http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 }
 
+// cookie shows the session cookie the browser sent, decoded.
 func (a *app) cookie(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "cookie", "Your cookie, decoded")
 	cfg := a.m.Config()
-	name := session.Defaults{}.CookieName(cfg, r)
-	p := page{Title: "Your cookie, decoded", Cookie: &cookieView{Name: name}, ServerSide: a.ss != nil}
-	s := session.From(r)
-	p.User, _ = session.Get[string](s, "user")
-	if ck, err := r.Cookie(name); err == nil {
-		p.Cookie.Raw = ck.Value
-		signer, err := cfg.Signer()
-		if a.ss != nil {
-			p.Cookie.Error = "sessions live on the server: the cookie holds only a random 256-bit ID, and the store only its SHA-256"
-		} else if err == nil && signer != nil {
-			payload, signed, err := signer.Verify(ck.Value, session.DefaultPermanentLifetime)
-			if err != nil {
-				p.Cookie.Error = err.Error()
-			} else {
-				p.Cookie.Payload, p.Cookie.Signed = string(payload), signed.UTC()
-			}
-		}
+	cv := &cookieView{Name: session.Defaults{}.CookieName(cfg, r)}
+	p.Cookie = cv
+	ck, err := r.Cookie(cv.Name)
+	if err != nil {
+		a.render(w, "cookie", p)
+		return
 	}
-	a.render(w, p)
+	cv.Raw = ck.Value
+	if a.ss != nil {
+		s := session.From(r)
+		cv.StoreKey = serverside.Key(s)
+		cv.Values = pretty(s.Values())
+		a.render(w, "cookie", p)
+		return
+	}
+	raw := ck.Value
+	if strings.HasPrefix(raw, ".") {
+		cv.Compressed, raw = true, raw[1:]
+	}
+	if parts := strings.Split(raw, "."); len(parts) == 3 {
+		cv.Payload, cv.Stamp, cv.Signature = parts[0], parts[1], parts[2]
+	}
+	signer, err := cfg.Signer()
+	if err != nil || signer == nil {
+		cv.Error = "no secret key configured"
+		a.render(w, "cookie", p)
+		return
+	}
+	maxAge := cfg.PermanentLifetime // Flask checks every cookie against it
+	if maxAge == 0 {
+		maxAge = session.DefaultPermanentLifetime
+	}
+	payload, signed, err := signer.Verify(ck.Value, maxAge)
+	if err != nil {
+		cv.Error = err.Error()
+	} else {
+		var out bytes.Buffer
+		if json.Indent(&out, payload, "", "  ") != nil {
+			out.Reset()
+			out.Write(payload)
+		}
+		cv.Decoded, cv.Signed = out.String(), signed
+	}
+	a.render(w, "cookie", p)
 }
 
-const pageHTML = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.5rem} nav a{margin-right:1rem}
-.flash{padding:.5rem 1rem;border-radius:4px;margin:.5rem 0;background:#eef}
-.flash.success{background:#e6f6e6}.flash.error{background:#fbe4e4}
-table{border-collapse:collapse;width:100%} td,th{padding:.3rem;border-bottom:1px solid #ddd;text-align:left} tr.current{background:#f6fff6}
-code,pre{background:#f4f4f4;padding:.1rem .3rem;border-radius:3px;word-break:break-all;white-space:pre-wrap}
-form{margin:1rem 0} input[type=text]{padding:.3rem}
-</style></head><body>
-<nav><a href="/">Home</a><a href="/cookie">Your cookie</a>{{if .ServerSide}}<a href="/sessions">Your sessions</a>{{end}}</nav>
-<h1>{{.Title}}</h1>
-{{range .Flashes}}<p class="flash {{.Category}}" data-category="{{.Category}}">{{.Message}}</p>{{end}}
-{{if .Sessions}}
-  <table id="sessions"><tr><th>Device</th><th>Signed in</th><th>Last seen</th><th></th></tr>
-  {{range .Sessions}}<tr{{if .Current}} class="current"{{end}}><td>{{.Agent}}</td>
-    <td>{{.Created.Format "2006-01-02 15:04 MST"}}</td><td>{{.LastSeen.Format "2006-01-02 15:04 MST"}}</td>
-    <td>{{if .Current}}this device{{else}}<form method="post" action="/sessions/revoke"><input type="hidden" name="key" value="{{.Key}}"><button type="submit">Log out</button></form>{{end}}</td></tr>
-  {{end}}</table>
-  <form method="post" action="/sessions/revoke-others"><button type="submit" id="revoke-others">Log out other devices</button></form>
-{{else if .Cookie}}
-  <p>Cookie <code>{{.Cookie.Name}}</code>:</p>
-  {{if .Cookie.Raw}}<pre id="raw">{{.Cookie.Raw}}</pre>
-    {{if .Cookie.Error}}<p>Not valid: {{.Cookie.Error}}</p>{{else}}
-    <p>Signed at {{.Cookie.Signed.Format "2006-01-02 15:04:05 MST"}}. Payload (Flask's tagged JSON):</p>
-    <pre id="payload">{{.Cookie.Payload}}</pre>
-    <p>The cookie is signed, not encrypted: whoever holds it can read it, but nobody can change it without the key.</p>{{end}}
-  {{else}}<p>You have no session cookie yet.</p>{{end}}
-{{else if .User}}
-  <p id="greeting">Hello, <strong>{{.User}}</strong>! This is visit <strong id="visits">{{.Visits}}</strong>.</p>
-  <p>{{if .Remember}}You will be remembered for 31 days.{{else}}Your session ends when you close the browser.{{end}}</p>
-  <form method="post" action="/logout"><button type="submit">Log out</button></form>
-{{else}}
-  <form method="post" action="/login">
-    <label>Name <input type="text" name="name" autofocus required maxlength="64"></label>
-    <label><input type="checkbox" name="remember"> Remember me</label>
-    <button type="submit">Log in</button>
-  </form>
-{{end}}
-</body></html>
-`
+func pretty(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// flask explains how a Flask app shares the session (cookie mode).
+func (a *app) flask(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "flask", "Share the session with Flask")
+	src, err := files.ReadFile("flask_app.py")
+	if err != nil {
+		a.fail(w, "reading the Flask example", err)
+		return
+	}
+	p.FlaskApp = string(src)
+	p.Addr = r.Host
+	a.render(w, "flask", p)
+}

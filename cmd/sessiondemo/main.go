@@ -1,13 +1,24 @@
-// Command sessiondemo is a small web app showing sessionkit's signed-cookie
-// sessions: log in, a visit counter, flash messages, "remember me", log out,
-// and a page that decodes the current cookie. Its cookies are Flask's: a
-// Flask app with the same secret key reads them.
+// Command sessiondemo is a small web app that shows what sessionkit does, in
+// plain HTML and CSS: log in (with "remember me"), a counter, flash messages,
+// "your sessions" with "log out other devices", a page that decodes your
+// session cookie, and a page on sharing the session with a Flask app.
 //
-//	go run ./cmd/sessiondemo [-addr 127.0.0.1:8080] [-secret KEY]
+//	go run ./cmd/sessiondemo [-addr 127.0.0.1:8080] [-store STORE] [-secret KEY]
 //
-// The secret key comes from -secret or the SESSIONKIT_SECRET environment
-// variable; without either, a random key is made for this run (sessions then
-// end when the demo stops).
+// -store chooses where sessions live:
+//
+//	bolt:PATH       an embedded bbolt file (the default, bolt:sessiondemo.db in
+//	                the working directory): sessions survive a restart
+//	cookie          Flask's signed cookie: no server state, and a Flask app
+//	                with the same secret key shares the session (see /flask)
+//	memory          in this process only
+//	redis://…       Redis (go-redis URL syntax; rediss:// for TLS)
+//	postgres://…    PostgreSQL (pgx DSN; the table is created if missing)
+//
+// With every store but cookie the cookie holds only a random session ID.
+// The secret key signs cookie-mode sessions; it comes from -secret or the
+// SESSIONKIT_SECRET environment variable, and without either a random key
+// is made for the run (cookie sessions then end when the demo stops).
 package main
 
 import (
@@ -32,7 +43,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil); err != nil {
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "sessiondemo:", err)
 		os.Exit(1)
 	}
@@ -43,37 +58,43 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) error {
 	fs := flag.NewFlagSet("sessiondemo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "sessiondemo: sessionkit's demo web app.\n\nUsage: sessiondemo [flags]\n\n")
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
-	secret := fs.String("secret", "", "session signing `KEY` (default: $SESSIONKIT_SECRET, else random per run)")
-	storeFlag := fs.String("store", "cookie", "where sessions live: `cookie` (Flask-compatible signed cookie), memory, or bolt:PATH")
+	secret := fs.String("secret", "", "`KEY` signing cookie-mode sessions (default: $SESSIONKIT_SECRET, else random per run)")
+	storeFlag := fs.String("store", defaultStore, storeHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (see -h)", fs.Args())
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	key := *secret
-	if key == "" {
-		key = getenv("SESSIONKIT_SECRET")
-	}
-	if key == "" {
-		var b [32]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return err
-		}
-		key = hex.EncodeToString(b[:])
-		logger.Warn("no -secret or SESSIONKIT_SECRET: using a random key for this run; sessions end when the demo stops")
-	}
-	cfg := session.Config{
-		SecretKey:      []byte(key),
-		CookieSameSite: "Lax",
-		Logger:         logger,
-	}
-	backend, err := openBackend(*storeFlag, logger)
+	backend, err := openBackend(ctx, *storeFlag, logger)
 	if err != nil {
 		return err
 	}
 	defer backend.close()
+
+	cfg := session.Config{CookieSameSite: "Lax", Logger: logger}
 	if backend.iface != nil {
-		cfg.Interface = backend.iface
+		cfg.Interface = backend.iface // the cookie holds only the session ID
+	} else {
+		key := *secret
+		if key == "" {
+			key = getenv("SESSIONKIT_SECRET")
+		}
+		if key == "" {
+			var b [32]byte
+			if _, err := rand.Read(b[:]); err != nil {
+				return err
+			}
+			key = hex.EncodeToString(b[:])
+			logger.Warn("no -secret or SESSIONKIT_SECRET: using a random key for this run; cookie sessions end when the demo stops")
+		}
+		cfg.SecretKey = []byte(key)
 	}
 	m, err := session.New(cfg)
 	if err != nil {
@@ -84,11 +105,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           m.Handler(newApp(m, backend.iface)),
+		Handler:           newApp(m, backend),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
-	logger.Info("serving", "url", "http://"+ln.Addr().String(), "store", *storeFlag)
+	logger.Info("serving", "url", "http://"+ln.Addr().String(), "store", backend.Kind, "where", backend.Where)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -3,10 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -31,36 +38,75 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startDemo runs the demo on a free loopback port until the test ends.
-func startDemo(t *testing.T, args ...string) (base string, logs *syncBuffer) {
+// demo is one running instance of the demo.
+type demo struct {
+	base string // http://127.0.0.1:PORT
+	addr string
+	logs *syncBuffer
+	stop func() // stops it and waits; safe to call more than once
+}
+
+// startDemo runs the demo with args until the test ends (or stop). Without
+// an -addr in args it listens on a free loopback port.
+func startDemo(t *testing.T, args ...string) *demo {
 	t.Helper()
+	if !hasFlag(args, "-addr") {
+		args = append([]string{"-addr", "127.0.0.1:0"}, args...)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	logs = &syncBuffer{}
-	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, logs, ready)
-	}()
+	d := &demo{logs: &syncBuffer{}}
+	go func() { done <- run(ctx, args, func(string) string { return "" }, d.logs, ready) }()
 	select {
-	case addr := <-ready:
-		base = "http://" + addr
+	case d.addr = <-ready:
+		d.base = "http://" + d.addr
 	case err := <-done:
-		t.Fatalf("demo exited: %v\n%s", err, logs)
-	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatalf("demo exited: %v\n%s", err, d.logs)
+	case <-time.After(15 * time.Second):
+		cancel()
 		t.Fatal("demo did not start")
 	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("demo shutdown: %v", err)
+	var once sync.Once
+	d.stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("demo shutdown: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("demo did not shut down")
 			}
-		case <-time.After(10 * time.Second):
-			t.Error("demo did not shut down")
+		})
+	}
+	t.Cleanup(d.stop)
+	return d
+}
+
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
 		}
-	})
-	return base, logs
+	}
+	return false
+}
+
+// browser is an HTTP client with its own cookie jar and User-Agent.
+func browser(agent string) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: agentTransport(agent)}
+}
+
+type agentTransport string
+
+func (a agentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("User-Agent", string(a))
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 func get(t *testing.T, c *http.Client, u string) string {
@@ -91,114 +137,332 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) string {
 	return string(b)
 }
 
-func TestDemoFlow(t *testing.T) {
-	base, logs := startDemo(t)
-	if !strings.Contains(logs.String(), "random key") {
-		t.Errorf("no log line about the random key:\n%s", logs)
+// cookieOf returns the jar's session cookie for base, or nil.
+func cookieOf(t *testing.T, c *http.Client, base string) *http.Cookie {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
 	}
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "session" {
+			return ck
+		}
+	}
+	return nil
+}
 
-	if page := get(t, c, base+"/"); !strings.Contains(page, `action="/login"`) {
-		t.Fatalf("anonymous home has no login form:\n%s", page)
+func counterIs(page string, n int) bool {
+	return strings.Contains(page, `<output id="counter">`+strconv.Itoa(n)+`</output>`)
+}
+
+const loginForm = `action="/login"`
+
+func TestDemoCookieFlow(t *testing.T) {
+	d := startDemo(t, "-store", "cookie")
+	if !strings.Contains(d.logs.String(), "random key") {
+		t.Errorf("no log line about the random key:\n%s", d.logs)
 	}
-	page := post(t, c, base+"/login", url.Values{"name": {"Ada <script>"}, "remember": {"on"}})
-	if !strings.Contains(page, "Welcome, Ada &lt;script&gt;!") || !strings.Contains(page, `id="visits">1<`) {
-		t.Fatalf("after login (flash once, visit 1, escaped name):\n%s", page)
+	c := browser("test")
+
+	if page := get(t, c, d.base+"/"); !strings.Contains(page, loginForm) || !strings.Contains(page, `data-kind="cookie"`) {
+		t.Fatalf("anonymous home has no login form or does not name the store:\n%s", page)
+	}
+	if cookieOf(t, c, d.base) != nil {
+		t.Error("an anonymous visit set a cookie")
+	}
+	page := post(t, c, d.base+"/login", url.Values{"name": {"Ada <script>"}, "remember": {"on"}})
+	if !strings.Contains(page, "Welcome, Ada &lt;script&gt;!") || !counterIs(page, 0) {
+		t.Fatalf("after login (flash, counter 0, escaped name):\n%s", page)
 	}
 	if !strings.Contains(page, "remembered for 31 days") {
 		t.Error("remember me did not make the session permanent")
 	}
-	page = get(t, c, base+"/")
-	if strings.Contains(page, "Welcome") || !strings.Contains(page, `id="visits">2<`) {
-		t.Errorf("second visit: flash shown again or counter wrong:\n%s", page)
+	if ck := cookieOf(t, c, d.base); ck == nil {
+		t.Fatal("no session cookie after login")
 	}
-	page = get(t, c, base+"/cookie")
-	if !strings.Contains(page, `id="payload"`) || !strings.Contains(page, "Ada") || !strings.Contains(page, "_permanent") {
-		t.Errorf("cookie page does not decode the cookie:\n%s", page)
+	page = get(t, c, d.base+"/")
+	if strings.Contains(page, "Welcome") || !counterIs(page, 0) {
+		t.Errorf("second visit: flash shown again, or viewing changed the counter:\n%s", page)
 	}
-	page = post(t, c, base+"/logout", nil)
-	if !strings.Contains(page, "You are logged out.") || !strings.Contains(page, `action="/login"`) {
+	post(t, c, d.base+"/count", nil)
+	page = post(t, c, d.base+"/count", nil)
+	if !counterIs(page, 2) {
+		t.Errorf("two +1: want counter 2:\n%s", page)
+	}
+	page = html.UnescapeString(get(t, c, d.base+"/cookie"))
+	for _, want := range []string{`id="payload"`, "Ada <script>", `"_permanent": true`, `"count": 2`, `class="part sig"`, "when it was signed: 20", "HttpOnly"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("cookie page lacks %q:\n%s", want, page)
+		}
+	}
+	if page := post(t, c, d.base+"/count", url.Values{"reset": {"1"}}); !counterIs(page, 0) {
+		t.Errorf("reset: want counter 0:\n%s", page)
+	}
+	page = get(t, c, d.base+"/sessions")
+	if !strings.Contains(page, `id="needs-store"`) || strings.Contains(page, "revoke-others") {
+		t.Errorf("sessions page in cookie mode should explain it needs a store:\n%s", page)
+	}
+	page = post(t, c, d.base+"/logout", nil)
+	if !strings.Contains(page, "You are logged out.") || !strings.Contains(page, loginForm) {
 		t.Errorf("after logout:\n%s", page)
 	}
-	if page := post(t, c, base+"/login", url.Values{"name": {""}}); !strings.Contains(page, "Enter a name") {
-		t.Errorf("empty name not refused:\n%s", page)
+	if ck := cookieOf(t, c, d.base); ck != nil {
+		t.Errorf("logout left a cookie: %v", ck)
+	}
+	if page := post(t, c, d.base+"/login", url.Values{"name": {" "}}); !strings.Contains(page, "Enter a name") {
+		t.Errorf("blank name not refused:\n%s", page)
+	}
+	if page := post(t, browser("x"), d.base+"/count", nil); !strings.Contains(page, "Log in first.") {
+		t.Errorf("counter without login:\n%s", page)
 	}
 }
 
-// The same secret across restarts keeps the login.
+// The same secret across restarts keeps a cookie-mode login.
 func TestDemoSecretSurvivesRestart(t *testing.T) {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	base, _ := startDemo(t, "-secret", "restart-secret")
-	post(t, c, base+"/login", url.Values{"name": {"Grace"}})
-	base2, _ := startDemo(t, "-secret", "restart-secret")
+	c := browser("test")
+	d := startDemo(t, "-store", "cookie", "-secret", "restart-secret")
+	post(t, c, d.base+"/login", url.Values{"name": {"Grace"}})
+	d.stop()
+	d2 := startDemo(t, "-store", "cookie", "-secret", "restart-secret")
 	// Cookies are not port-specific: the second demo sees the first's cookie.
-	if page := get(t, c, base2+"/"); !strings.Contains(page, "Grace") {
+	if page := get(t, c, d2.base+"/"); !strings.Contains(page, `id="who">Grace<`) {
 		t.Errorf("second demo with the same secret lost the login:\n%s", page)
 	}
+	d3 := startDemo(t, "-store", "cookie", "-secret", "another-secret")
+	if page := get(t, c, d3.base+"/"); !strings.Contains(page, loginForm) {
+		t.Errorf("a demo with another secret accepted the cookie:\n%s", page)
+	}
 }
 
-func TestDemoServerSideSessions(t *testing.T) {
-	base, _ := startDemo(t, "-store", "memory")
-	browser := func(agent string) *http.Client {
-		jar, _ := cookiejar.New(nil)
-		return &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: agentTransport(agent)}
-	}
+// serverSideFlow runs the two-device scenario against demos sharing one
+// store: laptop uses a, phone uses b (a and b may be the same instance).
+func serverSideFlow(t *testing.T, a, b *demo, user string) {
+	t.Helper()
 	laptop, phone := browser("laptop"), browser("phone")
-	post(t, laptop, base+"/login", url.Values{"name": {"ada"}})
-	post(t, phone, base+"/login", url.Values{"name": {"ada"}})
-	page := get(t, phone, base+"/sessions")
-	if strings.Count(page, "<tr") != 3 || !strings.Contains(page, "laptop") || !strings.Contains(page, "this device") {
-		t.Fatalf("sessions page does not list both devices:\n%s", page)
+	post(t, laptop, a.base+"/login", url.Values{"name": {user}})
+	post(t, laptop, a.base+"/count", nil)
+	// The laptop's session is in the store: the other instance sees it.
+	if page := get(t, laptop, b.base+"/"); !counterIs(page, 1) || !strings.Contains(page, `id="who">`+user+`<`) {
+		t.Fatalf("the laptop's session is not seen by the other instance:\n%s", page)
 	}
-	page = post(t, phone, base+"/sessions/revoke-others", nil)
-	if !strings.Contains(page, "Logged out 1 other session(s).") {
-		t.Errorf("revoke others:\n%s", page)
+	post(t, phone, b.base+"/login", url.Values{"name": {user}})
+	page := get(t, phone, b.base+"/sessions")
+	if n := strings.Count(page, "<tr"); n != 3 || !strings.Contains(page, "laptop") || !strings.Contains(page, "this device") {
+		t.Fatalf("sessions page does not list both devices (%d rows):\n%s", n-1, page)
 	}
-	if page := get(t, laptop, base+"/"); !strings.Contains(page, `action="/login"`) {
-		t.Errorf("the laptop is still logged in after log out other devices:\n%s", page)
-	}
-	if page := get(t, phone, base+"/"); !strings.Contains(page, "ada") {
-		t.Errorf("the phone was logged out too:\n%s", page)
-	}
-	if page := get(t, phone, base+"/cookie"); !strings.Contains(page, "random 256-bit ID") {
+	page = html.UnescapeString(get(t, phone, b.base+"/cookie"))
+	if !strings.Contains(page, "random 256-bit ID") || !strings.Contains(page, `id="store-key"`) || !strings.Contains(page, `"user": "`+user+`"`) {
 		t.Errorf("cookie page in server mode:\n%s", page)
 	}
-	post(t, phone, base+"/logout", nil)
-	if page := get(t, phone, base+"/"); !strings.Contains(page, `action="/login"`) {
+	page = post(t, phone, b.base+"/sessions/revoke-others", nil)
+	if !strings.Contains(page, "Logged out 1 other session(s).") || strings.Count(page, "<tr") != 2 {
+		t.Errorf("log out other devices:\n%s", page)
+	}
+	if page := get(t, laptop, a.base+"/"); !strings.Contains(page, loginForm) {
+		t.Errorf("the laptop is still logged in after log out other devices:\n%s", page)
+	}
+	if page := get(t, phone, a.base+"/"); !strings.Contains(page, `id="who">`+user+`<`) {
+		t.Errorf("the phone was logged out too:\n%s", page)
+	}
+	post(t, phone, b.base+"/logout", nil)
+	if ck := cookieOf(t, phone, b.base); ck != nil {
+		t.Errorf("logout left a cookie: %v", ck)
+	}
+	if page := get(t, phone, a.base+"/"); !strings.Contains(page, loginForm) {
 		t.Errorf("still logged in after logout:\n%s", page)
 	}
 }
 
-type agentTransport string
+func TestDemoServerSideSessions(t *testing.T) {
+	d := startDemo(t, "-store", "memory")
+	serverSideFlow(t, d, d, "ada")
 
-func (a agentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("User-Agent", string(a))
-	return http.DefaultTransport.RoundTrip(r)
+	// Revoking one named session, and only one's own.
+	laptop, phone, eve := browser("laptop"), browser("phone"), browser("eve")
+	post(t, laptop, d.base+"/login", url.Values{"name": {"bob"}})
+	post(t, phone, d.base+"/login", url.Values{"name": {"bob"}})
+	post(t, eve, d.base+"/login", url.Values{"name": {"eve"}})
+	page := get(t, phone, d.base+"/sessions")
+	i := strings.Index(page, `name="key" value="`)
+	if i < 0 {
+		t.Fatalf("no revoke button:\n%s", page)
+	}
+	key := page[i+len(`name="key" value="`):]
+	key = key[:strings.IndexByte(key, '"')]
+	post(t, eve, d.base+"/sessions/revoke", url.Values{"key": {key}}) // not eve's session: ignored
+	if page := get(t, laptop, d.base+"/"); !strings.Contains(page, `id="who">bob<`) {
+		t.Fatalf("another user revoked bob's laptop:\n%s", page)
+	}
+	if page := post(t, phone, d.base+"/sessions/revoke", url.Values{"key": {key}}); !strings.Contains(page, "Logged out 1 other session.") {
+		t.Errorf("revoke one:\n%s", page)
+	}
+	if page := get(t, laptop, d.base+"/"); !strings.Contains(page, loginForm) {
+		t.Errorf("the revoked laptop is still logged in:\n%s", page)
+	}
 }
 
 // With bolt, state survives a restart of the demo.
 func TestDemoBoltSurvivesRestart(t *testing.T) {
 	path := t.TempDir() + "/sessions.db"
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-secret", "s", "-store", "bolt:" + path}, func(string) string { return "" }, io.Discard, ready)
-	}()
-	base := "http://" + <-ready
-	post(t, c, base+"/login", url.Values{"name": {"Lin"}})
-	get(t, c, base+"/")
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	base2, _ := startDemo(t, "-secret", "s", "-store", "bolt:"+path)
-	page := get(t, c, base2+"/")
-	if !strings.Contains(page, "Lin") || !strings.Contains(page, `id="visits">3<`) {
+	c := browser("test")
+	d := startDemo(t, "-store", "bolt:"+path)
+	post(t, c, d.base+"/login", url.Values{"name": {"Lin"}})
+	post(t, c, d.base+"/count", nil)
+	d.stop()
+	d2 := startDemo(t, "-store", "bolt:"+path)
+	if page := post(t, c, d2.base+"/count", nil); !strings.Contains(page, `id="who">Lin<`) || !counterIs(page, 2) {
 		t.Errorf("after a restart with bolt the session is lost:\n%s", page)
 	}
+}
+
+// Without -store the demo keeps sessions in sessiondemo.db in the working
+// directory.
+func TestDemoDefaultStore(t *testing.T) {
+	t.Chdir(t.TempDir())
+	d := startDemo(t)
+	c := browser("test")
+	if page := post(t, c, d.base+"/login", url.Values{"name": {"Kay"}}); !strings.Contains(page, `data-kind="bolt"`) {
+		t.Errorf("default store is not bolt:\n%s", page)
+	}
+	d.stop()
+	if _, err := os.Stat("sessiondemo.db"); err != nil {
+		t.Errorf("no sessiondemo.db in the working directory: %v", err)
+	}
+	if strings.Contains(d.logs.String(), "random key") {
+		t.Errorf("warned about a random key though the store needs none:\n%s", d.logs)
+	}
+}
+
+func TestDemoFlags(t *testing.T) {
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"-h"}, func(string) string { return "" }, &out, nil)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	for _, want := range []string{"bolt:sessiondemo.db", "cookie", "memory", "redis://", "postgres://", "SESSIONKIT_SECRET"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-h does not mention %q:\n%s", want, out.String())
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-store", "nope"}, `-store "nope"`},
+		{[]string{"-store", "bolt:"}, "needs a file path"},
+		{[]string{"-store", "memory", "extra"}, "unexpected arguments"},
+		{[]string{"-store", "redis://127.0.0.1:1/0"}, "redisstore"},
+		{[]string{"-store", "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=5"}, "pgstore"},
+	} {
+		err := run(t.Context(), append([]string{"-addr", "127.0.0.1:0"}, tc.args...), func(string) string { return "" }, io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want it to mention %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// A cross-site form post is refused before it reaches the session.
+func TestDemoRefusesCrossSitePosts(t *testing.T) {
+	d := startDemo(t, "-store", "memory")
+	req, _ := http.NewRequest(http.MethodPost, d.base+"/login", strings.NewReader("name=mallory"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 {
+		t.Errorf("cross-site login: %d, cookies %v; want 403 and none", res.StatusCode, res.Cookies())
+	}
+}
+
+func TestDemoStaticAndHeaders(t *testing.T) {
+	d := startDemo(t, "-store", "cookie", "-secret", "k")
+	res, err := http.Get(d.base + "/static/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") || len(res.Cookies()) != 0 {
+		t.Errorf("style.css: %d %q cookies %v", res.StatusCode, res.Header.Get("Content-Type"), res.Cookies())
+	}
+	res, err = http.Get(d.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("CSP %q: want no scripts at all", csp)
+	}
+}
+
+func TestDemoFlaskPage(t *testing.T) {
+	src, err := os.ReadFile("flask_app.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookieDemo := startDemo(t, "-store", "cookie", "-secret", "k")
+	page := get(t, browser("x"), cookieDemo.base+"/flask")
+	for _, want := range []string{"SECRET_KEY", `id="name-map"`, "#flask--go", "-store cookie", "def add10"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("Flask page lacks %q", want)
+		}
+	}
+	if !strings.Contains(html.UnescapeString(page), string(src)) {
+		t.Error("the Flask page does not show flask_app.py")
+	}
+	if strings.Contains(page, "not-cookie-mode") {
+		t.Error("cookie mode warned that it is not cookie mode")
+	}
+	memDemo := startDemo(t, "-store", "memory")
+	if page := get(t, browser("x"), memDemo.base+"/flask"); !strings.Contains(page, `id="not-cookie-mode"`) {
+		t.Errorf("server-side mode does not say Flask cannot share its sessions:\n%s", page)
+	}
+}
+
+// uniqueName is a user name no other test run uses, for shared stores.
+func uniqueName(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// serviceURL returns the URL in env, or skips (fails under CI=true).
+func serviceURL(t *testing.T, env string) string {
+	t.Helper()
+	u := os.Getenv(env)
+	if u == "" {
+		if inCI() {
+			t.Fatalf("%s is not set [CI=true: a missing service is a failure]", env)
+		}
+		t.Skipf("%s is not set (.ci/run sets it)", env)
+	}
+	return u
+}
+
+func inCI() bool {
+	ci, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && ci
+}
+
+// Two demo instances sharing Redis behave as one app.
+func TestDemoRedisStore(t *testing.T) {
+	u := serviceURL(t, "SESSIONKIT_TEST_REDIS_URL")
+	a, b := startDemo(t, "-store", u), startDemo(t, "-store", u)
+	if !strings.Contains(a.logs.String(), "store=redis") {
+		t.Errorf("logs do not name the store:\n%s", a.logs)
+	}
+	serverSideFlow(t, a, b, uniqueName("ada"))
+}
+
+// Two demo instances sharing PostgreSQL behave as one app.
+func TestDemoPostgresStore(t *testing.T) {
+	u := serviceURL(t, "SESSIONKIT_TEST_POSTGRES_DSN")
+	a, b := startDemo(t, "-store", u), startDemo(t, "-store", u)
+	if !strings.Contains(a.logs.String(), "store=postgres") {
+		t.Errorf("logs do not name the store:\n%s", a.logs)
+	}
+	serverSideFlow(t, a, b, uniqueName("ada"))
 }
