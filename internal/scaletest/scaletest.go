@@ -331,6 +331,3 @@ func (l *ErrorLog) Reset() {
 	l.errs = nil
 	l.mu.Unlock()
 }
-
-// IsDeadline reports whether err is (or wraps) context.DeadlineExceeded.
-func IsDeadline(err error) bool { return errors.Is(err, context.DeadlineExceeded) }
