@@ -51,11 +51,11 @@ type cookieView struct {
 	Name string
 	Raw  string
 	// Cookie mode: the three dot-separated parts and what they mean.
-	Compressed                 bool
-	Payload, Stamp, Signature  string
-	Decoded                    string
-	Signed                     time.Time
-	Error                      string
+	Compressed                bool
+	Payload, Stamp, Signature string
+	Decoded                   string
+	Signed                    time.Time
+	Error                     string
 	// Server-side mode.
 	StoreKey string
 	Values   string
