@@ -1,0 +1,480 @@
+// Command load is a bounded, closed-loop HTTP load generator comparing
+// sessionkit's server-side sessions (session.Manager + serverside over
+// redisstore and pgstore) with scs v2.9.0 (goredisstore and pgxstore) on the
+// same Redis and PostgreSQL servers, in the same run.
+//
+// For each backend and implementation it starts an HTTP server on
+// 127.0.0.1:0, seeds -sessions sessions through /login, then runs two cases
+// for -duration each with -concurrency keep-alive clients: "read-only"
+// (reads "name") and "read+write" (reads "name", sets "counter" to counter+1
+// and answers the new value). Each session is used by one client only, so a
+// read+write answer must be exactly one more than the previous one for that
+// session; anything else (a lost or doubled update), a transport error or a
+// non-200 answer counts as an error. It prints a Markdown table and exits 1
+// if sessionkit had any error.
+//
+// Every run uses its own Redis key prefix (deleted at the end) and its own
+// PostgreSQL schema (dropped at the end).
+//
+//	cd bench && go run ./load -duration 5s -concurrency 16 -sessions 200
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/alexedwards/scs/goredisstore"
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/serverside"
+	"github.com/sessionkit/session/store"
+	"github.com/sessionkit/session/store/pgstore"
+	"github.com/sessionkit/session/store/redisstore"
+)
+
+// Config is one run.
+type Config struct {
+	Duration    time.Duration // per cell (backend × impl × case)
+	Concurrency int           // concurrent keep-alive clients
+	Sessions    int           // sessions seeded per backend × impl
+	RedisURL    string        // "" skips Redis
+	PostgresDSN string        // "" skips PostgreSQL
+}
+
+// Result is one cell.
+type Result struct {
+	Backend, Impl, Case string
+	Requests, Errors    int64
+	Elapsed             time.Duration
+	P50, P99            time.Duration
+}
+
+// ReqPerSec is the throughput of successful and failed requests alike.
+func (r Result) ReqPerSec() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
+
+const (
+	caseRead  = "read-only"
+	caseWrite = "read+write"
+	wantName  = "alice"
+)
+
+// app is one implementation's routes: /login, /read, /write.
+type app struct {
+	handler http.Handler
+	cookie  string // the session cookie's name
+	close   func()
+}
+
+func main() {
+	var cfg Config
+	var only string
+	flag.DurationVar(&cfg.Duration, "duration", 5*time.Second, "load duration per cell")
+	flag.IntVar(&cfg.Concurrency, "concurrency", 16, "concurrent keep-alive clients")
+	flag.IntVar(&cfg.Sessions, "sessions", 200, "sessions seeded per backend and implementation")
+	flag.StringVar(&cfg.RedisURL, "redis", "redis://127.0.0.1:6379/0", "Redis URL")
+	flag.StringVar(&cfg.PostgresDSN, "postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL DSN")
+	flag.StringVar(&only, "only", "", "run only one backend: redis or postgres")
+	flag.Parse()
+	switch only {
+	case "":
+	case "redis":
+		cfg.PostgresDSN = ""
+	case "postgres":
+		cfg.RedisURL = ""
+	default:
+		fmt.Fprintf(os.Stderr, "load: -only %q: want redis or postgres\n", only)
+		os.Exit(2)
+	}
+	results, err := Run(context.Background(), cfg, os.Stderr)
+	fmt.Print(Table(results))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+	for _, r := range results {
+		if r.Impl == "sessionkit" && (r.Errors > 0 || r.Requests == 0) {
+			fmt.Fprintf(os.Stderr, "load: sessionkit %s %s: %d errors in %d requests\n", r.Backend, r.Case, r.Errors, r.Requests)
+			os.Exit(1)
+		}
+	}
+}
+
+// Table formats results as a Markdown table.
+func Table(results []Result) string {
+	var b strings.Builder
+	b.WriteString("| backend | impl | case | req/s | p50 | p99 | errors |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|\n")
+	for _, r := range results {
+		fmt.Fprintf(&b, "| %s | %s | %s | %.0f | %s | %s | %d / %d |\n", r.Backend, r.Impl, r.Case,
+			r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests)
+	}
+	return b.String()
+}
+
+func fmtDur(d time.Duration) string {
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+// Run measures every configured backend × implementation × case. Progress
+// goes to logw. It returns the results gathered so far with any setup error.
+func Run(ctx context.Context, cfg Config, logw io.Writer) ([]Result, error) {
+	if cfg.Duration <= 0 || cfg.Concurrency <= 0 {
+		return nil, errors.New("duration and concurrency must be positive")
+	}
+	cfg.Sessions = max(cfg.Sessions, cfg.Concurrency)
+	runID := randHex(6)
+	var results []Result
+	type backend struct {
+		name  string
+		setup func(ctx context.Context, cfg Config, runID string) (map[string]*app, func(), error)
+	}
+	var backends []backend
+	if cfg.RedisURL != "" {
+		backends = append(backends, backend{"redis", setupRedis})
+	}
+	if cfg.PostgresDSN != "" {
+		backends = append(backends, backend{"postgres", setupPostgres})
+	}
+	for _, be := range backends {
+		apps, cleanup, err := be.setup(ctx, cfg, runID)
+		if err != nil {
+			return results, fmt.Errorf("%s: %w", be.name, err)
+		}
+		for _, implName := range []string{"sessionkit", "scs"} {
+			rs, err := measure(ctx, cfg, be.name, implName, apps[implName], logw)
+			results = append(results, rs...)
+			if err != nil {
+				cleanup()
+				return results, fmt.Errorf("%s %s: %w", be.name, implName, err)
+			}
+		}
+		cleanup()
+	}
+	return results, nil
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// sessionkitApp is session.Manager over a serverside.Interface over st.
+func sessionkitApp(st store.Store) (*app, error) {
+	iface, err := serverside.New(serverside.Options{Store: st})
+	if err != nil {
+		return nil, err
+	}
+	m, err := session.New(session.Config{
+		Interface: iface,
+		Logger:    slog.New(slog.DiscardHandler),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, "session error: "+err.Error(), http.StatusInternalServerError)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		if err := s.Update(map[string]any{"name": wantName, "counter": 0}); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	mux.HandleFunc("/read", func(w http.ResponseWriter, r *http.Request) {
+		if name, _ := session.Get[string](session.From(r), "name"); name != wantName {
+			http.Error(w, "no session", http.StatusUnauthorized)
+		}
+	})
+	mux.HandleFunc("/write", func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		if name, _ := session.Get[string](s, "name"); name != wantName {
+			http.Error(w, "no session", http.StatusUnauthorized)
+			return
+		}
+		n, _ := session.Get[int](s, "counter")
+		if err := s.Set("counter", n+1); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		// The body is written after the handler returns and the session
+		// is saved; a failed save answers 500 instead (ErrorHandler).
+		w.Header().Set("X-Counter", strconv.Itoa(n+1))
+	})
+	return &app{handler: m.Handler(mux), cookie: session.DefaultCookieName, close: func() {}}, nil
+}
+
+// scsApp is scs.New with st, through LoadAndSave, as scs's README shows.
+func scsApp(st scs.Store) *app {
+	sm := scs.New()
+	sm.Store = st
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		http.Error(w, "session error: "+err.Error(), http.StatusInternalServerError)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		sm.Put(r.Context(), "name", wantName)
+		sm.Put(r.Context(), "counter", 0)
+	})
+	mux.HandleFunc("/read", func(w http.ResponseWriter, r *http.Request) {
+		if sm.GetString(r.Context(), "name") != wantName {
+			http.Error(w, "no session", http.StatusUnauthorized)
+		}
+	})
+	mux.HandleFunc("/write", func(w http.ResponseWriter, r *http.Request) {
+		if sm.GetString(r.Context(), "name") != wantName {
+			http.Error(w, "no session", http.StatusUnauthorized)
+			return
+		}
+		n := sm.GetInt(r.Context(), "counter") + 1
+		sm.Put(r.Context(), "counter", n)
+		w.Header().Set("X-Counter", strconv.Itoa(n))
+	})
+	return &app{handler: sm.LoadAndSave(mux), cookie: sm.Cookie.Name, close: func() {}}
+}
+
+func setupRedis(ctx context.Context, cfg Config, runID string) (map[string]*app, func(), error) {
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.ContextTimeoutEnabled = true
+	// One client per implementation, same options.
+	skClient, scsClient := redis.NewClient(opts), redis.NewClient(opts)
+	closeClients := func() { skClient.Close(); scsClient.Close() }
+	if err := skClient.Ping(ctx).Err(); err != nil {
+		closeClients()
+		return nil, nil, err
+	}
+	prefix := "sessionkit-load:" + runID + ":"
+	st, err := redisstore.New(skClient, redisstore.Options{Prefix: prefix + "sk:"})
+	if err != nil {
+		closeClients()
+		return nil, nil, err
+	}
+	sk, err := sessionkitApp(st)
+	if err != nil {
+		closeClients()
+		return nil, nil, err
+	}
+	apps := map[string]*app{
+		"sessionkit": sk,
+		"scs":        scsApp(goredisstore.NewWithPrefix(scsClient, prefix+"scs:")),
+	}
+	cleanup := func() {
+		st.Close()
+		var keys []string
+		iter := skClient.Scan(context.Background(), 0, prefix+"*", 1000).Iterator()
+		for iter.Next(context.Background()) {
+			keys = append(keys, iter.Val())
+		}
+		for c := range slices.Chunk(keys, 500) {
+			skClient.Del(context.Background(), c...)
+		}
+		closeClients()
+	}
+	return apps, cleanup, nil
+}
+
+func setupPostgres(ctx context.Context, cfg Config, runID string) (map[string]*app, func(), error) {
+	schema := "sessionkit_load_" + runID
+	admin, err := pgx.Connect(ctx, cfg.PostgresDSN)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		admin.Close(ctx)
+		return nil, nil, err
+	}
+	var closers []func()
+	cleanup := func() {
+		for _, c := range slices.Backward(closers) {
+			c()
+		}
+		if _, err := admin.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			fmt.Fprintf(os.Stderr, "load: dropping schema %s: %v\n", schema, err)
+		}
+		admin.Close(context.Background())
+	}
+	fail := func(err error) (map[string]*app, func(), error) {
+		cleanup()
+		return nil, nil, err
+	}
+	// One pool per implementation, same configuration (pgx's default
+	// size), the search path on the run's schema.
+	newPool := func() (*pgxpool.Pool, error) {
+		pc, err := pgxpool.ParseConfig(cfg.PostgresDSN)
+		if err != nil {
+			return nil, err
+		}
+		pc.ConnConfig.RuntimeParams["search_path"] = schema
+		p, err := pgxpool.NewWithConfig(ctx, pc)
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, p.Close)
+		return p, p.Ping(ctx)
+	}
+	skPool, err := newPool()
+	if err != nil {
+		return fail(err)
+	}
+	st, err := pgstore.New(skPool, pgstore.Options{Schema: schema, SweepInterval: -1})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		return fail(err)
+	}
+	sk, err := sessionkitApp(st)
+	if err != nil {
+		return fail(err)
+	}
+	scsPool, err := newPool()
+	if err != nil {
+		return fail(err)
+	}
+	// The table and index from pgxstore's README, in the run's schema.
+	if _, err := scsPool.Exec(ctx, `CREATE TABLE sessions (
+		token TEXT PRIMARY KEY,
+		data BYTEA NOT NULL,
+		expiry TIMESTAMPTZ NOT NULL
+	);
+	CREATE INDEX sessions_expiry_idx ON sessions (expiry);`); err != nil {
+		return fail(err)
+	}
+	scsStore := pgxstore.NewWithCleanupInterval(scsPool, 0) // no cleanup goroutine, like SweepInterval: -1
+	return map[string]*app{"sessionkit": sk, "scs": scsApp(scsStore)}, cleanup, nil
+}
+
+// measure serves a over loopback TCP, seeds the sessions and runs both cases.
+func measure(ctx context.Context, cfg Config, backendName, implName string, a *app, logw io.Writer) ([]Result, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	tr := &http.Transport{MaxIdleConns: cfg.Concurrency * 2, MaxIdleConnsPerHost: cfg.Concurrency * 2, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+
+	cookies := make([]string, cfg.Sessions)
+	for i := range cookies {
+		resp, err := client.Get(base + "/login")
+		if err != nil {
+			return nil, fmt.Errorf("seeding: %w", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("seeding: login answered %s", resp.Status)
+		}
+		for _, c := range resp.Cookies() {
+			if c.Name == a.cookie {
+				cookies[i] = c.Name + "=" + c.Value
+			}
+		}
+		if cookies[i] == "" {
+			return nil, fmt.Errorf("seeding: login set no %q cookie", a.cookie)
+		}
+	}
+	var results []Result
+	for _, c := range []string{caseRead, caseWrite} {
+		path := "/read"
+		if c == caseWrite {
+			path = "/write"
+		}
+		r := closedLoop(ctx, client, base+path, cookies, cfg, c == caseWrite)
+		r.Backend, r.Impl, r.Case = backendName, implName, c
+		fmt.Fprintf(logw, "%s %s %s: %.0f req/s, p50 %s, p99 %s, %d errors / %d\n",
+			r.Backend, r.Impl, r.Case, r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests)
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+// closedLoop runs cfg.Concurrency workers for cfg.Duration, each sending its
+// next request when the previous one answered. Worker w uses the sessions
+// w, w+C, w+2C, … in turn, so no two workers share a session. With
+// checkCounter each answer's X-Counter must be one more than the previous
+// one for the session (the login set it to 0).
+func closedLoop(ctx context.Context, client *http.Client, url string, cookies []string, cfg Config, checkCounter bool) Result {
+	var requests, errs atomic.Int64
+	lat := make([][]time.Duration, cfg.Concurrency)
+	start := time.Now()
+	deadline := start.Add(cfg.Duration)
+	var wg sync.WaitGroup
+	for w := range cfg.Concurrency {
+		wg.Go(func() {
+			var mine []int
+			for i := w; i < len(cookies); i += cfg.Concurrency {
+				mine = append(mine, i)
+			}
+			counter := make(map[int]int, len(mine))
+			d := make([]time.Duration, 0, 4096)
+			for k := 0; time.Now().Before(deadline) && ctx.Err() == nil; k++ {
+				idx := mine[k%len(mine)]
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				req.Header.Set("Cookie", cookies[idx])
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				d = append(d, time.Since(t0))
+				requests.Add(1)
+				switch {
+				case err != nil, resp.StatusCode != http.StatusOK:
+					errs.Add(1)
+				case checkCounter:
+					got, _ := strconv.Atoi(resp.Header.Get("X-Counter"))
+					if got != counter[idx]+1 {
+						errs.Add(1)
+					}
+					counter[idx] = got
+				}
+			}
+			lat[w] = d
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	r := Result{Requests: requests.Load(), Errors: errs.Load(), Elapsed: elapsed}
+	if len(all) > 0 {
+		r.P50 = all[(len(all)-1)*50/100]
+		r.P99 = all[(len(all)-1)*99/100]
+	}
+	return r
+}
