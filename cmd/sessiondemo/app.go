@@ -36,7 +36,6 @@ type page struct {
 	Cookie *cookieView
 	// flask
 	FlaskApp string
-	Addr     string
 }
 
 type sessionView struct {
@@ -350,6 +349,5 @@ func (a *app) flask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.FlaskApp = string(src)
-	p.Addr = r.Host
 	a.render(w, "flask", p)
 }

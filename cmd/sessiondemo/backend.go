@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/sessionkit/session/serverside"
 	"github.com/sessionkit/session/store"
 	"github.com/sessionkit/session/store/boltstore"
@@ -37,11 +40,17 @@ type backend struct {
 	st    store.Store
 	Kind  string // cookie, memory, bolt, redis, postgres
 	Where string // what to show users and logs: a path, a redacted URL
+	// closers close what the store runs on (a Redis client, a pool),
+	// after the store.
+	closers []func() error
 }
 
 func (b *backend) close() {
 	if c, ok := b.st.(io.Closer); ok {
 		_ = c.Close()
+	}
+	for _, c := range b.closers {
+		_ = c()
 	}
 }
 
@@ -69,29 +78,49 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 		}
 		b.Kind, b.Where, b.st = "bolt", path, st
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		// redisstore.Open is redis.ParseURL + redis.NewClient (with
-		// ContextTimeoutEnabled, so request deadlines reach Redis) + PING.
+		opts, err := redis.ParseURL(spec)
+		if err != nil {
+			return nil, fmt.Errorf("-store: %w", err)
+		}
+		opts.ContextTimeoutEnabled = true // request deadlines reach Redis
+		client := redis.NewClient(opts)
+		b.closers = append(b.closers, client.Close)
 		cctx, cancel := context.WithTimeout(ctx, connectTimeout)
 		defer cancel()
-		st, err := redisstore.Open(cctx, spec, redisstore.Options{})
+		if err := client.Ping(cctx).Err(); err != nil {
+			b.close()
+			return nil, fmt.Errorf("redis at %s: %w", opts.Addr, err)
+		}
+		st, err := redisstore.New(client, redisstore.Options{})
 		if err != nil {
+			b.close()
 			return nil, err
 		}
 		b.Kind, b.Where, b.st = "redis", redact(spec), st
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		// pgstore.Open is pgxpool.New + Ping; Migrate creates the table
-		// and its indexes if they are missing (idempotent).
 		cctx, cancel := context.WithTimeout(ctx, connectTimeout)
 		defer cancel()
-		st, err := pgstore.Open(cctx, spec, pgstore.Options{Logger: logger})
+		pool, err := pgxpool.New(cctx, spec)
 		if err != nil {
+			return nil, fmt.Errorf("-store: %w", err)
+		}
+		b.closers = append(b.closers, func() error { pool.Close(); return nil })
+		if err := pool.Ping(cctx); err != nil {
+			b.close()
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		st, err := pgstore.New(pool, pgstore.Options{Logger: logger})
+		if err != nil {
+			b.close()
 			return nil, err
 		}
+		b.st = st
+		// Creates the table and its indexes if missing; idempotent.
 		if err := st.Migrate(cctx); err != nil {
-			st.Close()
+			b.close()
 			return nil, err
 		}
-		b.Kind, b.Where, b.st = "postgres", redact(spec), st
+		b.Kind, b.Where = "postgres", redact(spec)
 	default:
 		return nil, fmt.Errorf("-store %q: want bolt:PATH, cookie, memory, redis://… or postgres://…", spec)
 	}

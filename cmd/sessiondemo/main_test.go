@@ -352,8 +352,8 @@ func TestDemoFlags(t *testing.T) {
 		{[]string{"-store", "nope"}, `-store "nope"`},
 		{[]string{"-store", "bolt:"}, "needs a file path"},
 		{[]string{"-store", "memory", "extra"}, "unexpected arguments"},
-		{[]string{"-store", "redis://127.0.0.1:1/0"}, "redisstore"},
-		{[]string{"-store", "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=5"}, "pgstore"},
+		{[]string{"-store", "redis://127.0.0.1:1/0"}, "redis at 127.0.0.1:1"},
+		{[]string{"-store", "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=5"}, "postgres:"},
 	} {
 		err := run(t.Context(), append([]string{"-addr", "127.0.0.1:0"}, tc.args...), func(string) string { return "" }, io.Discard, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
