@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/serverside"
+	"github.com/sessionkit/session/store/memstore"
 )
 
 // The LostUpdate workload: lostUpdateG goroutines each send lostUpdateM
@@ -86,6 +89,73 @@ func lostUpdateSCS(tb testing.TB) lostUpdateResult {
 	return lostUpdateResult{requests: ok, kept: kept}
 }
 
+// lostUpdateSessionkit runs the same workload against sessionkit's
+// server-side sessions over memstore: each request's changes are merged
+// key by key into the stored record with a compare-and-swap.
+func lostUpdateSessionkit(tb testing.TB) lostUpdateResult {
+	iface, err := serverside.New(serverside.Options{Store: memstore.New(memstore.Options{}), MaxRetries: 1000})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := session.New(session.Config{Interface: iface})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		if k := r.URL.Query().Get("k"); k != "" {
+			_ = s.Set(k, 1)
+			time.Sleep(lostUpdateDelay)
+		}
+		if r.URL.Query().Has("count") {
+			n := 0
+			for _, k := range s.Keys() {
+				if strings.HasPrefix(k, "g") {
+					n++
+				}
+			}
+			fmt.Fprint(w, n)
+		}
+	}))
+	seed := serve(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = session.From(r).Set("user_id", 42)
+	})), "/", "")
+	cookie := responseCookie(seed)
+	if cookie == "" {
+		tb.Fatal("sessionkit: the seed request set no cookie")
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := range lostUpdateG {
+		wg.Go(func() {
+			for j := range lostUpdateM {
+				w := serve(h, fmt.Sprintf("/?k=g%d-%d", i, j), cookie)
+				if w.Code == http.StatusOK {
+					mu.Lock()
+					ok++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	w := serve(h, "/?count", cookie)
+	var kept int
+	if _, err := fmt.Sscan(w.Body.String(), &kept); err != nil {
+		tb.Fatalf("sessionkit: counting keys: %v (body %q)", err, w.Body)
+	}
+	return lostUpdateResult{requests: ok, kept: kept}
+}
+
+// TestLostUpdateSessionkit: sessionkit must lose nothing.
+func TestLostUpdateSessionkit(t *testing.T) {
+	res := lostUpdateSessionkit(t)
+	if res.requests != lostUpdateG*lostUpdateM || res.lost() != 0 {
+		t.Fatalf("%d of %d requests answered 200, %d writes lost", res.requests, lostUpdateG*lostUpdateM, res.lost())
+	}
+}
+
 // TestLostUpdateSCS measures a peer, so it asserts only that the workload ran
 // (every request answered 200, the count is in range) and logs how many
 // writes scs lost. It is not a pass/fail judgement on scs.
@@ -104,9 +174,17 @@ func TestLostUpdateSCS(t *testing.T) {
 // BenchmarkLostUpdate runs the workload once per iteration and reports the
 // mean number of lost writes out of lostUpdateG×lostUpdateM ("lost/op") and
 // as a percentage ("lost-%"). Its time per op is the workload's wall time,
-// dominated by the artificial delay; it is not a speed figure. The
-// sessionkit row comes with the server-side store.
+// dominated by the artificial delay; it is not a speed figure.
 func BenchmarkLostUpdate(b *testing.B) {
+	b.Run("sessionkit", func(b *testing.B) {
+		lost := 0
+		for b.Loop() {
+			lost += lostUpdateSessionkit(b).lost()
+		}
+		mean := float64(lost) / float64(b.N)
+		b.ReportMetric(mean, "lost/op")
+		b.ReportMetric(100*mean/(lostUpdateG*lostUpdateM), "lost-%")
+	})
 	b.Run("scs", func(b *testing.B) {
 		lost := 0
 		for b.Loop() {
