@@ -78,7 +78,12 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 		}
 		b.Kind, b.Where, b.st = "bolt", path, st
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		opts, err := redis.ParseURL(spec)
+		// "prefix" is ours (the key prefix), not go-redis's: take it out first.
+		redisURL, prefix, err := cutQuery(spec, "prefix")
+		if err != nil {
+			return nil, fmt.Errorf("-store: %w", err)
+		}
+		opts, err := redis.ParseURL(redisURL)
 		if err != nil {
 			return nil, fmt.Errorf("-store: %w", err)
 		}
@@ -91,7 +96,7 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 			b.close()
 			return nil, fmt.Errorf("redis at %s: %w", opts.Addr, err)
 		}
-		st, err := redisstore.New(client, redisstore.Options{})
+		st, err := redisstore.New(client, redisstore.Options{Prefix: prefix})
 		if err != nil {
 			b.close()
 			return nil, err
@@ -131,6 +136,19 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 	}
 	b.iface = iface
 	return b, nil
+}
+
+// cutQuery removes the query parameter key from rawURL and returns its value.
+func cutQuery(rawURL, key string) (string, string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", "", err
+	}
+	q := u.Query()
+	v := q.Get(key)
+	q.Del(key)
+	u.RawQuery = q.Encode()
+	return u.String(), v, nil
 }
 
 // redact hides the password of a store URL.

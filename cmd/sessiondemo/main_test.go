@@ -18,6 +18,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's and the test's goroutines.
@@ -449,7 +452,10 @@ func inCI() bool {
 
 // Two demo instances sharing Redis behave as one app.
 func TestDemoRedisStore(t *testing.T) {
-	u := serviceURL(t, "SESSIONKIT_TEST_REDIS_URL")
+	base := serviceURL(t, "SESSIONKIT_TEST_REDIS_URL")
+	prefix := uniqueName("sktest-demo") + ":"
+	t.Cleanup(func() { deleteRedisPrefix(t, base, prefix) })
+	u := withQuery(t, base, "prefix", prefix)
 	a, b := startDemo(t, "-store", u), startDemo(t, "-store", u)
 	if !strings.Contains(a.logs.String(), "store=redis") {
 		t.Errorf("logs do not name the store:\n%s", a.logs)
@@ -460,9 +466,76 @@ func TestDemoRedisStore(t *testing.T) {
 // Two demo instances sharing PostgreSQL behave as one app.
 func TestDemoPostgresStore(t *testing.T) {
 	u := serviceURL(t, "SESSIONKIT_TEST_POSTGRES_DSN")
+	u = withQuery(t, u, "search_path", ownSchema(t, u)) // a schema of this test's own
 	a, b := startDemo(t, "-store", u), startDemo(t, "-store", u)
 	if !strings.Contains(a.logs.String(), "store=postgres") {
 		t.Errorf("logs do not name the store:\n%s", a.logs)
 	}
 	serverSideFlow(t, a, b, uniqueName("ada"))
+}
+
+// withQuery returns rawURL with the query parameter key set to value.
+func withQuery(t *testing.T, rawURL, key, value string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// ownSchema creates a PostgreSQL schema for this test and drops it afterwards.
+func ownSchema(t *testing.T, dsn string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	schema := strings.ReplaceAll(uniqueName("sk_demo"), "-", "_")
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	return schema
+}
+
+// deleteRedisPrefix removes the keys this test wrote.
+func deleteRedisPrefix(t *testing.T, rawURL, prefix string) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	c := redis.NewClient(opts)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	iter := c.Scan(ctx, 0, prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+			t.Error(err)
+			return
+		}
+	}
+	if err := iter.Err(); err != nil {
+		t.Error(err)
+	}
 }
