@@ -101,7 +101,7 @@ func frac(x float64) string {
 	if x <= 0 {
 		return fmt.Sprintf("%.3f", x)
 	}
-	return fmt.Sprintf("%.3f (1/%.0f)", x, 1/x)
+	return fmt.Sprintf("%.3f (1/%.1f)", x, 1/x)
 }
 
 func main() {
@@ -122,10 +122,20 @@ func main() {
 			fail(err)
 		}
 	}
-	if _, _, ok := s.median(mw("readwrite", "baseline"), "ns/op"); !ok {
-		fail(errors.New("no BenchmarkMiddleware/readwrite/baseline results in the input"))
+	if len(s) == 0 {
+		fail(errors.New("no benchmark results in the input"))
 	}
 	out := os.Stdout
+	if _, _, ok := s.median(mw("readwrite", "baseline"), "ns/op"); ok {
+		middleware(out, s)
+	} else {
+		fmt.Fprintln(out, "(no BenchmarkMiddleware results with a baseline: no net overheads, ratios or targets)")
+		fmt.Fprintln(out)
+	}
+	lostUpdates(out, s)
+}
+
+func middleware(out io.Writer, s samples) {
 
 	// net[case][impl] = median(impl) - median(baseline), per unit.
 	type row struct{ ns, b, allocs, netNS, netB, netAllocs float64 }
@@ -235,7 +245,9 @@ func main() {
 		check(sk.netNS <= maxFloorRatio*floor, "readonly: sessionkit net %s within 3× of the crypto floor %s (is %.1f×; readonly only verifies, the floor signs and verifies)", dur(sk.netNS), dur(floor), sk.netNS/floor)
 	}
 	fmt.Fprintln(out)
+}
 
+func lostUpdates(out io.Writer, s samples) {
 	names := []string{}
 	for name := range s {
 		if strings.HasPrefix(name, "BenchmarkLostUpdate/") {
