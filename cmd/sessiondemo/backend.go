@@ -30,7 +30,7 @@ const storeHelp = "where sessions live: `STORE` is one of\n" +
 	"\tbolt:PATH         an embedded bbolt file (state survives a restart)\n" +
 	"\tcookie            Flask-compatible signed cookie, no server state (see /flask)\n" +
 	"\tmemory            in this process only\n" +
-	"\tredis://HOST:PORT/DB   Redis (rediss:// for TLS; go-redis URL syntax)\n" +
+	"\tredis://HOST:PORT/DB   Redis (rediss:// for TLS; go-redis URL syntax; ?prefix=KEYPREFIX)\n" +
 	"\tpostgres://USER@HOST:PORT/DB?sslmode=disable   PostgreSQL (the table is created if missing)\n"
 
 // backend is where the demo keeps sessions. A nil iface means the signed
