@@ -59,11 +59,15 @@ func lostUpdateSCS(tb testing.TB) lostUpdateResult {
 	seed := serve(sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sm.Put(r.Context(), "user_id", 42)
 	})), "/", "")
-	cookie := responseCookie(seed)
-	if cookie == "" {
-		tb.Fatal("scs: the seed request set no cookie")
-	}
+	return runLostUpdate(tb, "scs", h, responseCookie(seed))
+}
 
+// runLostUpdate drives the workload through h on the session whose cookie
+// is given, then counts the keys kept with a final "?count" request.
+func runLostUpdate(tb testing.TB, impl string, h http.Handler, cookie string) lostUpdateResult {
+	if cookie == "" {
+		tb.Fatalf("%s: the seed request set no cookie", impl)
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok := 0
@@ -84,7 +88,7 @@ func lostUpdateSCS(tb testing.TB) lostUpdateResult {
 	w := serve(h, "/?count", cookie)
 	var kept int
 	if _, err := fmt.Sscan(w.Body.String(), &kept); err != nil {
-		tb.Fatalf("scs: counting keys: %v (body %q)", err, w.Body)
+		tb.Fatalf("%s: counting keys: %v (body %q)", impl, err, w.Body)
 	}
 	return lostUpdateResult{requests: ok, kept: kept}
 }
@@ -120,32 +124,7 @@ func lostUpdateSessionkit(tb testing.TB) lostUpdateResult {
 	seed := serve(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = session.From(r).Set("user_id", 42)
 	})), "/", "")
-	cookie := responseCookie(seed)
-	if cookie == "" {
-		tb.Fatal("sessionkit: the seed request set no cookie")
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	ok := 0
-	for i := range lostUpdateG {
-		wg.Go(func() {
-			for j := range lostUpdateM {
-				w := serve(h, fmt.Sprintf("/?k=g%d-%d", i, j), cookie)
-				if w.Code == http.StatusOK {
-					mu.Lock()
-					ok++
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	wg.Wait()
-	w := serve(h, "/?count", cookie)
-	var kept int
-	if _, err := fmt.Sscan(w.Body.String(), &kept); err != nil {
-		tb.Fatalf("sessionkit: counting keys: %v (body %q)", err, w.Body)
-	}
-	return lostUpdateResult{requests: ok, kept: kept}
+	return runLostUpdate(tb, "sessionkit", h, responseCookie(seed))
 }
 
 // TestLostUpdateSessionkit: sessionkit must lose nothing.
