@@ -13,8 +13,8 @@ import (
 	"github.com/sessionkit/session"
 )
 
-// The keys every implementation uses. Each one keeps its session in a cookie
-// (or, for scs, its token) named "session".
+// cookieName is the cookie every implementation keeps its session (scs: its
+// token) in.
 const cookieName = "session"
 
 var (
@@ -37,7 +37,7 @@ var smallSession = []kv{{"user_id", 42}, {"name", "alice"}, {"role", "admin"}}
 
 // largeSession is the ~2 KB session of readwrite-2KB: the same three keys
 // plus 8 strings of ~200 characters and 8 ints, 1,882 bytes as Flask's
-// compact JSON. It is as large as gorilla can hold: its cookie is gob,
+// compact JSON. It is about as large as gorilla can hold: its cookie is gob,
 // base64'd twice, and securecookie refuses values over 4096 bytes (browsers
 // drop longer cookies anyway). This session makes a 3,984-byte gorilla-aes
 // cookie value; the same keys with 215-character strings (2,002 bytes of JSON)
