@@ -115,6 +115,9 @@ func deletionCookie(a *cookieAttrs) string {
 func addVaryCookie(h http.Header) {
 	vs := h["Vary"]
 	for _, v := range vs {
+		if v == "Cookie" {
+			return // the common case, without splitting
+		}
 		for _, tok := range strings.Split(v, ",") {
 			tok = strings.TrimSpace(tok)
 			if tok == "*" || strings.EqualFold(tok, "Cookie") {
