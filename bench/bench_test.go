@@ -66,7 +66,7 @@ func TestImpls(t *testing.T) {
 				if w := serve(im.readwrite, "/", cookie); w.Code != http.StatusOK {
 					t.Errorf("readwrite with the seeded cookie again: HTTP %d %s", w.Code, w.Body)
 				}
-				if im.name != "scs" {
+				if im.name != "scs" && im.name != "sessionkit-mem" { // server-side: the store changed
 					if got := serve(im.probe, "/?k="+writeRole, cookie).Body.String(); got != "admin" {
 						t.Errorf("seeded cookie: role = %q, want admin", got)
 					}

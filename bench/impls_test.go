@@ -11,6 +11,8 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/serverside"
+	"github.com/sessionkit/session/store/memstore"
 )
 
 // cookieName is the cookie every implementation keeps its session (scs: its
@@ -105,12 +107,27 @@ func newBaseline(tb testing.TB) *impl {
 // newSessionkit is session.New with a secret key and nothing else: the
 // default Flask-compatible signed cookie through m.Handler.
 func newSessionkit(tb testing.TB) *impl {
-	m, err := session.New(session.Config{SecretKey: hashKey})
+	return newSessionkitWith(tb, "sessionkit", session.Config{SecretKey: hashKey})
+}
+
+// newSessionkitMem is sessionkit's server-side interface over its memstore:
+// the cookie holds a 256-bit ID, the data stays in memory (the row to read
+// beside scs, whose default is also an in-memory store).
+func newSessionkitMem(tb testing.TB) *impl {
+	iface, err := serverside.New(serverside.Options{Store: memstore.New(memstore.Options{})})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return newSessionkitWith(tb, "sessionkit-mem", session.Config{Interface: iface})
+}
+
+func newSessionkitWith(tb testing.TB, name string, cfg session.Config) *impl {
+	m, err := session.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return &impl{
-		name:       "sessionkit",
+		name:       name,
 		hasSession: true,
 		untouched:  m.Handler(okHandler),
 		readonly: m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -263,6 +280,7 @@ var impls = []struct {
 }{
 	{"baseline", newBaseline},
 	{"sessionkit", newSessionkit},
+	{"sessionkit-mem", newSessionkitMem},
 	{"gorilla", newGorilla("gorilla", hashKey)},
 	{"gorilla-aes", newGorilla("gorilla-aes", hashKey, blockKey)},
 	{"scs", newSCS},
