@@ -104,10 +104,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
+	var fresh freshConns
 	srv := &http.Server{
 		Handler:           newApp(m, backend),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		ConnState:         fresh.track,
 	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "store", backend.Kind, "where", backend.Where)
 	if ready != nil {
@@ -123,8 +125,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	logger.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return err
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(shutCtx) }()
+	// Browsers open connections ahead of need; Shutdown waits about 5 s
+	// before it counts one that never carried a request as idle.
+	fresh.closeAll()
+	if err := <-shut; err != nil {
+		logger.Warn("requests still running after 5 s; closing their connections", "err", err)
+		if err := srv.Close(); err != nil {
+			return err
+		}
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
