@@ -110,9 +110,38 @@ func deletionCookie(a *cookieAttrs) string {
 	return string(appendSetCookie(buf[:0], a, nil, time.Unix(0, 0), 0))
 }
 
+// headerLines hands out the one-value header slices a response that carries
+// the session cookie gets (Set-Cookie, Vary, Cache-Control) from one
+// allocation instead of one each. The zero value is ready to use. Each slice
+// has capacity 1, so an append by the application copies it rather than
+// writing into its neighbour.
+type headerLines struct {
+	p *[3]string
+	n int
+}
+
+func (l *headerLines) one(v string) []string {
+	if l.p == nil || l.n == len(l.p) {
+		l.p, l.n = new([3]string), 0
+	}
+	l.p[l.n] = v
+	s := l.p[l.n : l.n+1 : l.n+1]
+	l.n++
+	return s
+}
+
+// addSetCookie appends line to the Set-Cookie header.
+func addSetCookie(h http.Header, line string, l *headerLines) {
+	if old := h["Set-Cookie"]; len(old) > 0 {
+		h["Set-Cookie"] = append(old, line)
+		return
+	}
+	h["Set-Cookie"] = l.one(line)
+}
+
 // addVaryCookie adds "Cookie" to the Vary header, merging it into an existing
 // Vary value and never duplicating it.
-func addVaryCookie(h http.Header) {
+func addVaryCookie(h http.Header, l *headerLines) {
 	vs := h["Vary"]
 	for _, v := range vs {
 		if v == "Cookie" {
@@ -127,7 +156,7 @@ func addVaryCookie(h http.Header) {
 	}
 	switch len(vs) {
 	case 0:
-		h["Vary"] = []string{"Cookie"}
+		h["Vary"] = l.one("Cookie")
 	default:
 		// Merge into the last Vary line, as Werkzeug's HeaderSet does.
 		vs[len(vs)-1] = vs[len(vs)-1] + ", Cookie"
@@ -147,10 +176,11 @@ func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, v
 	a := attrsOf(h, cfg, r)
 	var buf [512]byte
 	line := string(appendSetCookie(buf[:0], &a, []byte(value), expires, -1))
+	var lines headerLines
 	header := w.Header()
-	header["Set-Cookie"] = append(header["Set-Cookie"], line)
-	addVaryCookie(header)
-	markPrivate(header)
+	addSetCookie(header, line, &lines)
+	addVaryCookie(header, &lines)
+	markPrivate(header, &lines)
 }
 
 // DeleteCookie adds a Set-Cookie header that removes the session cookie
@@ -158,12 +188,13 @@ func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, v
 // "Vary: Cookie".
 func DeleteCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request) {
 	a := attrsOf(h, cfg, r)
+	var lines headerLines
 	header := w.Header()
-	header["Set-Cookie"] = append(header["Set-Cookie"], deletionCookie(&a))
-	addVaryCookie(header)
-	markPrivate(header)
+	addSetCookie(header, deletionCookie(&a), &lines)
+	addVaryCookie(header, &lines)
+	markPrivate(header, &lines)
 }
 
 // AddVaryCookie adds "Cookie" to the Vary header, merged into an existing
 // value and never duplicated.
-func AddVaryCookie(h http.Header) { addVaryCookie(h) }
+func AddVaryCookie(h http.Header) { addVaryCookie(h, new(headerLines)) }

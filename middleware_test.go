@@ -329,3 +329,38 @@ func TestHostileCookies(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderLinesAreIndependent: the Set-Cookie, Vary and Cache-Control
+// values Save adds share one allocation; extending one of them afterwards
+// must not change another.
+func TestHeaderLinesAreIndependent(t *testing.T) {
+	m := newManager(t, session.Config{Now: fixedClock(t0)})
+	r := httptest.NewRequest("GET", "/", nil)
+	s, err := m.Open(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("user", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	if err := m.Save(s, w, r); err != nil {
+		t.Fatal(err)
+	}
+	hd := w.Header()
+	if len(hd["Vary"]) != 1 || len(hd["Set-Cookie"]) != 1 || len(hd["Cache-Control"]) != 1 {
+		t.Fatalf("Save wrote %q", hd)
+	}
+	hd["Vary"] = append(hd["Vary"], "Accept-Encoding")
+	hd["Set-Cookie"] = append(hd["Set-Cookie"], "other=1")
+	hd["Cache-Control"][0] += ", max-age=0"
+	if v := hd["Vary"]; len(v) != 2 || v[0] != "Cookie" || v[1] != "Accept-Encoding" {
+		t.Errorf("Vary = %q", v)
+	}
+	if v := hd["Set-Cookie"]; len(v) != 2 || !strings.HasPrefix(v[0], "session=") || v[1] != "other=1" {
+		t.Errorf("Set-Cookie = %q", v)
+	}
+	if v := hd["Cache-Control"]; len(v) != 1 || v[0] != "private, max-age=0" {
+		t.Errorf("Cache-Control = %q", v)
+	}
+}

@@ -26,10 +26,10 @@ func SecureProfile(c Config) Config {
 // markPrivate keeps a response that sets a session cookie out of shared
 // caches: it adds "private" to Cache-Control unless the application already
 // chose private or no-store, and drops a "public" directive.
-func markPrivate(h http.Header) {
-	cc := h.Values("Cache-Control")
+func markPrivate(h http.Header, l *headerLines) {
+	cc := h["Cache-Control"]
 	if len(cc) == 0 {
-		h["Cache-Control"] = []string{"private"}
+		h["Cache-Control"] = l.one("private")
 		return
 	}
 	var kept []string

@@ -184,9 +184,10 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 	}
 	h := sc.helpers()
 	header := w.Header()
+	var lines headerLines
 	values, accessed, modified := s.snapshot()
 	if accessed {
-		addVaryCookie(header)
+		addVaryCookie(header, &lines)
 	}
 	if len(values) == 0 {
 		if modified {
@@ -236,8 +237,8 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 		}
 		rc.logger.LogAttrs(r.Context(), slog.LevelWarn, tooLarge.Error())
 	}
-	header["Set-Cookie"] = append(header["Set-Cookie"], line)
-	addVaryCookie(header)
-	markPrivate(header)
+	addSetCookie(header, line, &lines)
+	addVaryCookie(header, &lines)
+	markPrivate(header, &lines)
 	return nil
 }
