@@ -43,6 +43,57 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 }
 
+// TestMiddlewareAllocations pins what the middleware allocates per request
+// on top of the same request without it (the cases of BenchmarkMiddleware):
+// the request state and the request copy on every request; the session (its
+// map, strings and the decode buffer), Vary and Save's Set-Cookie line and
+// header values when the session is used.
+func TestMiddlewareAllocations(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts need a normal build")
+	}
+	m := newManager(t, session.Config{Now: fixedClock(t0)})
+	signer, _ := m.Config().Signer()
+	cookie := "session=" + string(signer.AppendSign(nil, []byte(`{"name":"alice","role":"admin","user_id":42}`), t0.Unix()))
+	perRequest := func(h http.Handler) float64 {
+		return testing.AllocsPerRun(200, func() {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Cookie", cookie)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != 200 {
+				t.Fatalf("status %d", w.Code)
+			}
+		})
+	}
+	base := perRequest(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		max     float64
+	}{
+		{"untouched", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }, 2},
+		{"readonly", func(w http.ResponseWriter, r *http.Request) {
+			if v, _ := session.Get[string](session.From(r), "name"); v != "alice" {
+				t.Errorf("name = %q", v)
+			}
+			w.WriteHeader(200)
+		}, 12},
+		{"readwrite", func(w http.ResponseWriter, r *http.Request) {
+			s := session.From(r)
+			_, _ = session.Get[string](s, "name")
+			if err := s.Set("role", "user"); err != nil {
+				t.Error(err)
+			}
+			w.WriteHeader(200)
+		}, 13},
+	} {
+		if got := perRequest(m.Handler(tc.handler)) - base; got > tc.max {
+			t.Errorf("%s: the middleware adds %v allocations per request, want at most %v", tc.name, got, tc.max)
+		}
+	}
+}
+
 func benchHandler(b *testing.B, h http.Handler, cookie string) {
 	b.ReportAllocs()
 	for b.Loop() {
