@@ -27,14 +27,15 @@ import (
 // panics leaves the session unsaved.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// One allocation per request: the context node, the request copy
-		// and the writer live in a single struct. It cannot be pooled: a
-		// handler's goroutines may keep the request's context.
+		// Two allocations per request: the state (context node and writer
+		// in one struct) and the request copy WithContext makes. Neither
+		// can be pooled: a handler's goroutines may keep the request and
+		// its context.
 		st := &reqState{m: m}
 		st.ctx = reqCtx{Context: r.Context(), st: st}
-		st.req = *r.WithContext(&st.ctx)
+		st.req = r.WithContext(&st.ctx)
 		st.w = writer{ResponseWriter: w, st: st}
-		next.ServeHTTP(&st.w, &st.req)
+		next.ServeHTTP(&st.w, st.req)
 		st.finish()
 	})
 }
@@ -57,7 +58,7 @@ func (c *reqCtx) Value(key any) any {
 // reqState is the session state of one request.
 type reqState struct {
 	ctx reqCtx
-	req http.Request
+	req *http.Request
 	w   writer
 	m   *Manager
 
@@ -107,7 +108,7 @@ func (st *reqState) session() (*Session, error) {
 // openLocked opens the session through the Interface; st.mu is held.
 func (st *reqState) openLocked() {
 	m := st.m
-	s, err := m.rc.iface.Open(&m.cfg, &st.req)
+	s, err := m.rc.iface.Open(&m.cfg, st.req)
 	switch {
 	case err != nil:
 		st.openErr = err
@@ -119,7 +120,7 @@ func (st *reqState) openLocked() {
 		// Opened after the header went out: readable, not writable.
 		s.seal()
 		if err != nil {
-			m.handleError(st.w.ResponseWriter, &st.req, lateError{err})
+			m.handleError(st.w.ResponseWriter, st.req, lateError{err})
 		}
 	}
 	st.sess = s
@@ -145,14 +146,14 @@ func (st *reqState) commit() bool {
 	s := st.sess
 	err := st.openErr
 	if err == nil {
-		err = st.m.Save(s, st.w.ResponseWriter, &st.req)
+		err = st.m.Save(s, st.w.ResponseWriter, st.req)
 	}
 	s.seal()
 	if err != nil {
 		st.failed = true
 		// The error response replaces the handler's, headers included.
 		clear(st.w.ResponseWriter.Header())
-		st.m.handleError(st.w.ResponseWriter, &st.req, err)
+		st.m.handleError(st.w.ResponseWriter, st.req, err)
 		return false
 	}
 	return true
@@ -163,7 +164,7 @@ func (st *reqState) commit() bool {
 func (st *reqState) needsRefresh() bool {
 	m := st.m
 	if rc, ok := m.rc.iface.(RefreshChecker); ok {
-		return rc.NeedsRefresh(&m.cfg, &st.req)
+		return rc.NeedsRefresh(&m.cfg, st.req)
 	}
 	return true
 }
@@ -179,7 +180,7 @@ func (st *reqState) finish() {
 		return
 	}
 	if err := s.Err(); err != nil {
-		st.m.handleError(st.w.ResponseWriter, &st.req, lateError{err})
+		st.m.handleError(st.w.ResponseWriter, st.req, lateError{err})
 	}
 }
 
