@@ -104,9 +104,9 @@
 // byte for byte. Either way a wrong decision only costs bytes: Flask reads
 // both forms.
 //
-// Setting up a level-6 compress/flate writer costs about 10 µs (it clears
-// 640 KB of hash tables) against about 1 µs for a whole small Sign, which is
-// why step 1 exists; writers are pooled. Inflating uses pooled flate readers
+// Running a pooled level-6 compress/flate writer over a 44-byte payload
+// costs about 6.5 µs, most of it Reset clearing 640 KB of hash tables,
+// against about 0.4 µs for a whole small Sign, which is why step 1 exists. Inflating uses pooled flate readers
 // with this package's own zlib framing, so a compressed cookie does not
 // allocate a 32 KiB window per decode (compress/flate still allocates small
 // tables for Huffman codes longer than 9 bits).

@@ -7,9 +7,9 @@ import (
 )
 
 // This file holds the cheap test that lets Sign skip the compressor when
-// compression provably cannot pay. Setting up a level-6 compress/flate writer
-// costs ~10 µs (it clears 640 KB of hash tables), ten times the rest of a
-// small Sign.
+// compression provably cannot pay. Running a level-6 compress/flate writer
+// over a small payload costs ~6.5 µs (Reset clears 640 KB of hash tables),
+// about 25 times the rest of a small Sign; this test costs ~170 ns.
 //
 // The question it answers: would compress/flate (level 6, then our zlib
 // framing) produce a stream shorter than len(p)-1 bytes? For len(p) < 16384,
