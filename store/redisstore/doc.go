@@ -69,8 +69,12 @@
 // contain a hash tag, such as "{sessionkit}:", and New refuses a cluster or
 // ring client whose prefix has none. All of the store's keys then live in
 // one slot, on one primary (and its replicas): the cluster gives
-// availability, not sharding, for sessions. The store is tested on a
-// single node only. Every script runs on the primary; reads are not sent
+// availability, not sharding, for one store; stores with different hash
+// tags (one per tenant, say) land on different slots. The tests run the
+// store contract, the lost-update workload across two instances and a
+// slot-placement check on a three-primary cluster they start themselves
+// (cluster_test.go), besides a single node; sentinel and ring clients are
+// not tested. Every script runs on the primary; reads are not sent
 // to replicas, which could return a session that was just revoked.
 //
 // # Context, Close
