@@ -70,11 +70,12 @@
 // ring client whose prefix has none. All of the store's keys then live in
 // one slot, on one primary (and its replicas): the cluster gives
 // availability, not sharding, for one store; stores with different hash
-// tags (one per tenant, say) land on different slots. The tests run the
-// store contract, the lost-update workload across two instances and a
-// slot-placement check on a three-primary cluster they start themselves
-// (cluster_test.go), besides a single node; sentinel and ring clients are
-// not tested. Every script runs on the primary; reads are not sent
+// tags (one per tenant, say) land on different slots. Besides a single
+// node, the tests start their own three-primary cluster (the store
+// contract, the lost-update workload across two instances, slot placement:
+// cluster_test.go) and their own primary, replica and sentinel (the
+// contract through a failover client, and a failover the client follows:
+// sentinel_test.go). Ring clients are not tested. Every script runs on the primary; reads are not sent
 // to replicas, which could return a session that was just revoked.
 //
 // # Context, Close
