@@ -75,7 +75,7 @@
 // contract, the lost-update workload across two instances, slot placement:
 // cluster_test.go) and their own primary, replica and sentinel (the
 // contract through a failover client, and a failover the client follows:
-// sentinel_test.go). Ring clients are not tested. Every script runs on the primary; reads are not sent
+// sentinel_test.go), and a two-shard ring (ring_test.go). Every script runs on the primary; reads are not sent
 // to replicas, which could return a session that was just revoked.
 //
 // # Context, Close
