@@ -57,12 +57,8 @@ func TestMiddlewareAllocations(t *testing.T) {
 	cookie := "session=" + string(signer.AppendSign(nil, []byte(`{"name":"alice","role":"admin","user_id":42}`), t0.Unix()))
 	perRequest := func(h http.Handler) float64 {
 		return testing.AllocsPerRun(200, func() {
-			r := httptest.NewRequest("GET", "/", nil)
-			r.Header.Set("Cookie", cookie)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, r)
-			if w.Code != 200 {
-				t.Fatalf("status %d", w.Code)
+			if code := serveWithCookie(h, cookie); code != 200 {
+				t.Fatalf("status %d", code)
 			}
 		})
 	}
@@ -97,14 +93,19 @@ func TestMiddlewareAllocations(t *testing.T) {
 func benchHandler(b *testing.B, h http.Handler, cookie string) {
 	b.ReportAllocs()
 	for b.Loop() {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.Header.Set("Cookie", cookie)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != 200 {
-			b.Fatalf("status %d", w.Code)
+		if code := serveWithCookie(h, cookie); code != 200 {
+			b.Fatalf("status %d", code)
 		}
 	}
+}
+
+// serveWithCookie serves one GET / carrying cookie and returns the status.
+func serveWithCookie(h http.Handler, cookie string) int {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Cookie", cookie)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Code
 }
 
 // BenchmarkCodec measures the cookie codec alone: tagged JSON plus

@@ -130,13 +130,17 @@ func (l *headerLines) one(v string) []string {
 	return s
 }
 
-// addSetCookie appends line to the Set-Cookie header.
-func addSetCookie(h http.Header, line string, l *headerLines) {
+// addCookieHeaders appends line to the Set-Cookie header and adds what
+// every response that sets or deletes the session cookie carries: "Vary:
+// Cookie" and "Cache-Control: private".
+func addCookieHeaders(h http.Header, line string, l *headerLines) {
 	if old := h["Set-Cookie"]; len(old) > 0 {
 		h["Set-Cookie"] = append(old, line)
-		return
+	} else {
+		h["Set-Cookie"] = l.one(line)
 	}
-	h["Set-Cookie"] = l.one(line)
+	addVaryCookie(h, l)
+	markPrivate(h, l)
 }
 
 // addVaryCookie adds "Cookie" to the Vary header, merging it into an existing
@@ -176,11 +180,7 @@ func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, v
 	a := attrsOf(h, cfg, r)
 	var buf [512]byte
 	line := string(appendSetCookie(buf[:0], &a, []byte(value), expires, -1))
-	var lines headerLines
-	header := w.Header()
-	addSetCookie(header, line, &lines)
-	addVaryCookie(header, &lines)
-	markPrivate(header, &lines)
+	addCookieHeaders(w.Header(), line, new(headerLines))
 }
 
 // DeleteCookie adds a Set-Cookie header that removes the session cookie
@@ -188,11 +188,7 @@ func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, v
 // "Vary: Cookie".
 func DeleteCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request) {
 	a := attrsOf(h, cfg, r)
-	var lines headerLines
-	header := w.Header()
-	addSetCookie(header, deletionCookie(&a), &lines)
-	addVaryCookie(header, &lines)
-	markPrivate(header, &lines)
+	addCookieHeaders(w.Header(), deletionCookie(&a), new(headerLines))
 }
 
 // AddVaryCookie adds "Cookie" to the Vary header, merged into an existing

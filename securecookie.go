@@ -237,8 +237,6 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 		}
 		rc.logger.LogAttrs(r.Context(), slog.LevelWarn, tooLarge.Error())
 	}
-	addSetCookie(header, line, &lines)
-	addVaryCookie(header, &lines)
-	markPrivate(header, &lines)
+	addCookieHeaders(header, line, &lines)
 	return nil
 }
