@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -29,14 +28,7 @@ const clusterNodes = 3
 
 func startOwnCluster(t *testing.T) *ownCluster {
 	t.Helper()
-	redisURL(t) // the same skip/fail rule as the shared server
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		msg := "redis-server is not on PATH: the cluster tests start their own cluster (apt-get install redis-server)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	needRedisServer(t)
 	dir := t.TempDir()
 	c := &ownCluster{}
 	for i := range clusterNodes {
@@ -177,14 +169,7 @@ func TestClusterKeysStayInOneSlot(t *testing.T) {
 	usedNodes := map[string]bool{}
 	for range 20 {
 		prefix := clusterPrefix()
-		st := newStore(t, cc, prefix)
-		for i := range 5 {
-			r := rec(fmt.Sprintf("data %d", i), time.Hour)
-			r.Subject = fmt.Sprintf("user-%d", i%2)
-			if _, err := st.Save(ctx, fmt.Sprintf("key-%d", i), r); err != nil {
-				t.Fatalf("Save on a cluster: %v", err)
-			}
-		}
+		saveRecords(t, newStore(t, cc, prefix), 5)
 		byNode := clusterKeys(t, cc, prefix)
 		if len(byNode) != 1 {
 			t.Fatalf("prefix %s: keys on %d primaries, want 1: %v", prefix, len(byNode), byNode)
@@ -210,6 +195,19 @@ func TestClusterKeysStayInOneSlot(t *testing.T) {
 	// 20 random tags all on one of 3 primaries: (1/3)^19, about 9e-10.
 	if len(usedNodes) < 2 {
 		t.Errorf("20 stores with different hash tags all landed on %v", usedNodes)
+	}
+}
+
+// saveRecords saves n records under keys key-0 ... owned by two subjects:
+// n records and two subject indexes.
+func saveRecords(t *testing.T, st store.Store, n int) {
+	t.Helper()
+	for i := range n {
+		r := rec(fmt.Sprintf("data %d", i), time.Hour)
+		r.Subject = fmt.Sprintf("user-%d", i%2)
+		if _, err := st.Save(ctx, fmt.Sprintf("key-%d", i), r); err != nil {
+			t.Fatalf("Save: %v", err)
+		}
 	}
 }
 

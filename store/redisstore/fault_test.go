@@ -31,23 +31,36 @@ type ownRedis struct {
 	cmd  *exec.Cmd
 }
 
-func startOwnRedis(t *testing.T) *ownRedis {
+// needRedisServer skips (fails under CI=true) a test that starts
+// redis-server processes of its own when the binary is missing, and, like
+// every Redis test, when no shared server is configured.
+func needRedisServer(t *testing.T) {
 	t.Helper()
 	redisURL(t) // the same skip/fail rule as the shared server
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		msg := "redis-server is not on PATH: the fault tests start their own Redis (apt-get install redis-server)"
+		msg := "redis-server is not on PATH: this test starts Redis servers of its own (apt-get install redis-server)"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
+}
+
+// freeAddr returns a loopback address no one listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	r := &ownRedis{t: t, addr: addr, dir: t.TempDir()}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func startOwnRedis(t *testing.T) *ownRedis {
+	t.Helper()
+	needRedisServer(t)
+	r := &ownRedis{t: t, addr: freeAddr(t), dir: t.TempDir()}
 	r.start()
 	t.Cleanup(r.stop)
 	return r

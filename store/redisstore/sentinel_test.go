@@ -27,14 +27,7 @@ const sentinelMaster = "sktest"
 
 func startOwnSentinel(t *testing.T) *ownSentinel {
 	t.Helper()
-	redisURL(t) // the same skip/fail rule as the shared server
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		msg := "redis-server is not on PATH: the sentinel tests start their own servers (apt-get install redis-server)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	needRedisServer(t)
 	dir := t.TempDir()
 	run := func(args ...string) {
 		cmd := exec.Command("redis-server", args...)
@@ -97,16 +90,6 @@ func startOwnSentinel(t *testing.T) *ownSentinel {
 		return nil
 	})
 	return s
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func mkdir(t *testing.T, parent, name string) string {
