@@ -1,8 +1,8 @@
 // Package store defines the contract between server-side sessions and the
 // engines that keep them (memory, bbolt, Redis, PostgreSQL, ...).
 //
-// A Store is small: Load, Save (a compare-and-swap on the record's version)
-// and Delete. Everything else is an optional capability, a separate
+// A Store is small: Load, Save (a compare-and-swap on the record's version),
+// Delete and CompareAndDelete (a delete checked against the version). Everything else is an optional capability, a separate
 // interface found by type assertion: listing and revoking a subject's
 // sessions ([SubjectStore]), extending expiry without rewriting data
 // ([Toucher]), sweeping expired records ([Sweeper]), and io.Closer.
@@ -80,8 +80,18 @@ type Store interface {
 	// (0: no record may exist), and returns the new version, rec.Version+1.
 	// On a mismatch it returns ErrConflict and writes nothing.
 	Save(ctx context.Context, key string, rec Record) (version uint64, err error)
-	// Delete removes the record under key. A missing key is not an error.
+	// Delete removes the record under key, whatever its version: the
+	// server has decided the session ends (logout, revocation). A missing
+	// key is not an error.
 	Delete(ctx context.Context, key string) error
+	// CompareAndDelete removes the record under key only if its stored
+	// version equals version (like sync.Map.CompareAndDelete); a missing or
+	// expired record counts as version 0, so version 0 on a missing key is
+	// a successful no-op. On a mismatch it returns ErrConflict and deletes
+	// nothing. Deleting on a stale view would drop a concurrent request's
+	// acknowledged write; serverside uses it whenever a request empties or
+	// moves a session.
+	CompareAndDelete(ctx context.Context, key string, version uint64) error
 }
 
 // Info describes a session without its data, for listing.

@@ -347,6 +347,37 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	})
 }
 
+// CompareAndDelete removes the record under key and its index entries if
+// its version is version (an expired record counts as absent, version 0).
+// A corrupt record is an error: its version cannot be compared.
+func (s *Store) CompareAndDelete(ctx context.Context, key string, version uint64) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	k := []byte(key)
+	return s.tx(ctx, true, func(b buckets) error {
+		var stored uint64
+		var r rawRecord
+		v := b.sessions.Get(k)
+		if v != nil {
+			var err error
+			if r, err = parseRecord(v); err != nil {
+				return fmt.Errorf("boltstore: compare-and-delete: %w", err)
+			}
+			if !r.expired(s.now()) {
+				stored = r.version
+			}
+		}
+		if stored != version {
+			return fmt.Errorf("%w: stored version %d, expected %d", store.ErrConflict, stored, version)
+		}
+		if v == nil {
+			return nil
+		}
+		return b.remove(k, &r)
+	})
+}
+
 // Touch sets LastSeen and Expires of a live record, keeping its version,
 // subject, metadata and data. bbolt rewrites the whole value, so a Touch
 // costs about what a Save of the same record costs.

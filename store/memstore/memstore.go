@@ -144,6 +144,27 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// CompareAndDelete removes the record under key if its version is version.
+func (s *Store) CompareAndDelete(ctx context.Context, key string, version uint64) error {
+	if err := s.check(ctx, key); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	var cur uint64
+	if rec, ok := s.records[key]; ok && !rec.Expired(s.now()) {
+		cur = rec.Version
+	}
+	if cur != version {
+		return fmt.Errorf("%w: stored version %d, expected %d", store.ErrConflict, cur, version)
+	}
+	s.deleteLocked(key)
+	return nil
+}
+
 func (s *Store) deleteLocked(key string) {
 	if rec, ok := s.records[key]; ok {
 		s.unindex(rec.Subject, key)
