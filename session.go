@@ -112,6 +112,23 @@ func (s *Session) Err() error {
 	return s.failed
 }
 
+// Fail records err as a failed write of this request, as if a write had
+// returned it: the middleware answers the request through the error handler
+// (or reports it as late once the header went out). An Interface's own
+// operations on a session (serverside.Destroy on a cookie session, say) use
+// it so that a failure the handler ignores is never silent. A nil err is
+// ignored; only the first failure is kept.
+func (s *Session) Fail(err error) {
+	if err == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.failed == nil {
+		s.failed = err
+	}
+	s.mu.Unlock()
+}
+
 // Get returns the value stored under key, or nil.
 func (s *Session) Get(key string) any {
 	v, _ := s.Lookup(key)
