@@ -83,7 +83,13 @@ func runLostUpdate(tb testing.TB, impl string, h http.Handler, cookie string) lo
 			}
 		})
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		tb.Fatal("the overlapping requests did not finish in 2 minutes")
+	}
 
 	w := serve(h, "/?count", cookie)
 	var kept int

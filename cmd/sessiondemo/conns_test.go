@@ -8,6 +8,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/sessionkit/session/internal/testwait"
 )
 
 // TestFreshConnsLetShutdownFinish: a connection that never sends a request
@@ -31,7 +33,7 @@ func TestFreshConnsLetShutdownFinish(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idle.Close()
-	resp, err := http.Get("http://" + ln.Addr().String() + "/") // a used, then idle, connection
+	resp, err := testwait.Client().Get("http://" + ln.Addr().String() + "/") // a used, then idle, connection
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,10 +56,10 @@ func TestFreshConnsLetShutdownFinish(t *testing.T) {
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Shutdown(ctx) }()
 	fresh.closeAll()
-	if err := <-shut; err != nil {
+	if err := testwait.Recv(t, shut, 10*time.Second, "Shutdown to return"); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+	if err := testwait.Recv(t, served, 10*time.Second, "Serve to return"); !errors.Is(err, http.ErrServerClosed) {
 		t.Fatalf("Serve: %v", err)
 	}
 	idle.SetReadDeadline(time.Now().Add(time.Second))

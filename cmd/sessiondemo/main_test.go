@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+
+	"github.com/sessionkit/session/internal/testwait"
 	"net/url"
 	"os"
 	"strconv"
@@ -371,7 +373,7 @@ func TestDemoRefusesCrossSitePosts(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, d.base+"/login", strings.NewReader("name=mallory"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	res, err := http.DefaultClient.Do(req)
+	res, err := testwait.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +385,7 @@ func TestDemoRefusesCrossSitePosts(t *testing.T) {
 
 func TestDemoStaticAndHeaders(t *testing.T) {
 	d := startDemo(t, "-store", "cookie", "-secret", "k")
-	res, err := http.Get(d.base + "/static/style.css")
+	res, err := testwait.Client().Get(d.base + "/static/style.css")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +393,7 @@ func TestDemoStaticAndHeaders(t *testing.T) {
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") || len(res.Cookies()) != 0 {
 		t.Errorf("style.css: %d %q cookies %v", res.StatusCode, res.Header.Get("Content-Type"), res.Cookies())
 	}
-	res, err = http.Get(d.base + "/")
+	res, err = testwait.Client().Get(d.base + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
