@@ -293,6 +293,28 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// CompareAndDelete removes the record under key and its subject index
+// entry, atomically, if its version is version. A missing or expired record
+// has version 0 (an expired one is deleted on a match). On a mismatch it
+// returns an error wrapping store.ErrConflict and deletes nothing.
+func (s *Store) CompareAndDelete(ctx context.Context, key string, version uint64) error {
+	if err := s.check(ctx, key); err != nil {
+		return err
+	}
+	res, err := compareAndDeleteScript.Run(ctx, s.client, []string{s.recordKey(key)},
+		s.prefix, key, strconv.FormatUint(version, 10)).Int64Slice()
+	if err != nil {
+		return wrap(ctx, "compare-and-delete", err)
+	}
+	if len(res) != 2 {
+		return fmt.Errorf("redisstore: compare-and-delete: unexpected reply %v", res)
+	}
+	if res[0] != 1 {
+		return fmt.Errorf("%w: stored version %d, expected %d", store.ErrConflict, res[1], version)
+	}
+	return nil
+}
+
 // Touch sets LastSeen and Expires of a live record, and its TTL, without
 // changing its data or version. A missing or expired record is left alone.
 func (s *Store) Touch(ctx context.Context, key string, lastSeen, expires time.Time) error {
