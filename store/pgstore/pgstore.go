@@ -186,12 +186,27 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Table returns the quoted, possibly schema-qualified table name.
 func (s *Store) Table() string { return s.table }
 
-// wrap names the operation and, when ctx has ended, wraps ctx.Err() as well.
+// wrap names the operation and, when ctx has ended, wraps ctx.Err() as well,
+// so that a deadline shows as context.DeadlineExceeded whatever the driver
+// reports (an I/O timeout).
 func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	if cerr := ctxErr(ctx); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("pgstore: %s: %w (%w)", op, cerr, err)
 	}
 	return fmt.Errorf("pgstore: %s: %w", op, err)
+}
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has
+// passed: a socket deadline set to ctx's can fire before the context's own
+// timer, and the I/O timeout it causes is the caller's deadline all the same.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func (s *Store) check(ctx context.Context) error {

@@ -138,10 +138,24 @@ func (s *Store) check(ctx context.Context, key string) error {
 // well, so that a deadline shows as context.DeadlineExceeded whatever the
 // client reports (an I/O timeout).
 func wrap(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	if cerr := ctxErr(ctx); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("redisstore: %s: %w (%w)", op, cerr, err)
 	}
 	return fmt.Errorf("redisstore: %s: %w", op, err)
+}
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has
+// passed: the client's socket deadline, set to ctx's, can fire before the
+// context's own timer, and the I/O timeout it causes is the caller's
+// deadline all the same.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // Load returns the record under key unless it is missing or expired.
