@@ -2,8 +2,9 @@
 // engines that keep them (memory, bbolt, Redis, PostgreSQL, ...).
 //
 // A Store is small: Load, Save (a compare-and-swap on the record's version),
-// Delete and CompareAndDelete (a delete checked against the version). Everything else is an optional capability, a separate
-// interface found by type assertion: listing and revoking a subject's
+// Delete and CompareAndDelete (a delete checked against the version).
+// Everything else is an optional capability, a separate interface found by
+// type assertion: listing and revoking a subject's
 // sessions ([SubjectStore]), extending expiry without rewriting data
 // ([Toucher]), sweeping expired records ([Sweeper]), and io.Closer.
 //
@@ -14,14 +15,22 @@
 //
 // # Writing a store
 //
-// Every method must be safe for concurrent use and honour ctx. "Not found"
-// (including an expired record) is not an error: Load returns ok=false. A
-// record whose Expires has passed must never be returned, whether or not a
-// sweeper has run. Save must be atomic: it writes only if the stored version
+// Every method must be safe for concurrent use and honour ctx: with a
+// canceled context it returns the context's error and changes nothing.
+// "Not found" (including an expired record) is not an error: Load returns
+// ok=false. A record is expired from the instant its Expires is reached
+// (Record.Expired), by the store's clock; it must never be returned,
+// whether or not a sweeper has run, and no method may bring it back: Touch
+// leaves it expired, and Save and CompareAndDelete treat it as absent
+// (version 0). A store that cannot reach its backend returns an error from
+// every method, never a success it did not have; after Close, every method
+// returns ErrClosed. Save must be atomic: it writes only if the stored version
 // equals rec.Version (0 meaning "no record exists"), and stores the record
 // with version rec.Version+1; otherwise it returns ErrConflict and changes
 // nothing. So a record deleted while a slow request was running is never
-// re-created by that request's save. Run storetest.Run against the store.
+// re-created by that request's save. CompareAndDelete is atomic in the same
+// way: of a CompareAndDelete and a Save based on the same version, exactly
+// one succeeds. Run storetest.Run against the store.
 package store
 
 import (
@@ -32,13 +41,14 @@ import (
 
 // Errors a Store returns. Wrap them (fmt.Errorf with %w) to add detail.
 var (
-	// ErrConflict means Save's expected version did not match: another
-	// request saved or deleted the record first.
+	// ErrConflict means the version Save or CompareAndDelete expected did
+	// not match the stored one: another request saved or deleted the
+	// record first.
 	ErrConflict = errors.New("store: version conflict")
 	// ErrInvalidKey means the store cannot hold the key (empty, too long,
 	// or characters it does not allow).
 	ErrInvalidKey = errors.New("store: invalid key")
-	// ErrClosed is returned after Close.
+	// ErrClosed is returned by every method after Close.
 	ErrClosed = errors.New("store: closed")
 )
 
@@ -122,7 +132,10 @@ type Toucher interface {
 }
 
 // Sweeper is implemented by stores that can delete expired records on
-// demand. Stores that sweep on their own still honour Expires on Load.
+// demand. Sweep deletes the records expired when it starts, and only those
+// (one that expires a moment later is live and stays), and returns how
+// many it deleted. Stores that sweep on their own still honour Expires on
+// Load.
 type Sweeper interface {
 	Sweep(ctx context.Context) (deleted int, err error)
 }

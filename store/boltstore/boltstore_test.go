@@ -220,6 +220,7 @@ func TestClosed(t *testing.T) {
 	_, _, checks["Load"] = s.Load(ctx, "k")
 	_, checks["Save"] = s.Save(ctx, "k", rec(c, "y", time.Hour))
 	checks["Delete"] = s.Delete(ctx, "k")
+	checks["CompareAndDelete"] = s.CompareAndDelete(ctx, "k", 1)
 	checks["Touch"] = s.Touch(ctx, "k", c.Now(), c.Now().Add(time.Hour))
 	_, checks["Sessions"] = s.Sessions(ctx, "alice")
 	_, checks["DeleteSubject"] = s.DeleteSubject(ctx, "alice", "")
@@ -536,6 +537,14 @@ func TestCorruptRecord(t *testing.T) {
 		if err := s.Touch(ctx, "bad", c.Now(), c.Now().Add(time.Hour)); !errors.Is(err, boltstore.ErrCorrupt) {
 			t.Errorf("%s: Touch: %v", name, err)
 		}
+		for _, v := range []uint64{0, 1} {
+			if err := s.CompareAndDelete(ctx, "bad", v); !errors.Is(err, boltstore.ErrCorrupt) {
+				t.Errorf("%s: CompareAndDelete(bad, %d): %v", name, v, err)
+			}
+			if n, _, _ := count(t, s.DB()); n != 2 {
+				t.Errorf("%s: CompareAndDelete(bad, %d) deleted the corrupt record", name, v)
+			}
+		}
 	}
 	// Delete removes it, and the key is usable again.
 	if err := s.Delete(ctx, "bad"); err != nil {
@@ -615,5 +624,50 @@ func TestContextChecked(t *testing.T) {
 	}
 	if _, err := s.Sweep(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Sweep: %v", err)
+	}
+	if err := s.CompareAndDelete(cctx, "k", 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("CompareAndDelete: %v", err)
+	}
+}
+
+// CompareAndDelete at the exact expiry instant: the record counts as
+// version 0 and, deleted, leaves no index entry behind.
+func TestCompareAndDeleteAtExpiry(t *testing.T) {
+	c := newClock()
+	s, _ := open(t, boltstore.Options{Now: c.Now, SweepInterval: -1})
+	r := rec(c, "x", time.Minute)
+	r.Subject = "alice"
+	mustSave(t, s, "k", r)
+	c.Advance(time.Minute - time.Nanosecond)
+	if err := s.CompareAndDelete(ctx, "k", 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CompareAndDelete(k, 0) 1ns before Expires: %v, want ErrConflict", err)
+	}
+	c.Advance(time.Nanosecond)
+	if err := s.CompareAndDelete(ctx, "k", 1); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CompareAndDelete(k, 1) at Expires: %v, want ErrConflict", err)
+	}
+	if n, sub, exp := count(t, s.DB()); n != 1 || sub != 1 || exp != 1 {
+		t.Errorf("a refused CompareAndDelete changed the buckets: %d records, %d subject and %d expiry entries", n, sub, exp)
+	}
+	if err := s.CompareAndDelete(ctx, "k", 0); err != nil {
+		t.Errorf("CompareAndDelete(k, 0) at Expires: %v", err)
+	}
+	if n, sub, exp := count(t, s.DB()); n != 0 || sub != 0 || exp != 0 {
+		t.Errorf("after CompareAndDelete: %d records, %d subject and %d expiry entries; want none", n, sub, exp)
+	}
+	// A live record's entries go too.
+	c.Advance(time.Hour)
+	v := mustSave(t, s, "k", rec(c, "y", time.Hour))
+	r = rec(c, "z", time.Hour)
+	r.Subject = "bob"
+	mustSave(t, s, "j", r)
+	if err := s.CompareAndDelete(ctx, "k", v); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CompareAndDelete(ctx, "j", 1); err != nil {
+		t.Fatal(err)
+	}
+	if n, sub, exp := count(t, s.DB()); n != 0 || sub != 0 || exp != 0 {
+		t.Errorf("after CompareAndDelete of live records: %d records, %d subject and %d expiry entries; want none", n, sub, exp)
 	}
 }

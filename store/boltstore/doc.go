@@ -36,16 +36,16 @@
 //     expired entries. Records whose Expires is the zero Time never expire
 //     and are not in it.
 //
-// Every write updates the record and its index entries in one transaction.
-// A record is: the format byte, Version, Created, LastSeen and Expires, the
+// Every write updates the record and its index entries in one transaction. A
+// record is: the format byte, Version, Created, LastSeen and Expires, the
 // Subject, the Meta entries and last the Data, each length-prefixed with
 // varints. Listing a subject's sessions never copies their data, and Touch
 // copies everything after the times verbatim. Times come back in the local
 // time zone, to the nanosecond, without monotonic clock readings. A record
-// that cannot be decoded (not written by this package, by a newer format,
-// or damaged) makes Load, Save, Touch and Sessions return an error wrapping
-// [ErrCorrupt], never a panic; Delete and DeleteSubject still delete it, and
-// the sweeper deletes it once its expiry entry has passed.
+// that cannot be decoded (not written by this package, by a newer format, or
+// damaged) makes Load, Save, CompareAndDelete, Touch and Sessions return an
+// error wrapping [ErrCorrupt], never a panic; Delete and DeleteSubject still
+// delete it, and the sweeper deletes it once its expiry entry has passed.
 //
 // # Transactions, durability and context
 //

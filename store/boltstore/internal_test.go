@@ -202,7 +202,7 @@ func TestAgainstMemstore(t *testing.T) {
 	}
 	for i := range 3000 {
 		key := pick(keys)
-		switch op := rng.IntN(10); op {
+		switch op := rng.IntN(11); op {
 		case 0, 1, 2: // save based on what was loaded, sometimes stale
 			cur, _, _ := ms.Load(ctx, key)
 			r := store.Record{Data: fmt.Appendf(nil, "%d", i), Version: cur.Version, Subject: pick(subjects),
@@ -244,6 +244,13 @@ func TestAgainstMemstore(t *testing.T) {
 			same("Sweep", e1, e2)
 		case 7:
 			offset.Add(int64(time.Duration(rng.IntN(3)) * time.Second))
+		case 8, 9: // compare-and-delete with what was loaded, sometimes stale or 0
+			cur, _, _ := ms.Load(ctx, key)
+			v := cur.Version
+			if rng.IntN(3) == 0 {
+				v = uint64(rng.IntN(3))
+			}
+			same(fmt.Sprintf("CompareAndDelete(%q, %d)", key, v), bs.CompareAndDelete(ctx, key, v), ms.CompareAndDelete(ctx, key, v))
 		default:
 		}
 		for _, k := range keys {

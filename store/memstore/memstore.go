@@ -263,13 +263,17 @@ func (s *Store) DeleteSubject(ctx context.Context, subject, keep string) (int, e
 	return n, nil
 }
 
-// Sweep deletes expired records.
+// Sweep deletes expired records and returns how many. After Close it
+// returns store.ErrClosed.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return 0, store.ErrClosed
+	}
 	now := s.now()
 	n := 0
 	for key, rec := range s.records {

@@ -46,12 +46,20 @@
 // ran has no version to match, so that request's late save is never a
 // re-creation: it conflicts.
 //
+// [Store.CompareAndDelete] with a version is DELETE ... WHERE key = $1 AND
+// version = $2 AND expires > now(); under READ COMMITTED a DELETE that
+// waited for a racing Save re-checks the version on the saved row, so
+// exactly one of the two wins. With version 0 it is SELECT version ...
+// WHERE key = $1 AND expires > now(): it deletes nothing (an expired row
+// is left to the sweeper) and conflicts if a live row exists.
+//
 // # Clocks
 //
 // Whether a record has expired is decided by the database clock, now(), in
-// every statement (Load, Save, Touch, Sessions, Sweep); Expires, Created
-// and LastSeen are the caller's values, from the app server's clock. Keep
-// the app servers' clocks in sync with the database's; the serverside
+// every statement (Load, Save, CompareAndDelete, Touch, Sessions, Sweep); a
+// row is expired from the instant now() reaches its expires. Expires,
+// Created and LastSeen are the caller's values, from the app server's clock.
+// Keep the app servers' clocks in sync with the database's; the serverside
 // layer also checks expiry against its own clock when it loads a session.
 //
 // # Sweeping, context, Close
@@ -66,7 +74,10 @@
 //
 // Every method checks ctx before it starts and passes it to pgx, which
 // cancels the query on the server when ctx ends; the error then wraps
-// ctx.Err() (for example [context.DeadlineExceeded]). [Store.Close] stops
+// ctx.Err() (for example [context.DeadlineExceeded], also when the
+// connection's I/O timed out at ctx's deadline before ctx's own timer
+// fired). A server that is down or unreachable makes every method return
+// an error, never a success it did not have. [Store.Close] stops
 // the sweeper, interrupting a sweep in progress, waits for it, and makes
 // later calls return [store.ErrClosed]; it closes the pool only if [Open]
 // created it, never a pool passed to New.

@@ -54,7 +54,7 @@ type Store struct {
 	closed atomic.Bool
 
 	q struct {
-		load, insert, update, del, touch, sessions, delSubject, sweep string
+		load, insert, update, del, cad, live, touch, sessions, delSubject, sweep string
 	}
 
 	closeOnce sync.Once
@@ -114,6 +114,11 @@ func New(pool *pgxpool.Pool, opts Options) (*Store, error) {
 		last_seen = $6, expires = $7, meta = $8
 		WHERE key = $1 AND version = $2 AND expires > now()`
 	s.q.del = `DELETE FROM ` + t + ` WHERE key = $1`
+	// Under READ COMMITTED a DELETE that waited for a concurrent UPDATE
+	// re-checks its WHERE against the updated row: a Save that won removes
+	// the row from the DELETE.
+	s.q.cad = `DELETE FROM ` + t + ` WHERE key = $1 AND version = $2 AND expires > now()`
+	s.q.live = `SELECT version FROM ` + t + ` WHERE key = $1 AND expires > now()`
 	s.q.touch = `UPDATE ` + t + ` SET last_seen = $2, expires = $3 WHERE key = $1 AND expires > now()`
 	s.q.sessions = `SELECT key, created, last_seen, expires, meta FROM ` + t +
 		` WHERE subject = $1 AND expires > now() ORDER BY created, key`
@@ -181,12 +186,27 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Table returns the quoted, possibly schema-qualified table name.
 func (s *Store) Table() string { return s.table }
 
-// wrap names the operation and, when ctx has ended, wraps ctx.Err() as well.
+// wrap names the operation and, when ctx has ended, wraps ctx.Err() as well,
+// so that a deadline shows as context.DeadlineExceeded whatever the driver
+// reports (an I/O timeout).
 func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	if cerr := ctxErr(ctx); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("pgstore: %s: %w (%w)", op, cerr, err)
 	}
 	return fmt.Errorf("pgstore: %s: %w", op, err)
+}
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has
+// passed: a socket deadline set to ctx's can fire before the context's own
+// timer, and the I/O timeout it causes is the caller's deadline all the same.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func (s *Store) check(ctx context.Context) error {
@@ -308,6 +328,39 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	if _, err := s.pool.Exec(ctx, s.q.del, key); err != nil {
 		return s.wrap(ctx, "delete", err)
+	}
+	return nil
+}
+
+// CompareAndDelete removes the record under key if its version is version,
+// in one statement. A missing or expired row has version 0: version 0
+// deletes nothing (an expired row is left to the sweeper) and succeeds if
+// no live row exists. On a mismatch it returns an error wrapping
+// store.ErrConflict and deletes nothing.
+func (s *Store) CompareAndDelete(ctx context.Context, key string, version uint64) error {
+	if err := s.checkKey(ctx, key); err != nil {
+		return err
+	}
+	if version == 0 {
+		var stored int64
+		err := s.pool.QueryRow(ctx, s.q.live, key).Scan(&stored)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return s.wrap(ctx, "compare-and-delete", err)
+		}
+		return fmt.Errorf("%w: stored version %d, expected 0", store.ErrConflict, stored)
+	}
+	if version > math.MaxInt64 {
+		return fmt.Errorf("%w: version %d out of range", store.ErrConflict, version)
+	}
+	tag, err := s.pool.Exec(ctx, s.q.cad, key, int64(version))
+	if err != nil {
+		return s.wrap(ctx, "compare-and-delete", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: no live record with version %d", store.ErrConflict, version)
 	}
 	return nil
 }

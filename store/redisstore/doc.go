@@ -33,7 +33,10 @@
 // compares it with rec.Version, and either writes the record, its PEXPIREAT
 // and its index entry, or returns [store.ErrConflict] and writes nothing. A
 // record deleted (logout, revocation) while a slow request ran is therefore
-// never re-created by that request's save.
+// never re-created by that request's save. [Store.CompareAndDelete] is the
+// version-checked delete: its script reads the version the same way and
+// either deletes the record (an expired one too, for version 0) and its
+// subject index member, or returns [store.ErrConflict] and deletes nothing.
 //
 // go-redis retries a command when the connection fails. If Redis applied a
 // Save but its reply was lost, the retry cannot apply it a second time: it
@@ -42,6 +45,9 @@
 // serverside layer does, and reapplies its key-level changes, which sets
 // the same values again). A Save that fails with a connection error may
 // likewise have landed or not; either way it landed whole or not at all.
+// The same holds for CompareAndDelete: if its reply was lost, the retry
+// finds the record gone (version 0) and returns [store.ErrConflict] for a
+// delete that did land.
 //
 // # Expiry
 //
@@ -52,13 +58,13 @@
 // the serverside package always sets one (its absolute timeout, 31 days by
 // default). A record whose Expires is already past is saved and ends at
 // once. Expiry is decided by the Redis server's clock (TIME inside the
-// scripts), the same clock PEXPIREAT uses; Load, Save, Touch and Sessions
-// also compare the stored expiry with it, so an expired record is never
-// returned even before Redis evicts it. Expires itself comes from the
-// caller's clock, so app servers should keep their clocks in sync with
-// Redis (the serverside layer also checks expiry against its own clock).
-// Index members whose record is gone, expired or moved to another subject
-// are dropped when the index is written or listed.
+// scripts), the same clock PEXPIREAT uses; Load, Save, CompareAndDelete,
+// Touch and Sessions also compare the stored expiry with it, so an expired
+// record is never returned even before Redis evicts it. Expires itself comes
+// from the caller's clock, so app servers should keep their clocks in sync
+// with Redis (the serverside layer also checks expiry against its own
+// clock). Index members whose record is gone, expired or moved to another
+// subject are dropped when the index is written or listed.
 //
 // # Cluster, sentinel, ring
 //

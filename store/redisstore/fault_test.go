@@ -17,6 +17,7 @@ import (
 
 	"github.com/sessionkit/session/internal/scaletest"
 	"github.com/sessionkit/session/sessiontest"
+	"github.com/sessionkit/session/store"
 	"github.com/sessionkit/session/store/redisstore"
 )
 
@@ -203,4 +204,172 @@ func TestSlowRedisHonoursRequestDeadline(t *testing.T) {
 	if rec.Code != 200 || rec.Body.String() != "1" {
 		t.Errorf("after the pause: %d %q", rec.Code, rec.Body.String())
 	}
+}
+
+// callEveryMethod calls every method of s once, each with its own context
+// from newCtx, and returns the error of each, by name. The calls would
+// succeed against a working server: k holds version v of alice's session.
+func callEveryMethod(t *testing.T, s *redisstore.Store, newCtx func() (context.Context, context.CancelFunc), v uint64) map[string]error {
+	t.Helper()
+	errs := map[string]error{}
+	call := func(name string, f func(ctx context.Context) error) {
+		c, cancel := newCtx()
+		defer cancel()
+		errs[name] = f(c)
+	}
+	call("Load", func(c context.Context) error {
+		_, ok, err := s.Load(c, "k")
+		if ok {
+			t.Errorf("Load returned a record with the server down")
+		}
+		return err
+	})
+	call("Save", func(c context.Context) error {
+		r := rec("changed", time.Hour)
+		r.Version, r.Subject = v, "alice"
+		_, err := s.Save(c, "k", r)
+		return err
+	})
+	call("Save(0)", func(c context.Context) error { _, err := s.Save(c, "new", rec("new", time.Hour)); return err })
+	call("Delete", func(c context.Context) error { return s.Delete(c, "other") })
+	call("CompareAndDelete", func(c context.Context) error { return s.CompareAndDelete(c, "k", v) })
+	call("CompareAndDelete(missing, 0)", func(c context.Context) error { return s.CompareAndDelete(c, "missing", 0) })
+	call("Touch", func(c context.Context) error { return s.Touch(c, "k", time.Now(), time.Now().Add(2*time.Hour)) })
+	call("Sessions", func(c context.Context) error { _, err := s.Sessions(c, "alice"); return err })
+	call("DeleteSubject", func(c context.Context) error { _, err := s.DeleteSubject(c, "alice", ""); return err })
+	return errs
+}
+
+// seedFaultRecords saves alice's session k and another one, and returns k's version.
+func seedFaultRecords(t *testing.T, s *redisstore.Store) uint64 {
+	t.Helper()
+	r := rec("before", time.Hour)
+	r.Subject = "alice"
+	v, err := s.Save(ctx, "k", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := rec("other", time.Hour)
+	o.Subject = "alice"
+	if _, err := s.Save(ctx, "other", o); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// checkUnchanged checks that k (version v) and other are as seeded.
+func checkUnchanged(t *testing.T, s *redisstore.Store, v uint64) {
+	t.Helper()
+	got, ok, err := s.Load(ctx, "k")
+	if err != nil || !ok || string(got.Data) != "before" || got.Version != v {
+		t.Errorf("k after the failed calls: %+v %v %v; want it unchanged at version %d", got, ok, err, v)
+	}
+	if _, ok, err := s.Load(ctx, "other"); err != nil || !ok {
+		t.Errorf("other after the failed calls: %v %v", ok, err)
+	}
+	if _, ok, err := s.Load(ctx, "new"); err != nil || ok {
+		t.Errorf("new after the failed calls: %v %v; want absent", ok, err)
+	}
+	if infos, err := s.Sessions(ctx, "alice"); err != nil || len(infos) != 2 {
+		t.Errorf("Sessions(alice) after the failed calls: %+v %v; want 2", infos, err)
+	}
+}
+
+// failedClosed checks that every call failed, with an error that says
+// neither "conflict" nor "invalid key" (the server failed, not the
+// caller), and, if want is not nil, that want accepts it.
+func failedClosed(t *testing.T, errs map[string]error, want func(error) bool) {
+	t.Helper()
+	for name, err := range errs {
+		switch {
+		case err == nil:
+			t.Errorf("%s reported success with the server down", name)
+		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrInvalidKey):
+			t.Errorf("%s with the server down: %v, a caller error for a server failure", name, err)
+		case want != nil && !want(err):
+			t.Errorf("%s with the server down: %v", name, err)
+		}
+	}
+}
+
+// Every method of the store, CompareAndDelete included, fails with an
+// error while its Redis is down (killed) — none reports a success,
+// not even the no-op CompareAndDelete(missing, 0) — and none changed
+// anything once Redis is back.
+func TestRedisDownEveryMethodFails(t *testing.T) {
+	srv := startOwnRedis(t)
+	c := srv.clientWith(t, &redis.Options{MaxRetries: -1, DialerRetries: 1, DialTimeout: time.Second})
+	s, err := redisstore.New(c, redisstore.Options{Prefix: "fault:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := seedFaultRecords(t, s)
+	srv.stop()
+	start := time.Now()
+	errs := callEveryMethod(t, s, func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(ctx, 10*time.Second)
+	}, v)
+	failedClosed(t, errs, func(err error) bool { return strings.Contains(err.Error(), "redisstore") })
+	t.Logf("%d calls failed in %v", len(errs), time.Since(start))
+	srv.start()
+	checkUnchanged(t, s, v)
+}
+
+// blackhole accepts connections and never answers: a server that hangs.
+func blackhole(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, conn)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("blackhole: the accept loop did not stop")
+		}
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	return l.Addr().String()
+}
+
+// A Redis that accepts connections but never answers: every method fails
+// with context.DeadlineExceeded at the caller's deadline, none succeeds.
+func TestRedisHangsEveryMethodFails(t *testing.T) {
+	redisURL(t) // the same skip/fail rule as every Redis test
+	c := redis.NewClient(&redis.Options{Addr: blackhole(t), ContextTimeoutEnabled: true, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	s, err := redisstore.New(c, redisstore.Options{Prefix: "fault:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const deadline = 200 * time.Millisecond
+	start := time.Now()
+	errs := callEveryMethod(t, s, func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(ctx, deadline)
+	}, 1)
+	if took := time.Since(start); took > time.Duration(len(errs))*(deadline+time.Second) {
+		t.Errorf("%d calls took %v with a %v deadline each", len(errs), took, deadline)
+	}
+	failedClosed(t, errs, func(err error) bool { return errors.Is(err, context.DeadlineExceeded) })
 }

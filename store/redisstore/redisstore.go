@@ -138,10 +138,24 @@ func (s *Store) check(ctx context.Context, key string) error {
 // well, so that a deadline shows as context.DeadlineExceeded whatever the
 // client reports (an I/O timeout).
 func wrap(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	if cerr := ctxErr(ctx); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("redisstore: %s: %w (%w)", op, cerr, err)
 	}
 	return fmt.Errorf("redisstore: %s: %w", op, err)
+}
+
+// ctxErr is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has
+// passed: the client's socket deadline, set to ctx's, can fire before the
+// context's own timer, and the I/O timeout it causes is the caller's
+// deadline all the same.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // Load returns the record under key unless it is missing or expired.
@@ -289,6 +303,28 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	if err := deleteScript.Run(ctx, s.client, []string{s.recordKey(key)}, s.prefix, key).Err(); err != nil {
 		return wrap(ctx, "delete", err)
+	}
+	return nil
+}
+
+// CompareAndDelete removes the record under key and its subject index
+// entry, atomically, if its version is version. A missing or expired record
+// has version 0 (an expired one is deleted on a match). On a mismatch it
+// returns an error wrapping store.ErrConflict and deletes nothing.
+func (s *Store) CompareAndDelete(ctx context.Context, key string, version uint64) error {
+	if err := s.check(ctx, key); err != nil {
+		return err
+	}
+	res, err := compareAndDeleteScript.Run(ctx, s.client, []string{s.recordKey(key)},
+		s.prefix, key, strconv.FormatUint(version, 10)).Int64Slice()
+	if err != nil {
+		return wrap(ctx, "compare-and-delete", err)
+	}
+	if len(res) != 2 {
+		return fmt.Errorf("redisstore: compare-and-delete: unexpected reply %v", res)
+	}
+	if res[0] != 1 {
+		return fmt.Errorf("%w: stored version %d, expected %d", store.ErrConflict, res[1], version)
 	}
 	return nil
 }

@@ -222,6 +222,94 @@ func TestExpiredButNotEvicted(t *testing.T) {
 	}
 }
 
+// CompareAndDelete treats an expired record Redis still holds as version 0:
+// its old version conflicts and leaves it alone; version 0 deletes it and
+// its subject index member.
+func TestCompareAndDeleteExpiredButNotEvicted(t *testing.T) {
+	c := newClient(t)
+	prefix := testPrefix(t, c)
+	s := newStore(t, c, prefix)
+	r := rec("x", time.Hour)
+	r.Subject = "alice"
+	if _, err := s.Save(ctx, "k", r); err != nil {
+		t.Fatal(err)
+	}
+	c.Persist(ctx, prefix+"s:k")
+	c.HSet(ctx, prefix+"s:k", "x", time.Now().Add(-time.Second).UnixMilli())
+	if err := s.CompareAndDelete(ctx, "k", 1); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CompareAndDelete(k, 1) of an expired, unevicted record: %v, want ErrConflict", err)
+	}
+	if n := c.Exists(ctx, prefix+"s:k").Val(); n != 1 {
+		t.Fatal("a refused CompareAndDelete deleted the key")
+	}
+	if err := s.CompareAndDelete(ctx, "k", 0); err != nil {
+		t.Errorf("CompareAndDelete(k, 0) of an expired, unevicted record: %v", err)
+	}
+	if keys := keysUnder(t, c, prefix); len(keys) != 0 {
+		t.Errorf("keys left after CompareAndDelete(k, 0): %v", keys)
+	}
+}
+
+// CompareAndDelete keeps the subject index exact: a delete removes the
+// member at once (not at the next listing), the last one removes the index
+// key, and a refused delete leaves both alone.
+func TestCompareAndDeleteKeepsIndex(t *testing.T) {
+	c := newClient(t)
+	prefix := testPrefix(t, c)
+	s := newStore(t, c, prefix)
+	idx := prefix + "u:alice"
+	versions := map[string]uint64{}
+	for _, k := range []string{"k1", "k2"} {
+		r := rec(k, time.Hour)
+		r.Subject = "alice"
+		v, err := s.Save(ctx, k, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions[k] = v
+	}
+	if err := s.CompareAndDelete(ctx, "k1", versions["k1"]+1); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CompareAndDelete with a wrong version: %v", err)
+	}
+	if m := c.ZRange(ctx, idx, 0, -1).Val(); len(m) != 2 {
+		t.Errorf("index after a refused CompareAndDelete: %v, want k1 and k2", m)
+	}
+	if err := s.CompareAndDelete(ctx, "k1", versions["k1"]); err != nil {
+		t.Fatal(err)
+	}
+	if m := c.ZRange(ctx, idx, 0, -1).Val(); len(m) != 1 || m[0] != "k2" {
+		t.Errorf("index after CompareAndDelete of k1: %v, want [k2]", m)
+	}
+	if err := s.CompareAndDelete(ctx, "k2", versions["k2"]); err != nil {
+		t.Fatal(err)
+	}
+	if keys := keysUnder(t, c, prefix); len(keys) != 0 {
+		t.Errorf("keys left after deleting every session: %v", keys)
+	}
+}
+
+// A key under the prefix that this package did not write is an error for
+// CompareAndDelete, never a silent success, and it is left alone.
+func TestCompareAndDeleteForeignValue(t *testing.T) {
+	c := newClient(t)
+	prefix := testPrefix(t, c)
+	s := newStore(t, c, prefix)
+	c.Set(ctx, prefix+"s:str", "not a hash", time.Minute)
+	c.HSet(ctx, prefix+"s:badv", "v", "one", "x", time.Now().Add(time.Hour).UnixMilli())
+	c.HSet(ctx, prefix+"s:badx", "v", "1", "x", "soon")
+	for _, k := range []string{"str", "badv", "badx"} {
+		c.PExpire(ctx, prefix+"s:"+k, time.Minute)
+		for _, v := range []uint64{0, 1} {
+			if err := s.CompareAndDelete(ctx, k, v); err == nil {
+				t.Errorf("CompareAndDelete(%s, %d) of a value this package did not write: nil error", k, v)
+			}
+		}
+		if n := c.Exists(ctx, prefix+"s:"+k).Val(); n != 1 {
+			t.Errorf("CompareAndDelete deleted the foreign value under %s", k)
+		}
+	}
+}
+
 // The subject index follows moves, deletes and expiry, and never lists a
 // record of another subject.
 func TestSubjectIndexStaysConsistent(t *testing.T) {

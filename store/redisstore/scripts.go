@@ -88,6 +88,25 @@ if s and s ~= '' then redis.call('ZREM', ARGV[1] .. 'u:' .. s, ARGV[2]) end
 return redis.call('DEL', KEYS[1])
 `)
 
+// compareAndDeleteScript: KEYS[1] record; ARGV prefix, key, expected
+// version. A missing or expired record has version 0. On a match it deletes
+// the record (an expired one too) and its subject index member and returns
+// {1, version}; otherwise it deletes nothing and returns {0, stored version}.
+var compareAndDeleteScript = redis.NewScript(luaNow + `
+local rk, prefix, key = KEYS[1], ARGV[1], ARGV[2]
+local cur = redis.call('HMGET', rk, 'v', 'x', 's')
+local version = 0
+if cur[1] and cur[2] and tonumber(cur[2]) > now_ms() then
+  version = tonumber(cur[1])
+end
+if version ~= tonumber(ARGV[3]) then
+  return {0, version}
+end
+if cur[3] and cur[3] ~= '' then redis.call('ZREM', prefix .. 'u:' .. cur[3], key) end
+redis.call('DEL', rk)
+return {1, version}
+`)
+
 // touchScript: KEYS[1] record; ARGV prefix, key, last seen, expires, expires
 // ms. Returns 1 if a live record was touched.
 var touchScript = redis.NewScript(luaNow + `

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +39,7 @@ type testCase struct {
 // Run runs every case against stores made by newStore, one fresh store per
 // subtest.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, compareAndDeleteCases, expiryCases, closedCases) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Logf("requirement: %s", c.explanation)
 			c.f(t, newStore(t))
@@ -172,41 +173,6 @@ var cases = []testCase{
 		},
 	},
 	{
-		name: "ExpiryOnRead",
-		explanation: "a record past its Expires is never returned, even if no sweeper ran, and counts as " +
-			"absent for a new save (version 0).",
-		f: func(t *testing.T, s store.Store) {
-			r := record("short")
-			r.Expires = time.Now().Add(400 * time.Millisecond)
-			mustSave(t, s, "k", r)
-			if _, ok := mustLoad(t, s, "k"); !ok {
-				t.Fatal("live record not found")
-			}
-			time.Sleep(600 * time.Millisecond)
-			if _, ok := mustLoad(t, s, "k"); ok {
-				t.Fatal("expired record returned")
-			}
-			mustSave(t, s, "k", record("new"))
-			if got, ok := mustLoad(t, s, "k"); !ok || string(got.Data) != "new" || got.Version != 1 {
-				t.Errorf("after re-creating an expired key: %+v %v", got, ok)
-			}
-		},
-	},
-	{
-		name:        "ExpiredOnArrival",
-		explanation: "a record saved with an Expires in the past is not returned.",
-		f: func(t *testing.T, s store.Store) {
-			r := record("old")
-			r.Expires = time.Now().Add(-time.Second)
-			if _, err := s.Save(ctx, "k", r); err != nil {
-				t.Fatalf("Save: %v", err)
-			}
-			if _, ok := mustLoad(t, s, "k"); ok {
-				t.Error("record that expired before it was saved was returned")
-			}
-		},
-	},
-	{
 		name:        "ReturnsCopies",
 		explanation: "callers may modify what Load returns and what they passed to Save without changing the store.",
 		f: func(t *testing.T, s store.Store) {
@@ -261,7 +227,7 @@ var cases = []testCase{
 					}
 				}()
 			}
-			wg.Wait()
+			waitGroup(t, &wg, time.Minute)
 			close(errc)
 			for err := range errc {
 				t.Fatal(err)
@@ -427,7 +393,7 @@ var cases = []testCase{
 				t.Skip("not a store.Toucher")
 			}
 			r := record("data")
-			r.Expires = time.Now().Add(2 * time.Second).Truncate(time.Second)
+			r.Expires = now().Add(time.Minute)
 			mustSave(t, s, "k", r)
 			seen, exp := now().Add(time.Second), now().Add(2*time.Hour)
 			if err := tt.Touch(ctx, "k", seen, exp); err != nil {
@@ -445,31 +411,21 @@ var cases = []testCase{
 			}
 		},
 	},
-	{
-		name:        "Sweep",
-		explanation: "a Sweeper deletes expired records and keeps live ones.",
-		f: func(t *testing.T, s store.Store) {
-			sw, ok := s.(store.Sweeper)
-			if !ok {
-				t.Skip("not a store.Sweeper")
-			}
-			old := record("old")
-			old.Expires = time.Now().Add(-time.Second)
-			if _, err := s.Save(ctx, "old", old); err != nil {
-				t.Fatal(err)
-			}
-			mustSave(t, s, "live", record("live"))
-			if _, err := sw.Sweep(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if _, ok := mustLoad(t, s, "live"); !ok {
-				t.Error("Sweep deleted a live record")
-			}
-			if _, ok := mustLoad(t, s, "old"); ok {
-				t.Error("expired record survived Sweep")
-			}
-		},
-	},
+}
+
+// waitGroup waits for wg, failing the test if that takes longer than d.
+func waitGroup(t *testing.T, wg *sync.WaitGroup, d time.Duration) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("goroutines still running after %v", d)
+	}
 }
 
 func isCtxErr(err error) bool {
