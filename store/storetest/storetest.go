@@ -12,6 +12,15 @@
 // comment saying what it requires and why. Optional capabilities
 // (store.SubjectStore, store.Toucher, store.Sweeper) are exercised when the
 // store has them. Run it under -race: several cases are concurrent.
+//
+// Expiry is tested against the store's own clock, which may be a server's
+// (Redis, PostgreSQL): the suite lets records expire a second after it
+// saves them and waits a quarter of a second past Expires before it
+// requires them gone, so the clocks of the test and the store must agree
+// to well within that. A few cases wait like this, so the suite takes some
+// seconds per store. Exact boundaries (a record is gone at its Expires,
+// live a nanosecond before) need a settable clock, which only the store's
+// own tests have.
 package storetest
 
 import (
