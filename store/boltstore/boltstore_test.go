@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -669,5 +670,49 @@ func TestCompareAndDeleteAtExpiry(t *testing.T) {
 	}
 	if n, sub, exp := count(t, s.DB()); n != 0 || sub != 0 || exp != 0 {
 		t.Errorf("after CompareAndDelete of live records: %d records, %d subject and %d expiry entries; want none", n, sub, exp)
+	}
+}
+
+// The application closes the database under a Store made by New: every
+// method, CompareAndDelete included, fails with an error (not ErrClosed:
+// the Store was not closed), none reports a success, not even the no-op
+// CompareAndDelete(missing, 0).
+func TestDatabaseClosedUnderStoreFailsClosed(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "app.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := boltstore.New(db, boltstore.Options{SweepInterval: -1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := newClock()
+	r := rec(c, "x", time.Hour)
+	r.Subject = "alice"
+	v := mustSave(t, s, "k", r)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string]error{}
+	_, ok, err := s.Load(ctx, "k")
+	if ok {
+		t.Error("Load returned a record from a closed database")
+	}
+	checks["Load"] = err
+	r.Version = v
+	_, checks["Save"] = s.Save(ctx, "k", r)
+	_, checks["Save(0)"] = s.Save(ctx, "new", rec(c, "y", time.Hour))
+	checks["Delete"] = s.Delete(ctx, "k")
+	checks["CompareAndDelete"] = s.CompareAndDelete(ctx, "k", v)
+	checks["CompareAndDelete(missing, 0)"] = s.CompareAndDelete(ctx, "missing", 0)
+	checks["Touch"] = s.Touch(ctx, "k", c.Now(), c.Now().Add(time.Hour))
+	_, checks["Sessions"] = s.Sessions(ctx, "alice")
+	_, checks["DeleteSubject"] = s.DeleteSubject(ctx, "alice", "")
+	_, checks["Sweep"] = s.Sweep(ctx)
+	for name, err := range checks {
+		if err == nil || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrInvalidKey) {
+			t.Errorf("%s on a closed database: %v, want an error of the database", name, err)
+		}
 	}
 }

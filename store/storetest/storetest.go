@@ -12,6 +12,15 @@
 // comment saying what it requires and why. Optional capabilities
 // (store.SubjectStore, store.Toucher, store.Sweeper) are exercised when the
 // store has them. Run it under -race: several cases are concurrent.
+//
+// Expiry is tested against the store's own clock, which may be a server's
+// (Redis, PostgreSQL): the suite lets records expire a second after it
+// saves them and waits a quarter of a second past Expires before it
+// requires them gone, so the clocks of the test and the store must agree
+// to well within that. A few cases wait like this, so the suite takes some
+// seconds per store. Exact boundaries (a record is gone at its Expires,
+// live a nanosecond before) need a settable clock, which only the store's
+// own tests have.
 package storetest
 
 import (
@@ -264,7 +273,8 @@ var cases = []testCase{
 	{
 		name: "HostileKeys",
 		explanation: "keys with path separators, NUL, spaces, non-ASCII or at the length limit are either held " +
-			"exactly, distinct from similar keys, or refused with ErrInvalidKey; the empty key is refused.",
+			"exactly, distinct from similar keys (CompareAndDelete of one leaves the others), or refused with " +
+			"ErrInvalidKey; the empty key is refused.",
 		f: func(t *testing.T, s store.Store) {
 			if _, err := s.Save(ctx, "", record("x")); !errors.Is(err, store.ErrInvalidKey) {
 				t.Errorf("empty key: err = %v, want ErrInvalidKey", err)
@@ -289,6 +299,24 @@ var cases = []testCase{
 			}
 			if !held[strings.Repeat("k", store.MaxKeyLen)] {
 				t.Errorf("a key of %d bytes was refused", store.MaxKeyLen)
+			}
+			// CompareAndDelete of each removes exactly that one.
+			for _, k := range keys {
+				if !held[k] {
+					continue
+				}
+				if err := s.CompareAndDelete(ctx, k, 1); err != nil {
+					t.Errorf("CompareAndDelete(%q, 1): %v", k, err)
+				}
+				delete(held, k)
+				if _, ok := mustLoad(t, s, k); ok {
+					t.Errorf("key %q survived CompareAndDelete", k)
+				}
+				for other := range held {
+					if got, ok := mustLoad(t, s, other); !ok || string(got.Data) != "value of "+other {
+						t.Errorf("CompareAndDelete(%q) changed key %q: %q ok=%v", k, other, got.Data, ok)
+					}
+				}
 			}
 		},
 	},
