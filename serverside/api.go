@@ -12,7 +12,8 @@ import (
 // a null session or after the header went out). Misuse — a session this
 // package did not open — is returned and also recorded with s.Fail, so the
 // error handler answers the request even if the caller ignores the error.
-func change(s *session.Session, f func(st *state)) error {
+// f learns whether Session.Clear already ran in this request.
+func change(s *session.Session, f func(st *state, cleared bool)) error {
 	st := stateOf(s)
 	if st == nil {
 		return notServerSide(s)
@@ -20,9 +21,10 @@ func change(s *session.Session, f func(st *state)) error {
 	if err := s.MarkChanged(); err != nil {
 		return err
 	}
+	cleared := s.Changes().Cleared
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	f(st)
+	f(st, cleared)
 	return nil
 }
 
@@ -37,7 +39,9 @@ func notServerSide(s *session.Session) error {
 // SetSubject attaches the session to subject (a user ID), so it can be
 // listed and revoked with the subject's other sessions.
 func SetSubject(s *session.Session, subject string) error {
-	return change(s, func(st *state) { st.subject, st.subjectSet = subject, true })
+	return change(s, func(st *state, cleared bool) {
+		st.subject, st.subjectSet, st.afterClear = subject, true, cleared
+	})
 }
 
 // Subject returns the subject attached to the session, or "".
@@ -54,11 +58,17 @@ func Subject(s *session.Session) string {
 // SetMeta records application metadata shown when listing sessions (a user
 // agent, a device name). It never travels to the client.
 func SetMeta(s *session.Session, key, value string) error {
-	return change(s, func(st *state) {
+	return change(s, func(st *state, cleared bool) {
 		if st.metaSet == nil {
 			st.metaSet = make(map[string]string, 2)
 		}
 		st.metaSet[key] = value
+		if cleared {
+			if st.metaAfterClear == nil {
+				st.metaAfterClear = make(map[string]string, 2)
+			}
+			st.metaAfterClear[key] = value
+		}
 	})
 }
 
@@ -66,7 +76,7 @@ func SetMeta(s *session.Session, key, value string) error {
 // and deleting the old record. Call it when the user logs in or gains
 // privileges, against session fixation.
 func Regenerate(s *session.Session) error {
-	return change(s, func(st *state) { st.regenerate = true })
+	return change(s, func(st *state, _ bool) { st.regenerate = true })
 }
 
 // Destroy ends the session (logout): its values are cleared at once, and

@@ -49,6 +49,14 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 		return nil
 	}
 	cs := s.Changes()
+	if cs.Cleared && st.key != "" {
+		// Clear ends the session (Flask's logout idiom): its record goes,
+		// and what the request wrote after Clear starts a fresh session.
+		if err := i.deleteCleared(ctx, cfg, st, t); err != nil {
+			return err
+		}
+		st.endCleared()
+	}
 	var (
 		ended, issued bool
 		err           error
@@ -275,6 +283,36 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 			}
 			return false, i.discard(reqCtx, key, fmt.Errorf("serverside: saving the session: %w", err))
 		}
+	}
+}
+
+// deleteCleared deletes the record of a session this request cleared, at
+// the version last read: a request that committed since then is reloaded
+// first (its values are cleared too, as it committed before this request),
+// so the delete never acts on a stale view. A record already gone is fine.
+func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, st *state, t time.Time) error {
+	ctx, cancel := i.endContext(reqCtx)
+	defer cancel()
+	version := st.version
+	for attempt := 1; ; attempt++ {
+		err := i.store.CompareAndDelete(ctx, st.key, version)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("serverside: deleting the cleared session: %w", err)
+		}
+		if err := i.backoff(ctx, attempt); err != nil {
+			return err
+		}
+		cur, found, err := i.store.Load(ctx, st.key)
+		if err != nil {
+			return fmt.Errorf("serverside: reloading the session: %w", err)
+		}
+		if !found || !i.alive(cfg, &cur, t) {
+			return nil
+		}
+		version = cur.Version
 	}
 }
 

@@ -25,10 +25,15 @@
 //     both persist, and for the same key the request that commits last wins;
 //   - a request whose save succeeded is never lost: it is part of the
 //     session until a later request changes the same keys or ends it;
-//   - Clear, in a request that then sets keys, replaces every value;
-//   - a request that leaves the session empty (Clear, Delete or Pop of the
-//     last key, reading the last flash) ends it, subject or not: the record
-//     is deleted, the cookie cleared, and the ID never used again. A session
+//   - Session.Clear ends the session (Flask's logout idiom, session.clear()):
+//     its record is deleted, subject or not, after any request that
+//     committed before it; what the request writes after Clear (a "you are
+//     logged out" flash, a new login) goes into a fresh session with a new
+//     ID, carrying only the subject and metadata set after Clear. So Clear
+//     then Set replaces every value, under a new ID;
+//   - a request that leaves the session empty (Delete or Pop of the last
+//     key, reading the last flash) ends it, subject or not: the record is
+//     deleted, the cookie cleared, and the ID never used again. A session
 //     with no values is never stored, whatever its subject or metadata;
 //   - a session ended by one request (logout, emptying, revocation) or
 //     expired is never brought back by another: a later save fails with
@@ -202,7 +207,12 @@ type state struct {
 	subjectSet bool
 	meta       map[string]string
 	metaSet    map[string]string
-	regenerate bool
+	// afterClear: the subject was set, and metaAfterClear holds the
+	// metadata set, after Session.Clear in this request; only those carry
+	// over to the fresh session that follows a cleared one.
+	afterClear     bool
+	metaAfterClear map[string]string
+	regenerate     bool
 	// ended: this request ended its own session (Destroy, or a revocation
 	// of it); the fields above then describe a fresh session holding only
 	// what was written afterwards.
@@ -227,7 +237,19 @@ func (st *state) end(pending bool) {
 	st.created, st.lastSeen = time.Time{}, time.Time{}
 	st.recSubject, st.subject, st.subjectSet = "", "", false
 	st.meta, st.metaSet = nil, nil
+	st.afterClear, st.metaAfterClear = false, nil
 	st.regenerate = false
+}
+
+// endCleared makes st the fresh session that follows one Session.Clear
+// ended: only the subject and metadata set after Clear carry over.
+func (st *state) endCleared() {
+	subject, keep, meta := st.subject, st.subjectSet && st.afterClear, st.metaAfterClear
+	st.end(false)
+	if keep {
+		st.subject, st.subjectSet = subject, true
+	}
+	st.metaSet = meta
 }
 
 func stateOf(s *session.Session) *state {
