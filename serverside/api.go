@@ -44,14 +44,19 @@ func SetSubject(s *session.Session, subject string) error {
 	})
 }
 
-// Subject returns the subject attached to the session, or "".
+// Subject returns the subject attached to the session, or "" (also after
+// Session.Clear, unless SetSubject was called after it).
 func Subject(s *session.Session) string {
 	st := stateOf(s)
 	if st == nil {
 		return ""
 	}
+	cleared := s.Changes().Cleared
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if cleared && !(st.subjectSet && st.afterClear) {
+		return ""
+	}
 	return st.subject
 }
 
