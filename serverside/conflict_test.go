@@ -19,7 +19,20 @@ import (
 	"github.com/sessionkit/session/store/memstore"
 )
 
-// recv waits for ch with a deadline.
+// await waits for ch with a deadline, from any goroutine (a handler's): it
+// reports a timeout with t.Error and returns false.
+func await[T any](t *testing.T, ch <-chan T, what string) bool {
+	t.Helper()
+	select {
+	case <-ch:
+		return true
+	case <-time.After(wait):
+		t.Errorf("timed out waiting for %s", what)
+		return false
+	}
+}
+
+// recv waits for ch with a deadline, from the test's goroutine.
 func recv[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
 	select {
@@ -74,7 +87,7 @@ func TestEmptyingMergesAConcurrentWrite(t *testing.T) {
 					w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 						remove(session.From(r))
 						close(aRead)
-						recv(t, bDone, "B to commit")
+						await(t, bDone, "B to commit")
 					})), nil, "/a", id)
 					if v, deleted, _ := cookieOf(w); deleted || (v != "" && v != id) {
 						t.Errorf("A's response cookie %q (deleted %v): the session must go on", v, deleted)
@@ -115,7 +128,7 @@ func TestSaveAfterEmptyingFailsClosed(t *testing.T) {
 					s := session.From(r)
 					s.Get("x")
 					close(bRead)
-					recv(t, aDone, "A to commit")
+					await(t, aDone, "A to commit")
 					_ = s.Set("y", "2")
 				})), nil, "/b", id)
 				if _, _, ok := cookieOf(w); ok {
@@ -311,7 +324,7 @@ func TestManyOverlappingWritersNoFailureNoLoss(t *testing.T) {
 				s := session.From(r)
 				s.Get("start")
 				loaded.Done()
-				recv(t, all, "every writer to load") // all saves overlap their loads
+				await(t, all, "every writer to load") // all saves overlap their loads
 				_ = s.Set(r.URL.Query().Get("k"), "v")
 			}))
 			var wg sync.WaitGroup

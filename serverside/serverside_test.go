@@ -255,7 +255,7 @@ func TestDestroyAndNoResurrection(t *testing.T) {
 			s := session.From(r)
 			s.Get("user")
 			close(inSlow)
-			recv(t, release, "the release of the slow request")
+			await(t, release, "the release of the slow request")
 			_ = s.Set("late", "write")
 		},
 	}
