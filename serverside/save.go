@@ -219,8 +219,10 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 // regenerate moves the session to a new ID: it stores the merged values
 // under the new ID, then deletes the old record only at the version they
 // were built from; if a request wrote to the old record meanwhile, that
-// write is merged into the new record and the move retried. ended reports
-// that the merged session was empty and ended instead.
+// write is merged into the new record and the move retried. When the merged
+// values are empty there is nothing to move: the old record is deleted
+// (version-checked likewise) and ended reports that the session ended. The
+// old ID is never written to.
 func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs session.ChangeSet, t time.Time) (ended bool, err error) {
 	ctx, cancel := i.retryContext(reqCtx)
 	defer cancel()
@@ -232,56 +234,69 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 	if !found || !i.alive(cfg, &cur, t) {
 		return false, ErrSessionGone
 	}
-	values, err := merge(cfg, cs, &cur)
-	if err != nil {
-		return false, err
-	}
-	if len(values) == 0 { // nothing to move: the session ends
-		st.version = cur.Version
-		return i.update(reqCtx, cfg, st, cs, values, t)
-	}
-	id, key, v, created, err := i.insert(ctx, cfg, st, values, cur.Subject, cur.Meta, t)
-	if err != nil {
-		return false, err
+	var (
+		id, key string // the new record, once stored
+		v       uint64
+		created time.Time
+	)
+	// fail deletes the new record, which nobody will ever use, and returns cause.
+	fail := func(cause error) (bool, error) {
+		if key == "" {
+			return false, cause
+		}
+		return false, i.discard(reqCtx, key, cause)
 	}
 	for attempt := 1; ; attempt++ {
-		err := i.store.CompareAndDelete(ctx, oldKey, cur.Version)
+		values, err := merge(cfg, cs, &cur)
+		if err != nil {
+			return fail(err)
+		}
+		switch {
+		case len(values) == 0 && key != "":
+			if err := i.discard(reqCtx, key, nil); err != nil {
+				return false, err
+			}
+			key = ""
+		case len(values) == 0:
+		case key == "":
+			if id, key, v, created, err = i.insert(ctx, cfg, st, values, cur.Subject, cur.Meta, t); err != nil {
+				return false, err
+			}
+		default:
+			rec, err := i.record(cfg, st, values, v, cur.Subject, cur.Meta, t)
+			if err != nil {
+				return fail(err)
+			}
+			if v, err = i.store.Save(ctx, key, rec); err != nil {
+				if errors.Is(err, store.ErrConflict) { // the new record was revoked meanwhile
+					return fail(ErrSessionGone)
+				}
+				return fail(fmt.Errorf("serverside: saving the session: %w", err))
+			}
+		}
+		err = i.store.CompareAndDelete(ctx, oldKey, cur.Version)
 		if err == nil {
+			if key == "" {
+				return true, nil
+			}
 			st.id, st.key, st.version, st.created, st.lastSeen = id, key, v, created, t
 			st.recSubject, st.regenerate = st.subject, false
 			return false, nil
 		}
 		if !errors.Is(err, store.ErrConflict) {
-			return false, i.discard(reqCtx, key, fmt.Errorf("serverside: deleting the old session record: %w", err))
+			return fail(fmt.Errorf("serverside: deleting the old session record: %w", err))
 		}
 		if err := i.backoff(ctx, attempt); err != nil {
-			return false, i.discard(reqCtx, key, err)
+			return fail(err)
 		}
 		if cur, found, err = i.store.Load(ctx, oldKey); err != nil {
-			return false, i.discard(reqCtx, key, fmt.Errorf("serverside: reloading the session: %w", err))
+			return fail(fmt.Errorf("serverside: reloading the session: %w", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
-			return false, i.discard(reqCtx, key, ErrSessionGone)
-		}
-		if values, err = merge(cfg, cs, &cur); err != nil {
-			return false, i.discard(reqCtx, key, err)
-		}
-		if len(values) == 0 {
-			if err := i.discard(reqCtx, key, nil); err != nil {
-				return false, err
+			if len(values) == 0 {
+				return true, nil // ended meanwhile, as this request meant to end it
 			}
-			st.version = cur.Version
-			return i.update(reqCtx, cfg, st, cs, values, t)
-		}
-		rec, err := i.record(cfg, st, values, v, cur.Subject, cur.Meta, t)
-		if err != nil {
-			return false, i.discard(reqCtx, key, err)
-		}
-		if v, err = i.store.Save(ctx, key, rec); err != nil {
-			if errors.Is(err, store.ErrConflict) { // the new record was revoked meanwhile
-				return false, i.discard(reqCtx, key, ErrSessionGone)
-			}
-			return false, i.discard(reqCtx, key, fmt.Errorf("serverside: saving the session: %w", err))
+			return fail(ErrSessionGone)
 		}
 	}
 }

@@ -1,0 +1,774 @@
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/serverside"
+	"github.com/sessionkit/session/store"
+	"github.com/sessionkit/session/tagjson"
+)
+
+// RunModel checks server-side sessions (package serverside, through the
+// real middleware) over stores made by newStore against a reference model
+// of their guarantees, for the requests of one session:
+//
+//   - each committed request's changes are applied atomically, in commit
+//     order (every read and every write is compared with the model);
+//   - a request whose save succeeded is never lost;
+//   - a session that ended (Destroy, Clear, emptied) never reappears under
+//     any ID, and a record created after an end holds only what its own
+//     request wrote after the end;
+//   - Regenerate moves the data (merging writes that committed on the old
+//     ID meanwhile) and the old ID then finds nothing;
+//   - a request fails only with serverside.ErrSessionGone, and only when
+//     the session ended or moved before it committed.
+//
+// Each round stores a session, then runs several requests on it carrying
+// its cookie, each a random mix of Set, Delete, Pop, Clear, Regenerate,
+// Destroy and reads. The "Scheduled" subtest wraps the store in a gate that
+// lets one store operation run at a time, in an order drawn from the
+// round's seed, so every interleaving of Load, Save, CompareAndDelete and
+// Delete steps can come up; "FreeRunning" lets the requests race (run it
+// under -race). A failing round prints its seed; set
+// SESSIONKIT_MODEL_SEED to it to replay that round first. -short runs
+// fewer rounds.
+//
+// newStore is called once per subtest; rounds use fresh session IDs, so
+// the store need not be empty. Call it from the store's tests:
+//
+//	func TestModel(t *testing.T) { storetest.RunModel(t, newStore) }
+func RunModel(t *testing.T, newStore func(t *testing.T) store.Store) {
+	base := time.Now().UnixNano()
+	if s := os.Getenv("SESSIONKIT_MODEL_SEED"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("SESSIONKIT_MODEL_SEED=%q: %v", s, err)
+		}
+		base = v
+	}
+	scheduled, free := 300, 60
+	if testing.Short() {
+		scheduled, free = 60, 15
+	}
+	t.Run("Scheduled", func(t *testing.T) {
+		runModel(t, newStore(t), base, scheduled, true)
+	})
+	t.Run("FreeRunning", func(t *testing.T) {
+		runModel(t, newStore(t), base, free, false)
+	})
+}
+
+func runModel(t *testing.T, st store.Store, base int64, rounds int, scheduled bool) {
+	t.Logf("seeds %d to %d (replay one with SESSIONKIT_MODEL_SEED)", base, base+int64(rounds)-1)
+	for n := range rounds {
+		seed := base + int64(n)
+		if problems := modelRound(t, st, seed, scheduled); len(problems) > 0 {
+			t.Fatalf("round %d, seed %d (SESSIONKIT_MODEL_SEED=%d):\n%s", n, seed, seed, strings.Join(problems, "\n"))
+		}
+	}
+}
+
+// stepTimeout bounds every wait of the model: for a request to reach its
+// next store operation, for a granted operation, for a round to end.
+const stepTimeout = 20 * time.Second
+
+// modelOp is one thing a request's handler does to the session.
+type modelOp struct {
+	kind string // set, delete, pop, clear, regenerate, destroy, get
+	key  string
+	val  string
+}
+
+func (o modelOp) String() string {
+	switch o.kind {
+	case "set":
+		return fmt.Sprintf("set %s=%s", o.key, o.val)
+	case "delete", "pop", "get":
+		return o.kind + " " + o.key
+	}
+	return o.kind
+}
+
+var modelKeys = []string{"a", "b", "c"}
+
+func randomPlan(rng *rand.Rand, req, round int) []modelOp {
+	var plan []modelOp
+	for j := range 1 + rng.IntN(3) {
+		k := modelKeys[rng.IntN(len(modelKeys))]
+		switch p := rng.IntN(100); {
+		case p < 38:
+			plan = append(plan, modelOp{kind: "set", key: k, val: fmt.Sprintf("r%d.%d.%d", round, req, j)})
+		case p < 50:
+			plan = append(plan, modelOp{kind: "delete", key: k})
+		case p < 62:
+			plan = append(plan, modelOp{kind: "pop", key: k})
+		case p < 69:
+			plan = append(plan, modelOp{kind: "clear"})
+		case p < 80:
+			plan = append(plan, modelOp{kind: "regenerate"})
+		case p < 86:
+			plan = append(plan, modelOp{kind: "destroy"})
+		default:
+			plan = append(plan, modelOp{kind: "get", key: k})
+		}
+	}
+	return plan
+}
+
+// ---- the gate: a store wrapper that logs (and may schedule) every operation
+
+type modelReqKey struct{}
+
+// reqOf is the number of the model request ctx belongs to, or -1.
+func reqOf(ctx context.Context) int {
+	if n, ok := ctx.Value(modelReqKey{}).(int); ok {
+		return n
+	}
+	return -1
+}
+
+// event is one store operation as it happened.
+type event struct {
+	req     int
+	op      string // Load, Save, CompareAndDelete, Delete
+	key     string
+	found   bool // Load: a record came back
+	values  map[string]any
+	version uint64 // Save: the expected version
+	err     error
+}
+
+// gate runs the operations of the model's requests one at a time (so the
+// log is their linear order) and, when sched is set, only when the
+// scheduler grants them.
+type gate struct {
+	inner store.Store
+	sched *scheduler
+
+	mu  sync.Mutex
+	log []event
+}
+
+func decodeValues(data []byte) map[string]any {
+	v, err := tagjson.Default.UnmarshalMap(data)
+	if err != nil {
+		return map[string]any{"!undecodable": err.Error()}
+	}
+	if v == nil {
+		v = map[string]any{}
+	}
+	return v
+}
+
+func (g *gate) enter(ctx context.Context, op string) error {
+	if g.sched == nil {
+		return nil
+	}
+	if n := reqOf(ctx); n >= 0 {
+		return g.sched.wait(n, op)
+	}
+	return nil
+}
+
+func (g *gate) record(e event) {
+	g.log = append(g.log, e)
+}
+
+func (g *gate) Load(ctx context.Context, key string) (store.Record, bool, error) {
+	if err := g.enter(ctx, "Load"); err != nil {
+		return store.Record{}, false, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	rec, ok, err := g.inner.Load(ctx, key)
+	e := event{req: reqOf(ctx), op: "Load", key: key, found: ok, err: err}
+	if ok {
+		e.values = decodeValues(rec.Data)
+	}
+	g.record(e)
+	return rec, ok, err
+}
+
+func (g *gate) Save(ctx context.Context, key string, rec store.Record) (uint64, error) {
+	if err := g.enter(ctx, "Save"); err != nil {
+		return 0, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	v, err := g.inner.Save(ctx, key, rec)
+	g.record(event{req: reqOf(ctx), op: "Save", key: key, values: decodeValues(rec.Data), version: rec.Version, err: err})
+	return v, err
+}
+
+func (g *gate) Delete(ctx context.Context, key string) error {
+	if err := g.enter(ctx, "Delete"); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	err := g.inner.Delete(ctx, key)
+	g.record(event{req: reqOf(ctx), op: "Delete", key: key, err: err})
+	return err
+}
+
+func (g *gate) CompareAndDelete(ctx context.Context, key string, version uint64) error {
+	if err := g.enter(ctx, "CompareAndDelete"); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	err := g.inner.CompareAndDelete(ctx, key, version)
+	g.record(event{req: reqOf(ctx), op: "CompareAndDelete", key: key, version: version, err: err})
+	return err
+}
+
+// ---- the scheduler: one granted store operation at a time
+
+var errAborted = errors.New("storetest: model round aborted")
+
+type ticket struct {
+	req   int
+	op    string
+	grant chan struct{}
+}
+
+type scheduler struct {
+	arrive chan *ticket
+	done   chan int
+	abort  chan struct{}
+	rng    *rand.Rand
+	trace  []string
+}
+
+func newScheduler(rng *rand.Rand) *scheduler {
+	return &scheduler{arrive: make(chan *ticket), done: make(chan int), abort: make(chan struct{}), rng: rng}
+}
+
+// wait blocks request req at a store operation until it is granted.
+func (s *scheduler) wait(req int, op string) error {
+	tk := &ticket{req: req, op: op, grant: make(chan struct{})}
+	select {
+	case s.arrive <- tk:
+	case <-s.abort:
+		return errAborted
+	case <-time.After(stepTimeout):
+		return fmt.Errorf("storetest: request %d: the scheduler never took its %s", req, op)
+	}
+	select {
+	case <-tk.grant:
+		return nil
+	case <-s.abort:
+		return errAborted
+	case <-time.After(stepTimeout):
+		return fmt.Errorf("storetest: request %d: its %s was never granted", req, op)
+	}
+}
+
+// finished tells the scheduler request req is over.
+func (s *scheduler) finished(req int) {
+	select {
+	case s.done <- req:
+	case <-s.abort:
+	case <-time.After(stepTimeout):
+	}
+}
+
+// run waits until every one of the n requests is blocked at a store
+// operation or finished, grants one of the blocked operations at random,
+// and repeats until all have finished.
+func (s *scheduler) run(n int) error {
+	running := n
+	var waiting []*ticket
+	for {
+		for running > 0 {
+			select {
+			case tk := <-s.arrive:
+				waiting = append(waiting, tk)
+			case <-s.done:
+			case <-time.After(stepTimeout):
+				return fmt.Errorf("no progress for %v (%d requests running)", stepTimeout, running)
+			}
+			running--
+		}
+		if len(waiting) == 0 {
+			return nil
+		}
+		slices.SortFunc(waiting, func(a, b *ticket) int { return a.req - b.req })
+		k := s.rng.IntN(len(waiting))
+		tk := waiting[k]
+		waiting = slices.Delete(waiting, k, k+1)
+		s.trace = append(s.trace, fmt.Sprintf("r%d:%s", tk.req, tk.op))
+		running++
+		close(tk.grant)
+	}
+}
+
+// ---- one round
+
+type result struct {
+	opened   bool
+	snapshot map[string]any
+	code     int
+	err      error
+	cookie   string // value of the session cookie the response sets
+	setsOne  bool   // the response sets the session cookie
+	deletes  bool   // the response deletes it
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func storeKeyOf(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool) []string {
+	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)>>32^0x5e55))
+	g := &gate{inner: inner}
+	iface, err := serverside.New(serverside.Options{Store: g})
+	if err != nil {
+		return []string{err.Error()}
+	}
+	n := 2 + rng.IntN(3)
+	if !scheduled {
+		n = 6 + rng.IntN(5)
+	}
+	plans := make([][]modelOp, n)
+	for i := range plans {
+		plans[i] = randomPlan(rng, i, int(seed%1000))
+	}
+	results := make([]result, n)
+	initial := map[string]any{}
+	for _, k := range modelKeys {
+		if rng.IntN(3) > 0 {
+			initial[k] = "init-" + k
+		}
+	}
+	if len(initial) == 0 {
+		initial["a"] = "init-a"
+	}
+	subject := ""
+	if rng.IntN(2) == 0 {
+		subject = "user"
+	}
+	m, err := session.New(session.Config{Interface: iface, Logger: discardLogger(),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if k := reqOf(r.Context()); k >= 0 {
+				results[k].err = err
+			}
+			http.Error(w, "session error", http.StatusInternalServerError)
+		}})
+	if err != nil {
+		return []string{err.Error()}
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := reqOf(r.Context())
+		s := session.From(r)
+		if k < 0 { // setup
+			_ = s.Update(maps.Clone(initial))
+			if subject != "" {
+				_ = serverside.SetSubject(s, subject)
+			}
+			return
+		}
+		results[k].opened = !s.New()
+		results[k].snapshot = s.Values()
+		for _, o := range plans[k] {
+			switch o.kind {
+			case "set":
+				_ = s.Set(o.key, o.val)
+			case "delete":
+				_ = s.Delete(o.key)
+			case "pop":
+				_, _, _ = s.Pop(o.key)
+			case "clear":
+				_ = s.Clear()
+			case "regenerate":
+				_ = serverside.Regenerate(s)
+			case "destroy":
+				_ = serverside.Destroy(s)
+			case "get":
+				s.Get(o.key)
+			}
+		}
+	}))
+	do := func(ctx context.Context, cookie string) *http.Response {
+		r := httptest.NewRequestWithContext(ctx, "GET", "/", nil)
+		if cookie != "" {
+			r.Header.Set("Cookie", "session="+cookie)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Result()
+	}
+	setup := do(context.Background(), "")
+	var id0 string
+	for _, c := range setup.Cookies() {
+		if c.Name == "session" {
+			id0 = c.Value
+		}
+	}
+	if setup.StatusCode != 200 || id0 == "" {
+		return []string{fmt.Sprintf("setup: status %d, cookie %q", setup.StatusCode, id0)}
+	}
+	g.mu.Lock()
+	g.log = nil
+	g.mu.Unlock()
+
+	var sched *scheduler
+	if scheduled {
+		sched = newScheduler(rng)
+		g.sched = sched
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			if sched != nil {
+				defer sched.finished(k)
+			} else {
+				select {
+				case <-start:
+				case <-time.After(stepTimeout):
+					results[k].err = errors.New("never started")
+					return
+				}
+			}
+			res := do(context.WithValue(context.Background(), modelReqKey{}, k), id0)
+			results[k].code = res.StatusCode
+			for _, c := range res.Cookies() {
+				if c.Name == "session" {
+					results[k].setsOne = true
+					results[k].cookie = c.Value
+					results[k].deletes = c.MaxAge < 0 || c.Value == ""
+				}
+			}
+		})
+	}
+	var problems []string
+	if sched != nil {
+		if err := sched.run(n); err != nil {
+			problems = append(problems, "scheduler: "+err.Error())
+			close(sched.abort)
+		}
+	} else {
+		close(start)
+	}
+	all := make(chan struct{})
+	go func() { wg.Wait(); close(all) }()
+	select {
+	case <-all:
+	case <-time.After(stepTimeout):
+		return append(problems, "the requests did not finish")
+	}
+	g.mu.Lock()
+	log := slices.Clone(g.log)
+	g.mu.Unlock()
+	problems = append(problems, check(inner, storeKeyOf(id0), initial, plans, results, log)...)
+	if len(problems) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "initial %v, subject %q\n", initial, subject)
+		for k := range plans {
+			fmt.Fprintf(&b, "request %d: %v → opened %v, status %d, err %v, cookie set %v deleted %v\n",
+				k, plans[k], results[k].opened, results[k].code, results[k].err, results[k].setsOne, results[k].deletes)
+		}
+		if sched != nil {
+			fmt.Fprintf(&b, "schedule: %s\n", strings.Join(sched.trace, " "))
+		}
+		for _, e := range log {
+			fmt.Fprintf(&b, "  r%d %s %.8s v%d found=%v %v err=%v\n", e.req, e.op, e.key, e.version, e.found, e.values, e.err)
+		}
+		problems = append(problems, b.String())
+	}
+	return problems
+}
+
+// ---- the reference model
+
+// intent is what a request means to do, derived from its plan and the
+// values it read, independently of the code under test.
+type intent struct {
+	opened   bool
+	modified bool
+	ended    bool // Clear or Destroy: the session it opened ends
+	destroy  bool // ... unconditionally
+	regen    bool
+	set      map[string]any // changes, when not ended
+	deleted  map[string]bool
+	final    map[string]any // the values at the end of the handler
+}
+
+func intentOf(plan []modelOp, res result) *intent {
+	in := &intent{opened: res.opened, set: map[string]any{}, deleted: map[string]bool{}, final: map[string]any{}}
+	if res.opened {
+		maps.Copy(in.final, res.snapshot)
+	}
+	for _, o := range plan {
+		switch o.kind {
+		case "set":
+			in.final[o.key] = o.val
+			in.set[o.key] = o.val
+			delete(in.deleted, o.key)
+			in.modified = true
+		case "delete", "pop":
+			if _, ok := in.final[o.key]; ok {
+				delete(in.final, o.key)
+				delete(in.set, o.key)
+				in.deleted[o.key] = true
+				in.modified = true
+			}
+		case "clear", "destroy":
+			in.final = map[string]any{}
+			in.set, in.deleted = map[string]any{}, map[string]bool{}
+			in.modified = true
+			if in.opened {
+				in.ended = true
+				in.destroy = in.destroy || o.kind == "destroy"
+			}
+		case "regenerate":
+			in.regen, in.modified = true, true
+		}
+	}
+	return in
+}
+
+// apply is the request's changes applied to values.
+func (in *intent) apply(values map[string]any) map[string]any {
+	out := maps.Clone(values)
+	if out == nil {
+		out = map[string]any{}
+	}
+	maps.Copy(out, in.set)
+	for k := range in.deleted {
+		delete(out, k)
+	}
+	return out
+}
+
+// observed is what the log shows a request did.
+type observed struct {
+	committed bool
+	staging   string // the new record of a regeneration, until it moves
+	staged    map[string]any
+	movedTo   string
+	fresh     string // the record of a fresh session it created
+	discarded []string
+}
+
+func equalValues(a, b map[string]any) bool {
+	return maps.EqualFunc(a, b, func(x, y any) bool { return fmt.Sprint(x) == fmt.Sprint(y) })
+}
+
+// check replays the log against the model and then checks every response
+// and the store's final contents.
+func check(inner store.Store, k0 string, initial map[string]any, plans [][]modelOp, results []result, log []event) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	cur, values, alive := k0, maps.Clone(initial), true
+	dead := map[string]bool{}
+	known := map[string]bool{k0: true}
+	ins := make([]*intent, len(plans))
+	obs := make([]*observed, len(plans))
+	for k := range plans {
+		ins[k], obs[k] = intentOf(plans[k], results[k]), &observed{}
+	}
+	end := func() { alive, dead[cur] = false, true }
+	for i, e := range log {
+		if e.req < 0 {
+			continue
+		}
+		in, ob := ins[e.req], obs[e.req]
+		where := fmt.Sprintf("step %d (r%d %s)", i, e.req, e.op)
+		if e.err != nil {
+			if !errors.Is(e.err, store.ErrConflict) {
+				bad("%s: store error %v", where, e.err)
+			}
+			continue
+		}
+		switch e.op {
+		case "Load":
+			switch {
+			case e.key == cur && alive && !e.found:
+				bad("%s: the live session was not found", where)
+			case e.key == cur && alive && !equalValues(e.values, values):
+				bad("%s: read %v, the model holds %v", where, e.values, values)
+			case dead[e.key] && e.found:
+				bad("%s: an ended or moved ID found a record %v", where, e.values)
+			}
+		case "Save":
+			switch {
+			case e.key == cur && alive:
+				want := in.apply(values)
+				switch {
+				case !in.opened || in.ended || in.regen:
+					bad("%s: a request that does not update the session saved it", where)
+				case !equalValues(e.values, want):
+					bad("%s: committed %v, the model wants %v (its changes on %v)", where, e.values, want, values)
+				}
+				values, ob.committed = e.values, true
+			case dead[e.key] || e.key == cur:
+				bad("%s: a save brought back an ended session's ID with %v", where, e.values)
+			case e.key == ob.staging:
+				ob.staged = e.values
+			case e.version == 0 && !known[e.key]:
+				known[e.key] = true
+				if in.opened && in.regen && !in.ended && ob.staging == "" && ob.movedTo == "" {
+					ob.staging, ob.staged = e.key, e.values
+					break
+				}
+				if in.opened && !in.ended {
+					bad("%s: a request that neither regenerated nor ended its session created a record", where)
+				}
+				if ob.fresh != "" {
+					bad("%s: a second fresh record", where)
+				}
+				ob.fresh = e.key
+				if !equalValues(e.values, in.final) {
+					bad("%s: a fresh session holds %v, but its request wrote only %v", where, e.values, in.final)
+				}
+			default:
+				bad("%s: unexpected save of %v", where, e.values)
+			}
+		case "CompareAndDelete", "Delete":
+			switch {
+			case e.key == cur && alive:
+				switch {
+				case in.ended: // Clear or Destroy
+					end()
+					ob.committed = true
+				case in.regen && ob.staging != "":
+					want := in.apply(values)
+					if !equalValues(ob.staged, want) {
+						bad("%s: regenerate moved %v, the model wants %v (its changes on %v)", where, ob.staged, want, values)
+					}
+					dead[cur] = true
+					cur, values = ob.staging, ob.staged
+					ob.movedTo, ob.staging, ob.committed = ob.staging, "", true
+				default:
+					if want := in.apply(values); len(want) != 0 {
+						bad("%s: deleted the session, which still holds %v after this request's changes (others' acknowledged writes lost)", where, want)
+					}
+					end()
+					ob.committed = true
+				}
+			case e.key == ob.staging:
+				ob.discarded = append(ob.discarded, ob.staging)
+				ob.staging = ""
+			}
+		}
+	}
+	for k, in := range ins {
+		res, ob := results[k], obs[k]
+		who := fmt.Sprintf("request %d", k)
+		var cookieKey string
+		if res.setsOne && !res.deletes {
+			cookieKey = storeKeyOf(res.cookie)
+		}
+		switch res.code {
+		case http.StatusOK:
+			switch {
+			case !in.opened || in.ended:
+				if len(in.final) > 0 {
+					if ob.fresh == "" || cookieKey != ob.fresh {
+						bad("%s: wrote %v into a fresh session, but the response cookie does not name its record", who, in.final)
+					}
+				} else if cookieKey != "" {
+					bad("%s: an empty fresh session got a cookie", who)
+				}
+				if in.ended && len(in.final) == 0 && !res.deletes {
+					bad("%s: ended its session without clearing the cookie", who)
+				}
+			case !in.modified:
+				if res.setsOne {
+					bad("%s: a read-only request set a cookie", who)
+				}
+			case !ob.committed:
+				// Success without a commit: only for a request that only
+				// removes keys, from a session another request ended or moved.
+				if !dead[k0] || len(in.set) != 0 {
+					bad("%s: succeeded but its changes were never committed", who)
+				}
+				if !res.deletes {
+					bad("%s: emptied its session without clearing the cookie", who)
+				}
+			case ob.movedTo != "":
+				if cookieKey != ob.movedTo {
+					bad("%s: regenerated, but the cookie does not name the new record", who)
+				}
+			case cookieKey == "" && !res.deletes:
+				bad("%s: committed but set no cookie", who)
+			case cookieKey != "" && cookieKey != k0:
+				bad("%s: an update changed the ID", who)
+			}
+		case http.StatusInternalServerError:
+			if !errors.Is(res.err, serverside.ErrSessionGone) {
+				bad("%s: failed with %v (only ErrSessionGone is acceptable)", who, res.err)
+			}
+			if ob.committed {
+				bad("%s: failed after committing", who)
+			}
+			if !dead[k0] {
+				bad("%s: failed with ErrSessionGone though its session never ended", who)
+			}
+			if res.setsOne {
+				bad("%s: a failed request set a cookie", who)
+			}
+		default:
+			bad("%s: status %d (%v)", who, res.code, res.err)
+		}
+	}
+	ctx := context.Background()
+	load := func(key string) (map[string]any, bool) {
+		rec, ok, err := inner.Load(ctx, key)
+		if err != nil {
+			bad("final Load: %v", err)
+		}
+		if !ok {
+			return nil, false
+		}
+		return decodeValues(rec.Data), true
+	}
+	if alive {
+		if got, ok := load(cur); !ok || !equalValues(got, values) {
+			bad("final: the session holds %v (found %v), the model %v", got, ok, values)
+		}
+	}
+	for key := range dead {
+		if got, ok := load(key); ok {
+			bad("final: an ended or moved ID still has a record %v", got)
+		}
+	}
+	for k, ob := range obs {
+		for _, key := range append(ob.discarded, ob.staging) {
+			if key == "" {
+				continue
+			}
+			if got, ok := load(key); ok {
+				bad("final: request %d left an unused new record %v", k, got)
+			}
+		}
+		if ob.fresh != "" {
+			if got, ok := load(ob.fresh); !ok || !equalValues(got, ins[k].final) {
+				bad("final: request %d's fresh session holds %v (found %v), want %v", k, got, ok, ins[k].final)
+			}
+		}
+	}
+	return problems
+}
