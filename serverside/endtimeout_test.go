@@ -84,4 +84,3 @@ func TestEndingIsBoundedByEndTimeout(t *testing.T) {
 		})
 	}
 }
-

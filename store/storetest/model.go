@@ -77,12 +77,21 @@ func RunModel(t *testing.T, newStore func(t *testing.T) store.Store) {
 
 func runModel(t *testing.T, st store.Store, base int64, rounds int, scheduled bool) {
 	t.Logf("seeds %d to %d (replay one with SESSIONKIT_MODEL_SEED)", base, base+int64(rounds)-1)
+	var total stats
 	for n := range rounds {
 		seed := base + int64(n)
-		if problems := modelRound(t, st, seed, scheduled); len(problems) > 0 {
+		problems := modelRound(t, st, seed, scheduled, &total)
+		if len(problems) > 0 {
 			t.Fatalf("round %d, seed %d (SESSIONKIT_MODEL_SEED=%d):\n%s", n, seed, seed, strings.Join(problems, "\n"))
 		}
 	}
+	t.Logf("%d rounds: %d requests, %d store operations, %d conflicts, %d updates, %d moves, %d ends, %d fresh sessions, %d requests failed with ErrSessionGone",
+		rounds, total.requests, total.ops, total.conflicts, total.updates, total.moves, total.ends, total.fresh, total.gone)
+}
+
+// stats count what the rounds exercised.
+type stats struct {
+	requests, ops, conflicts, updates, moves, ends, fresh, gone int
 }
 
 // stepTimeout bounds every wait of the model: for a request to reach its
@@ -339,7 +348,7 @@ func storeKeyOf(id string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool) []string {
+func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, total *stats) []string {
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)>>32^0x5e55))
 	g := &gate{inner: inner}
 	iface, err := serverside.New(serverside.Options{Store: g})
@@ -355,6 +364,20 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool) []s
 		plans[i] = randomPlan(rng, i, int(seed%1000))
 	}
 	results := make([]result, n)
+	// Free-running rounds make a random subset of the requests read before
+	// any of them writes, so that their saves overlap.
+	joins := make([]bool, n)
+	var opened sync.WaitGroup
+	allOpened := make(chan struct{})
+	if !scheduled {
+		for k := range joins {
+			joins[k] = rng.IntN(3) > 0
+			if joins[k] {
+				opened.Add(1)
+			}
+		}
+		go func() { opened.Wait(); close(allOpened) }()
+	}
 	initial := map[string]any{}
 	for _, k := range modelKeys {
 		if rng.IntN(3) > 0 {
@@ -390,6 +413,14 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool) []s
 		}
 		results[k].opened = !s.New()
 		results[k].snapshot = s.Values()
+		if joins[k] { // hold the writes of these requests until all have read
+			opened.Done()
+			select {
+			case <-allOpened:
+			case <-time.After(stepTimeout):
+				results[k].err = errors.New("storetest: the barrier never opened")
+			}
+		}
 		for _, o := range plans[k] {
 			switch o.kind {
 			case "set":
@@ -481,7 +512,7 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool) []s
 	g.mu.Lock()
 	log := slices.Clone(g.log)
 	g.mu.Unlock()
-	problems = append(problems, check(inner, storeKeyOf(id0), initial, plans, results, log)...)
+	problems = append(problems, check(inner, storeKeyOf(id0), initial, plans, results, log, total)...)
 	if len(problems) > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "initial %v, subject %q\n", initial, subject)
@@ -578,7 +609,7 @@ func equalValues(a, b map[string]any) bool {
 
 // check replays the log against the model and then checks every response
 // and the store's final contents.
-func check(inner store.Store, k0 string, initial map[string]any, plans [][]modelOp, results []result, log []event) []string {
+func check(inner store.Store, k0 string, initial map[string]any, plans [][]modelOp, results []result, log []event, total *stats) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	cur, values, alive := k0, maps.Clone(initial), true
@@ -589,17 +620,19 @@ func check(inner store.Store, k0 string, initial map[string]any, plans [][]model
 	for k := range plans {
 		ins[k], obs[k] = intentOf(plans[k], results[k]), &observed{}
 	}
-	end := func() { alive, dead[cur] = false, true }
+	end := func() { alive, dead[cur] = false, true; total.ends++ }
 	for i, e := range log {
 		if e.req < 0 {
 			continue
 		}
 		in, ob := ins[e.req], obs[e.req]
 		where := fmt.Sprintf("step %d (r%d %s)", i, e.req, e.op)
+		total.ops++
 		if e.err != nil {
 			if !errors.Is(e.err, store.ErrConflict) {
 				bad("%s: store error %v", where, e.err)
 			}
+			total.conflicts++
 			continue
 		}
 		switch e.op {
@@ -623,6 +656,7 @@ func check(inner store.Store, k0 string, initial map[string]any, plans [][]model
 					bad("%s: committed %v, the model wants %v (its changes on %v)", where, e.values, want, values)
 				}
 				values, ob.committed = e.values, true
+				total.updates++
 			case dead[e.key] || e.key == cur:
 				bad("%s: a save brought back an ended session's ID with %v", where, e.values)
 			case e.key == ob.staging:
@@ -640,6 +674,7 @@ func check(inner store.Store, k0 string, initial map[string]any, plans [][]model
 					bad("%s: a second fresh record", where)
 				}
 				ob.fresh = e.key
+				total.fresh++
 				if !equalValues(e.values, in.final) {
 					bad("%s: a fresh session holds %v, but its request wrote only %v", where, e.values, in.final)
 				}
@@ -661,6 +696,7 @@ func check(inner store.Store, k0 string, initial map[string]any, plans [][]model
 					dead[cur] = true
 					cur, values = ob.staging, ob.staged
 					ob.movedTo, ob.staging, ob.committed = ob.staging, "", true
+					total.moves++
 				default:
 					if want := in.apply(values); len(want) != 0 {
 						bad("%s: deleted the session, which still holds %v after this request's changes (others' acknowledged writes lost)", where, want)
@@ -674,8 +710,12 @@ func check(inner store.Store, k0 string, initial map[string]any, plans [][]model
 			}
 		}
 	}
+	total.requests += len(ins)
 	for k, in := range ins {
 		res, ob := results[k], obs[k]
+		if errors.Is(res.err, serverside.ErrSessionGone) {
+			total.gone++
+		}
 		who := fmt.Sprintf("request %d", k)
 		var cookieKey string
 		if res.setsOne && !res.deletes {
