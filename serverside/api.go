@@ -155,6 +155,9 @@ func endCurrent(s *session.Session, st *state) {
 	if saved {
 		return // the response went out: the session is no longer this request's to change
 	}
+	if s.Changes().Cleared {
+		return // Clear ended it already: what was written since belongs to the fresh session
+	}
 	if err := s.Clear(); err != nil {
 		return
 	}

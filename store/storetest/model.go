@@ -100,7 +100,7 @@ const stepTimeout = 20 * time.Second
 
 // modelOp is one thing a request's handler does to the session.
 type modelOp struct {
-	kind string // set, delete, pop, clear, regenerate, destroy, get
+	kind string // set, delete, pop, clear, regenerate, destroy, revoke (the subject's sessions), get
 	key  string
 	val  string
 }
@@ -117,7 +117,7 @@ func (o modelOp) String() string {
 
 var modelKeys = []string{"a", "b", "c"}
 
-func randomPlan(rng *rand.Rand, req, round int) []modelOp {
+func randomPlan(rng *rand.Rand, req, round int, revoke bool) []modelOp {
 	var plan []modelOp
 	for j := range 1 + rng.IntN(3) {
 		k := modelKeys[rng.IntN(len(modelKeys))]
@@ -134,6 +134,8 @@ func randomPlan(rng *rand.Rand, req, round int) []modelOp {
 			plan = append(plan, modelOp{kind: "regenerate"})
 		case p < 86:
 			plan = append(plan, modelOp{kind: "destroy"})
+		case p < 91 && revoke:
+			plan = append(plan, modelOp{kind: "revoke"})
 		default:
 			plan = append(plan, modelOp{kind: "get", key: k})
 		}
@@ -248,6 +250,24 @@ func (g *gate) CompareAndDelete(ctx context.Context, key string, version uint64)
 	return err
 }
 
+// subjectGate is a gate over a store.SubjectStore.
+type subjectGate struct{ *gate }
+
+func (g subjectGate) Sessions(ctx context.Context, subject string) ([]store.Info, error) {
+	return g.inner.(store.SubjectStore).Sessions(ctx, subject)
+}
+
+func (g subjectGate) DeleteSubject(ctx context.Context, subject, keep string) (int, error) {
+	if err := g.enter(ctx, "DeleteSubject"); err != nil {
+		return 0, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n, err := g.inner.(store.SubjectStore).DeleteSubject(ctx, subject, keep)
+	g.record(event{req: reqOf(ctx), op: "DeleteSubject", key: subject, err: err})
+	return n, err
+}
+
 // ---- the scheduler: one granted store operation at a time
 
 var errAborted = errors.New("storetest: model round aborted")
@@ -351,7 +371,12 @@ func storeKeyOf(id string) string {
 func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, total *stats) []string {
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)>>32^0x5e55))
 	g := &gate{inner: inner}
-	iface, err := serverside.New(serverside.Options{Store: g})
+	var gated store.Store = g
+	_, subjects := inner.(store.SubjectStore)
+	if subjects {
+		gated = subjectGate{g}
+	}
+	iface, err := serverside.New(serverside.Options{Store: gated})
 	if err != nil {
 		return []string{err.Error()}
 	}
@@ -361,7 +386,7 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 	}
 	plans := make([][]modelOp, n)
 	for i := range plans {
-		plans[i] = randomPlan(rng, i, int(seed%1000))
+		plans[i] = randomPlan(rng, i, int(seed%1000), subjects)
 	}
 	results := make([]result, n)
 	// Free-running rounds make a random subset of the requests read before
@@ -387,9 +412,9 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 	if len(initial) == 0 {
 		initial["a"] = "init-a"
 	}
-	subject := ""
+	subject, user := "", fmt.Sprintf("user-%d", seed) // a subject of this round only
 	if rng.IntN(2) == 0 {
-		subject = "user"
+		subject = user
 	}
 	m, err := session.New(session.Config{Interface: iface, Logger: discardLogger(),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -435,6 +460,8 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 				_ = serverside.Regenerate(s)
 			case "destroy":
 				_ = serverside.Destroy(s)
+			case "revoke":
+				_, _ = iface.RevokeSubject(r.Context(), user, nil)
 			case "get":
 				s.Get(o.key)
 			}
@@ -512,7 +539,7 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 	g.mu.Lock()
 	log := slices.Clone(g.log)
 	g.mu.Unlock()
-	problems = append(problems, check(inner, storeKeyOf(id0), initial, plans, results, log, total)...)
+	problems = append(problems, check(inner, storeKeyOf(id0), initial, subject != "", plans, results, log, total)...)
 	if len(problems) > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "initial %v, subject %q\n", initial, subject)
@@ -540,13 +567,14 @@ type intent struct {
 	modified bool
 	ended    bool // Clear or Destroy: the session it opened ends
 	destroy  bool // ... unconditionally
+	revoke   bool // ... by revoking its subject
 	regen    bool
 	set      map[string]any // changes, when not ended
 	deleted  map[string]bool
 	final    map[string]any // the values at the end of the handler
 }
 
-func intentOf(plan []modelOp, res result) *intent {
+func intentOf(plan []modelOp, res result, withSubject bool) *intent {
 	in := &intent{opened: res.opened, set: map[string]any{}, deleted: map[string]bool{}, final: map[string]any{}}
 	if res.opened {
 		maps.Copy(in.final, res.snapshot)
@@ -564,6 +592,14 @@ func intentOf(plan []modelOp, res result) *intent {
 				delete(in.set, o.key)
 				in.deleted[o.key] = true
 				in.modified = true
+			}
+		case "revoke":
+			// Revoking the subject ends the request's own session, if it
+			// has the subject and was not ended already.
+			if in.opened && withSubject && !in.ended {
+				in.final = map[string]any{}
+				in.set, in.deleted = map[string]any{}, map[string]bool{}
+				in.modified, in.ended, in.destroy, in.revoke = true, true, true, true
 			}
 		case "clear", "destroy":
 			in.final = map[string]any{}
@@ -609,7 +645,7 @@ func equalValues(a, b map[string]any) bool {
 
 // check replays the log against the model and then checks every response
 // and the store's final contents.
-func check(inner store.Store, k0 string, initial map[string]any, plans [][]modelOp, results []result, log []event, total *stats) []string {
+func check(inner store.Store, k0 string, initial map[string]any, withSubject bool, plans [][]modelOp, results []result, log []event, total *stats) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	cur, values, alive := k0, maps.Clone(initial), true
@@ -618,7 +654,7 @@ func check(inner store.Store, k0 string, initial map[string]any, plans [][]model
 	ins := make([]*intent, len(plans))
 	obs := make([]*observed, len(plans))
 	for k := range plans {
-		ins[k], obs[k] = intentOf(plans[k], results[k]), &observed{}
+		ins[k], obs[k] = intentOf(plans[k], results[k], withSubject), &observed{}
 	}
 	end := func() { alive, dead[cur] = false, true; total.ends++ }
 	for i, e := range log {
@@ -680,6 +716,23 @@ func check(inner store.Store, k0 string, initial map[string]any, plans [][]model
 				}
 			default:
 				bad("%s: unexpected save of %v", where, e.values)
+			}
+		case "DeleteSubject":
+			// Every record of the subject goes: the session (wherever it
+			// moved) and the new records of regenerations in progress.
+			if withSubject && alive {
+				end()
+				if in.revoke {
+					ob.committed = true
+				}
+			}
+			if withSubject {
+				for _, o := range obs {
+					if o.staging != "" {
+						o.discarded = append(o.discarded, o.staging)
+						o.staging = ""
+					}
+				}
 			}
 		case "CompareAndDelete", "Delete":
 			switch {
