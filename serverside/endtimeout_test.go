@@ -3,7 +3,9 @@ package serverside_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,5 +84,85 @@ func TestEndingIsBoundedByEndTimeout(t *testing.T) {
 				t.Fatal("the store was never asked to end the session")
 			}
 		})
+	}
+}
+
+// conflictStore makes every Save conflict, as if other requests always
+// committed first.
+type conflictStore struct {
+	store.SubjectStore
+	saves atomic.Int32
+}
+
+func (c *conflictStore) Save(ctx context.Context, key string, rec store.Record) (uint64, error) {
+	if rec.Version == 0 {
+		return c.SubjectStore.Save(ctx, key, rec)
+	}
+	c.saves.Add(1)
+	return 0, store.ErrConflict
+}
+
+// 4: conflicting saves back off and retry until the deadline — the
+// request's own, or Options.RetryTimeout when it has none — and only then
+// fail with ErrTooManyConflicts.
+func TestConflictRetriesLastUntilTheDeadline(t *testing.T) {
+	for _, withDeadline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("request deadline %v", withDeadline), func(t *testing.T) {
+			e := newEnv(t, serverside.Options{})
+			id := e.login(t, "alice")
+			cs := &conflictStore{SubjectStore: e.store}
+			bound := 300 * time.Millisecond
+			opts := serverside.Options{Store: cs, RetryTimeout: bound}
+			ctx := context.Background()
+			if withDeadline {
+				opts.RetryTimeout = time.Hour // the request's deadline must win
+				c, cancel := context.WithTimeout(ctx, bound)
+				defer cancel()
+				ctx = c
+			}
+			iface, _ := serverside.New(opts)
+			m, _ := session.New(session.Config{Interface: iface, Logger: slogDiscard(),
+				ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+					e.errs <- err
+					http.Error(w, "session error", 500)
+				}})
+			start := time.Now()
+			w := serve(m.Handler(http.HandlerFunc(routes["/set"])), ctx, "/set?b=2", id)
+			took := time.Since(start)
+			if w.Code != 500 || len(w.Header().Values("Set-Cookie")) != 0 {
+				t.Errorf("status %d, Set-Cookie %v", w.Code, w.Header().Values("Set-Cookie"))
+			}
+			if err := e.nextError(t); !errors.Is(err, serverside.ErrTooManyConflicts) {
+				t.Errorf("error %v, want ErrTooManyConflicts", err)
+			}
+			if took < bound*9/10 || took > wait/2 {
+				t.Errorf("gave up after %v, want about %v", took, bound)
+			}
+			if n := cs.saves.Load(); n <= 10 || n > 1000 {
+				t.Errorf("%d attempts in %v: want backed-off retries beyond the old count of 10", n, took)
+			}
+		})
+	}
+}
+
+// MaxRetries, when set, still bounds the number of retries.
+func TestMaxRetriesStillBoundsRetries(t *testing.T) {
+	e := newEnv(t, serverside.Options{})
+	id := e.login(t, "alice")
+	cs := &conflictStore{SubjectStore: e.store}
+	iface, _ := serverside.New(serverside.Options{Store: cs, MaxRetries: 3})
+	m, _ := session.New(session.Config{Interface: iface, Logger: slogDiscard(),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			e.errs <- err
+			http.Error(w, "session error", 500)
+		}})
+	if w := serve(m.Handler(http.HandlerFunc(routes["/set"])), nil, "/set?b=2", id); w.Code != 500 {
+		t.Errorf("status %d", w.Code)
+	}
+	if err := e.nextError(t); !errors.Is(err, serverside.ErrTooManyConflicts) {
+		t.Errorf("error %v", err)
+	}
+	if n := cs.saves.Load(); n != 4 {
+		t.Errorf("%d attempts, want 1 + 3 retries", n)
 	}
 }
