@@ -12,19 +12,21 @@
 //
 // Every request records its changes key by key (session.ChangeSet). Every
 // write to the store is checked against the version the request last read:
-// saving is a compare-and-swap (store.Store.Save) and deleting an emptied or
-// moved record is a compare-and-delete (store.Store.CompareAndDelete). On a
-// conflict the record is reloaded, the request's changes are applied to the
-// fresh values and the write is retried, after a jittered exponential
-// backoff, until it succeeds or the request's deadline (Options.RetryTimeout
-// when the request has none) is spent. No record is ever deleted or moved on
-// a stale view. So, for the requests of one session:
+// saving is a compare-and-swap (store.Store.Save) and deleting an emptied,
+// cleared or moved record is a compare-and-delete
+// (store.Store.CompareAndDelete). On a conflict the record is reloaded, the
+// request's changes are applied to the fresh values and the write is
+// retried, after a jittered exponential backoff (1ms doubling to 32ms),
+// until it succeeds or the request's deadline — Options.RetryTimeout (5s)
+// when the request has none — is spent; then it fails with
+// ErrTooManyConflicts. No record is ever deleted or moved on a stale view.
+// So, for the requests of one session:
 //
 //   - each request's changes are applied atomically, in the order the
 //     requests commit; two overlapping requests that write different keys
 //     both persist, and for the same key the request that commits last wins;
-//   - a request whose save succeeded is never lost: it is part of the
-//     session until a later request changes the same keys or ends it;
+//   - a request whose save succeeded is never lost: its values stay until a
+//     later request changes the same keys or ends the session;
 //   - Session.Clear ends the session (Flask's logout idiom, session.clear()):
 //     its record is deleted, subject or not, after any request that
 //     committed before it; what the request writes after Clear (a "you are
@@ -34,33 +36,44 @@
 //   - a request that leaves the session empty (Delete or Pop of the last
 //     key, reading the last flash) ends it, subject or not: the record is
 //     deleted, the cookie cleared, and the ID never used again. A session
-//     with no values is never stored, whatever its subject or metadata;
-//   - a session ended by one request (logout, emptying, revocation) or
-//     expired is never brought back by another: a later save fails with
-//     ErrSessionGone, reported through the error handler, and nothing is
-//     written;
+//     with no values is never stored, whatever its subject or metadata.
+//     (Pop of the user's key while other keys remain does not end the
+//     session, nor drop its subject: log out with Destroy or Clear.);
+//   - a session ended by one request (logout, Clear, emptying, revocation),
+//     moved by another's Regenerate, or expired, is never brought back: a
+//     request that writes to it and had not committed before fails with
+//     ErrSessionGone, reported through the error handler, and writes
+//     nothing. A request that only removes keys from a session ended
+//     meanwhile succeeds and clears the cookie: nothing is left to remove;
 //   - a change inside a nested value is saved only for the keys passed to
 //     Session.MarkChanged (Session.MarkModified counts every key).
 //
 // Regenerate gives the session a new ID at save time (call it at login): the
-// data moves to a new record and the old record is deleted only if nobody
-// wrote to it since it was read, otherwise the newer writes are merged into
-// the new record first; the old ID then finds nothing. If the old record was
-// ended meanwhile, the new one is deleted and the save fails with
-// ErrSessionGone.
+// data moves to a new record, and the old record is deleted only at the
+// version the new record was built from; a write that committed on the old
+// ID meanwhile is merged into the new record and the move retried, so it is
+// never lost, and the old ID is never written to. The old ID then finds
+// nothing. If the old record was ended meanwhile, the new one is deleted and
+// the save fails with ErrSessionGone.
 //
 // Ending a session is a decision of the server that the client cannot undo:
-// Destroy (logout), emptying, and Revoke or RevokeSubject run in a context
-// detached from the request's cancellation, bounded by Options.EndTimeout,
-// so a client that disconnects does not keep its session; a store failure
-// is reported through the error handler. Values written after the request
-// ended its own session (a "you are logged out" flash after Destroy or after
-// revoking the current session) go into a fresh session with a new ID that
-// holds only those values, with no subject and no metadata.
+// the store operations of Destroy (logout), Clear, emptying, Revoke and
+// RevokeSubject run in a context detached from the request's cancellation
+// and deadline, bounded by Options.EndTimeout (5s), so a client that
+// disconnects does not keep its session; a store failure is reported
+// through the error handler (Revoke, RevokeSubject and Sessions, called
+// with a request's context, report theirs on that request's session too).
+// Values written after the request ended its own session (a "you are logged
+// out" flash after Destroy, or after revoking the current session) go into
+// a fresh session with a new ID that holds only those values, with no
+// subject and no metadata. A revoked session's next request finds nothing
+// and starts anonymous. An ending sent with an ID that a concurrent
+// Regenerate has just moved ends only that old ID: it does not follow the
+// move.
 //
 // Misuse is never silent: the package functions on a session this package
 // did not open return ErrNotServerSide and also record it with Session.Fail,
-// so the request is answered by the error handler.
+// so the request is answered by the error handler; so is ErrNoSubjects.
 //
 // Idle and absolute timeouts are enforced on every read. Reading does not
 // rewrite data: a read-only request only "touches" the record (extending
