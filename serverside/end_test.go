@@ -240,3 +240,62 @@ func TestSessionGoneSaysAnotherRequest(t *testing.T) {
 		t.Errorf("ErrSessionGone = %q", serverside.ErrSessionGone)
 	}
 }
+
+// Revoking other users' sessions from a request whose client went away
+// still happens (an admin's "log out bob everywhere").
+func TestRevokeOthersSurvivesClientDisconnect(t *testing.T) {
+	e := newEnv(t, serverside.Options{})
+	bob := e.login(t, "bob")
+	bobKey := ""
+	if infos, _ := e.iface.Sessions(context.Background(), "bob"); len(infos) == 1 {
+		bobKey = infos[0].Key
+	}
+	for _, how := range []string{"RevokeSubject", "Revoke"} {
+		ctx, disconnect := context.WithCancel(context.Background())
+		disconnect()
+		var err error
+		serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if how == "Revoke" {
+				err = e.iface.Revoke(r.Context(), bobKey)
+			} else {
+				_, err = e.iface.RevokeSubject(r.Context(), "bob", nil)
+			}
+		})), ctx, "/admin", "")
+		if err != nil {
+			t.Errorf("%s with a gone client: %v", how, err)
+		}
+		if got := e.value(bob, "user"); got != "<nil>" {
+			t.Errorf("%s with a gone client: bob's session still opens (user=%q)", how, got)
+		}
+		bob = e.login(t, "bob")
+		if infos, _ := e.iface.Sessions(context.Background(), "bob"); len(infos) == 1 {
+			bobKey = infos[0].Key
+		}
+	}
+}
+
+// Logging in as someone else after Destroy, in the same request: the fresh
+// session has only the new subject and values.
+func TestLoginAfterDestroyInTheSameRequest(t *testing.T) {
+	e := newEnv(t, serverside.Options{})
+	id := e.login(t, "alice")
+	w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		_ = serverside.Destroy(s)
+		_ = s.Set("user", "bob")
+		_ = serverside.SetSubject(s, "bob")
+	})), nil, "/switch", id)
+	next, deleted, _ := cookieOf(w)
+	if w.Code != 200 || deleted || next == "" || next == id {
+		t.Fatalf("status %d, cookie %q (deleted %v)", w.Code, next, deleted)
+	}
+	if got := e.value(next, "user"); got != "bob" {
+		t.Errorf("user=%q in the new session", got)
+	}
+	alice, _ := e.iface.Sessions(context.Background(), "alice")
+	bobs, _ := e.iface.Sessions(context.Background(), "bob")
+	if len(alice) != 0 || len(bobs) != 1 || len(bobs[0].Meta) != 0 {
+		t.Errorf("alice has %d sessions, bob %d (%+v)", len(alice), len(bobs), bobs)
+	}
+	e.noError(t)
+}
