@@ -85,13 +85,14 @@ func runModel(t *testing.T, st store.Store, base int64, rounds int, scheduled bo
 			t.Fatalf("round %d, seed %d (SESSIONKIT_MODEL_SEED=%d):\n%s", n, seed, seed, strings.Join(problems, "\n"))
 		}
 	}
-	t.Logf("%d rounds: %d requests, %d store operations, %d conflicts, %d updates, %d moves, %d ends, %d fresh sessions, %d requests failed with ErrSessionGone",
-		rounds, total.requests, total.ops, total.conflicts, total.updates, total.moves, total.ends, total.fresh, total.gone)
+	t.Logf("%d rounds: %d requests (%d on a moved or fresh session), %d store operations, %d conflicts, %d updates, %d moves, %d ends, %d fresh sessions, %d requests failed with ErrSessionGone",
+		rounds, total.requests, total.followed, total.ops, total.conflicts, total.updates, total.moves, total.ends, total.fresh, total.gone)
 }
 
 // stats count what the rounds exercised.
 type stats struct {
 	requests, ops, conflicts, updates, moves, ends, fresh, gone int
+	followed                                                    int // requests that opened a moved or fresh session
 }
 
 // stepTimeout bounds every wait of the model: for a request to reach its
@@ -280,6 +281,7 @@ type ticket struct {
 
 type scheduler struct {
 	arrive chan *ticket
+	spawn  chan int
 	done   chan int
 	abort  chan struct{}
 	rng    *rand.Rand
@@ -287,7 +289,7 @@ type scheduler struct {
 }
 
 func newScheduler(rng *rand.Rand) *scheduler {
-	return &scheduler{arrive: make(chan *ticket), done: make(chan int), abort: make(chan struct{}), rng: rng}
+	return &scheduler{arrive: make(chan *ticket), spawn: make(chan int), done: make(chan int), abort: make(chan struct{}), rng: rng}
 }
 
 // wait blocks request req at a store operation until it is granted.
@@ -310,6 +312,15 @@ func (s *scheduler) wait(req int, op string) error {
 	}
 }
 
+// started tells the scheduler a running request started request req.
+func (s *scheduler) started(req int) {
+	select {
+	case s.spawn <- req:
+	case <-s.abort:
+	case <-time.After(stepTimeout):
+	}
+}
+
 // finished tells the scheduler request req is over.
 func (s *scheduler) finished(req int) {
 	select {
@@ -319,9 +330,9 @@ func (s *scheduler) finished(req int) {
 	}
 }
 
-// run waits until every one of the n requests is blocked at a store
-// operation or finished, grants one of the blocked operations at random,
-// and repeats until all have finished.
+// run waits until every one of the n requests started at once (and those
+// they start) is blocked at a store operation or finished, grants one of
+// the blocked operations at random, and repeats until all have finished.
 func (s *scheduler) run(n int) error {
 	running := n
 	var waiting []*ticket
@@ -330,11 +341,14 @@ func (s *scheduler) run(n int) error {
 			select {
 			case tk := <-s.arrive:
 				waiting = append(waiting, tk)
+				running--
+			case <-s.spawn:
+				running++
 			case <-s.done:
+				running--
 			case <-time.After(stepTimeout):
 				return fmt.Errorf("no progress for %v (%d requests running)", stepTimeout, running)
 			}
-			running--
 		}
 		if len(waiting) == 0 {
 			return nil
@@ -352,6 +366,8 @@ func (s *scheduler) run(n int) error {
 // ---- one round
 
 type result struct {
+	sent     string // the cookie the request carried ("" for none)
+	late     int    // the request whose response it waited for, or -1
 	opened   bool
 	snapshot map[string]any
 	code     int
@@ -495,34 +511,77 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 		sched = newScheduler(rng)
 		g.sched = sched
 	}
+	// Some requests start only when an earlier one has answered, with the
+	// cookie a browser would then hold (the last one set, in answer order).
+	var jarMu sync.Mutex
+	jar := id0
+	immediate := 0
+	for k := range results {
+		results[k].late = -1
+		if k > 0 && !joins[k] && rng.IntN(3) == 0 {
+			results[k].late = rng.IntN(k)
+		} else {
+			immediate++
+		}
+	}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
+	var run func(k int)
+	run = func(k int) {
+		defer wg.Done()
+		jarMu.Lock()
+		cookie := jar
+		jarMu.Unlock()
+		results[k].sent = cookie
+		res := do(context.WithValue(context.Background(), modelReqKey{}, k), cookie)
+		results[k].code = res.StatusCode
+		for _, c := range res.Cookies() {
+			if c.Name == "session" {
+				results[k].setsOne = true
+				results[k].cookie = c.Value
+				results[k].deletes = c.MaxAge < 0 || c.Value == ""
+				jarMu.Lock()
+				jar = c.Value
+				if results[k].deletes {
+					jar = ""
+				}
+				jarMu.Unlock()
+			}
+		}
+		for j := range results {
+			if results[j].late == k {
+				wg.Add(1)
+				if sched != nil {
+					sched.started(j)
+				}
+				go run(j)
+			}
+		}
+		if sched != nil {
+			sched.finished(k)
+		}
+	}
 	for k := range n {
-		wg.Go(func() {
-			if sched != nil {
-				defer sched.finished(k)
-			} else {
+		if results[k].late >= 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			if sched == nil {
 				select {
 				case <-start:
 				case <-time.After(stepTimeout):
 					results[k].err = errors.New("never started")
+					wg.Done()
 					return
 				}
 			}
-			res := do(context.WithValue(context.Background(), modelReqKey{}, k), id0)
-			results[k].code = res.StatusCode
-			for _, c := range res.Cookies() {
-				if c.Name == "session" {
-					results[k].setsOne = true
-					results[k].cookie = c.Value
-					results[k].deletes = c.MaxAge < 0 || c.Value == ""
-				}
-			}
-		})
+			run(k)
+		}()
 	}
 	var problems []string
 	if sched != nil {
-		if err := sched.run(n); err != nil {
+		if err := sched.run(immediate); err != nil {
 			problems = append(problems, "scheduler: "+err.Error())
 			close(sched.abort)
 		}
@@ -544,8 +603,8 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 		var b strings.Builder
 		fmt.Fprintf(&b, "initial %v, subject %q\n", initial, subject)
 		for k := range plans {
-			fmt.Fprintf(&b, "request %d: %v → opened %v, status %d, err %v, cookie set %v deleted %v\n",
-				k, plans[k], results[k].opened, results[k].code, results[k].err, results[k].setsOne, results[k].deletes)
+			fmt.Fprintf(&b, "request %d (after %d, cookie %.6s): %v → opened %v, status %d, err %v, cookie set %.6s deleted %v\n",
+				k, results[k].late, results[k].sent, plans[k], results[k].opened, results[k].code, results[k].err, results[k].cookie, results[k].deletes)
 		}
 		if sched != nil {
 			fmt.Fprintf(&b, "schedule: %s\n", strings.Join(sched.trace, " "))
@@ -631,12 +690,23 @@ func (in *intent) apply(values map[string]any) map[string]any {
 
 // observed is what the log shows a request did.
 type observed struct {
+	opened    *lineage // the session it opened; nil for a fresh one
+	openedKey string
+	in        *intent
 	committed bool
 	staging   string // the new record of a regeneration, until it moves
 	staged    map[string]any
 	movedTo   string
 	fresh     string // the record of a fresh session it created
 	discarded []string
+}
+
+// lineage is one session as the model sees it, across its IDs.
+type lineage struct {
+	cur     string // the store key of its current ID
+	values  map[string]any
+	alive   bool
+	subject bool // it has the round's subject
 }
 
 func equalValues(a, b map[string]any) bool {
@@ -648,20 +718,29 @@ func equalValues(a, b map[string]any) bool {
 func check(inner store.Store, k0 string, initial map[string]any, withSubject bool, plans [][]modelOp, results []result, log []event, total *stats) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	cur, values, alive := k0, maps.Clone(initial), true
+	first := &lineage{cur: k0, values: maps.Clone(initial), alive: true, subject: withSubject}
+	lineages := []*lineage{first}
+	owner := map[string]*lineage{k0: first} // every key a session ever had
 	dead := map[string]bool{}
-	known := map[string]bool{k0: true}
-	ins := make([]*intent, len(plans))
 	obs := make([]*observed, len(plans))
 	for k := range plans {
-		ins[k], obs[k] = intentOf(plans[k], results[k], withSubject), &observed{}
+		obs[k] = &observed{}
 	}
-	end := func() { alive, dead[cur] = false, true; total.ends++ }
+	// intentOf k, once the session it opened (if any) is known.
+	intent := func(k int) *intent {
+		ob := obs[k]
+		if ob.in == nil {
+			ob.in = intentOf(plans[k], results[k], ob.opened != nil && ob.opened.subject)
+		}
+		return ob.in
+	}
+	end := func(l *lineage) { l.alive, dead[l.cur] = false, true; total.ends++ }
+	loaded := make([]bool, len(plans))
 	for i, e := range log {
 		if e.req < 0 {
 			continue
 		}
-		in, ob := ins[e.req], obs[e.req]
+		ob := obs[e.req]
 		where := fmt.Sprintf("step %d (r%d %s)", i, e.req, e.op)
 		total.ops++
 		if e.err != nil {
@@ -671,101 +750,128 @@ func check(inner store.Store, k0 string, initial map[string]any, withSubject boo
 			total.conflicts++
 			continue
 		}
+		l := owner[e.key]
+		live := l != nil && e.key == l.cur && l.alive
+		if e.op == "Load" && !loaded[e.req] { // its Open
+			loaded[e.req] = true
+			if results[e.req].opened {
+				if !live {
+					bad("%s: opened a record the model does not hold live", where)
+				} else {
+					ob.opened, ob.openedKey = l, e.key
+					if e.key != k0 {
+						total.followed++
+					}
+				}
+			}
+		}
+		if e.op != "Load" && e.op != "DeleteSubject" && !loaded[e.req] {
+			loaded[e.req] = true // a request without a cookie: fresh
+		}
+		in := intent(e.req)
 		switch e.op {
 		case "Load":
 			switch {
-			case e.key == cur && alive && !e.found:
+			case live && !e.found:
 				bad("%s: the live session was not found", where)
-			case e.key == cur && alive && !equalValues(e.values, values):
-				bad("%s: read %v, the model holds %v", where, e.values, values)
+			case live && !equalValues(e.values, l.values):
+				bad("%s: read %v, the model holds %v", where, e.values, l.values)
 			case dead[e.key] && e.found:
 				bad("%s: an ended or moved ID found a record %v", where, e.values)
 			}
 		case "Save":
 			switch {
-			case e.key == cur && alive:
-				want := in.apply(values)
+			case live && l == ob.opened:
+				want := in.apply(l.values)
 				switch {
-				case !in.opened || in.ended || in.regen:
-					bad("%s: a request that does not update the session saved it", where)
+				case in.ended || in.regen:
+					bad("%s: a request that does not update its session saved it", where)
 				case !equalValues(e.values, want):
-					bad("%s: committed %v, the model wants %v (its changes on %v)", where, e.values, want, values)
+					bad("%s: committed %v, the model wants %v (its changes on %v)", where, e.values, want, l.values)
 				}
-				values, ob.committed = e.values, true
+				l.values, ob.committed = e.values, true
 				total.updates++
-			case dead[e.key] || e.key == cur:
+			case live:
+				bad("%s: saved a session it did not open", where)
+			case dead[e.key]:
 				bad("%s: a save brought back an ended session's ID with %v", where, e.values)
 			case e.key == ob.staging:
 				ob.staged = e.values
-			case e.version == 0 && !known[e.key]:
-				known[e.key] = true
-				if in.opened && in.regen && !in.ended && ob.staging == "" && ob.movedTo == "" {
+			case e.version == 0 && l == nil:
+				if ob.opened != nil && in.regen && !in.ended && ob.staging == "" && ob.movedTo == "" {
 					ob.staging, ob.staged = e.key, e.values
 					break
 				}
-				if in.opened && !in.ended {
+				if ob.opened != nil && !in.ended {
 					bad("%s: a request that neither regenerated nor ended its session created a record", where)
 				}
 				if ob.fresh != "" {
 					bad("%s: a second fresh record", where)
 				}
-				ob.fresh = e.key
-				total.fresh++
 				if !equalValues(e.values, in.final) {
 					bad("%s: a fresh session holds %v, but its request wrote only %v", where, e.values, in.final)
 				}
+				ob.fresh = e.key
+				nl := &lineage{cur: e.key, values: e.values, alive: true}
+				lineages = append(lineages, nl)
+				owner[e.key] = nl
+				total.fresh++
 			default:
 				bad("%s: unexpected save of %v", where, e.values)
 			}
-		case "DeleteSubject":
-			// Every record of the subject goes: the session (wherever it
-			// moved) and the new records of regenerations in progress.
-			if withSubject && alive {
-				end()
-				if in.revoke {
-					ob.committed = true
-				}
-			}
-			if withSubject {
-				for _, o := range obs {
-					if o.staging != "" {
-						o.discarded = append(o.discarded, o.staging)
-						o.staging = ""
-					}
-				}
-			}
 		case "CompareAndDelete", "Delete":
 			switch {
-			case e.key == cur && alive:
+			case live && l != ob.opened:
+				bad("%s: deleted a session it did not open", where)
+				end(l)
+			case live:
 				switch {
-				case in.ended: // Clear or Destroy
-					end()
+				case in.ended: // Clear, Destroy, revocation
+					end(l)
 					ob.committed = true
 				case in.regen && ob.staging != "":
-					want := in.apply(values)
+					want := in.apply(l.values)
 					if !equalValues(ob.staged, want) {
-						bad("%s: regenerate moved %v, the model wants %v (its changes on %v)", where, ob.staged, want, values)
+						bad("%s: regenerate moved %v, the model wants %v (its changes on %v)", where, ob.staged, want, l.values)
 					}
-					dead[cur] = true
-					cur, values = ob.staging, ob.staged
+					dead[l.cur] = true
+					l.cur, l.values = ob.staging, ob.staged
+					owner[ob.staging] = l
 					ob.movedTo, ob.staging, ob.committed = ob.staging, "", true
 					total.moves++
 				default:
-					if want := in.apply(values); len(want) != 0 {
+					if want := in.apply(l.values); len(want) != 0 {
 						bad("%s: deleted the session, which still holds %v after this request's changes (others' acknowledged writes lost)", where, want)
 					}
-					end()
+					end(l)
 					ob.committed = true
 				}
 			case e.key == ob.staging:
 				ob.discarded = append(ob.discarded, ob.staging)
 				ob.staging = ""
 			}
+		case "DeleteSubject":
+			// Every record of the subject goes: its sessions, wherever they
+			// moved, and the new records of their regenerations in progress.
+			for _, l := range lineages {
+				if l.subject && l.alive {
+					end(l)
+					if l == ob.opened && in.revoke {
+						ob.committed = true
+					}
+				}
+			}
+			for _, o := range obs {
+				if o.staging != "" && o.opened != nil && o.opened.subject {
+					o.discarded = append(o.discarded, o.staging)
+					o.staging = ""
+				}
+			}
 		}
 	}
-	total.requests += len(ins)
-	for k, in := range ins {
-		res, ob := results[k], obs[k]
+	total.requests += len(plans)
+	for k, ob := range obs {
+		res, in := results[k], intent(k)
 		if errors.Is(res.err, serverside.ErrSessionGone) {
 			total.gone++
 		}
@@ -774,10 +880,14 @@ func check(inner store.Store, k0 string, initial map[string]any, withSubject boo
 		if res.setsOne && !res.deletes {
 			cookieKey = storeKeyOf(res.cookie)
 		}
+		if res.opened && ob.opened == nil {
+			bad("%s: opened a session the model never saw it load", who)
+			continue
+		}
 		switch res.code {
 		case http.StatusOK:
 			switch {
-			case !in.opened || in.ended:
+			case ob.opened == nil || in.ended:
 				if len(in.final) > 0 {
 					if ob.fresh == "" || cookieKey != ob.fresh {
 						bad("%s: wrote %v into a fresh session, but the response cookie does not name its record", who, in.final)
@@ -795,7 +905,7 @@ func check(inner store.Store, k0 string, initial map[string]any, withSubject boo
 			case !ob.committed:
 				// Success without a commit: only for a request that only
 				// removes keys, from a session another request ended or moved.
-				if !dead[k0] || len(in.set) != 0 {
+				if !dead[ob.openedKey] || len(in.set) != 0 {
 					bad("%s: succeeded but its changes were never committed", who)
 				}
 				if !res.deletes {
@@ -807,7 +917,7 @@ func check(inner store.Store, k0 string, initial map[string]any, withSubject boo
 				}
 			case cookieKey == "" && !res.deletes:
 				bad("%s: committed but set no cookie", who)
-			case cookieKey != "" && cookieKey != k0:
+			case cookieKey != "" && cookieKey != ob.openedKey:
 				bad("%s: an update changed the ID", who)
 			}
 		case http.StatusInternalServerError:
@@ -817,7 +927,7 @@ func check(inner store.Store, k0 string, initial map[string]any, withSubject boo
 			if ob.committed {
 				bad("%s: failed after committing", who)
 			}
-			if !dead[k0] {
+			if ob.opened == nil || !dead[ob.openedKey] {
 				bad("%s: failed with ErrSessionGone though its session never ended", who)
 			}
 			if res.setsOne {
@@ -838,9 +948,12 @@ func check(inner store.Store, k0 string, initial map[string]any, withSubject boo
 		}
 		return decodeValues(rec.Data), true
 	}
-	if alive {
-		if got, ok := load(cur); !ok || !equalValues(got, values) {
-			bad("final: the session holds %v (found %v), the model %v", got, ok, values)
+	for _, l := range lineages {
+		if !l.alive {
+			continue
+		}
+		if got, ok := load(l.cur); !ok || !equalValues(got, l.values) {
+			bad("final: a session holds %v (found %v), the model %v", got, ok, l.values)
 		}
 	}
 	for key := range dead {
@@ -855,11 +968,6 @@ func check(inner store.Store, k0 string, initial map[string]any, withSubject boo
 			}
 			if got, ok := load(key); ok {
 				bad("final: request %d left an unused new record %v", k, got)
-			}
-		}
-		if ob.fresh != "" {
-			if got, ok := load(ob.fresh); !ok || !equalValues(got, ins[k].final) {
-				bad("final: request %d's fresh session holds %v (found %v), want %v", k, got, ok, ins[k].final)
 			}
 		}
 	}
