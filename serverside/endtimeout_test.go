@@ -111,7 +111,7 @@ func TestConflictRetriesLastUntilTheDeadline(t *testing.T) {
 			e := newEnv(t, serverside.Options{})
 			id := e.login(t, "alice")
 			cs := &conflictStore{SubjectStore: e.store}
-			bound := 300 * time.Millisecond
+			bound := 600 * time.Millisecond
 			opts := serverside.Options{Store: cs, RetryTimeout: bound}
 			ctx := context.Background()
 			if withDeadline {
