@@ -9,46 +9,71 @@ import (
 )
 
 // change runs f on the state of s after marking s modified (which fails for
-// a null session or after the header went out).
-func change(s *session.Session, f func(st *state)) error {
+// a null session or after the header went out). Misuse — a session this
+// package did not open — is returned and also recorded with s.Fail, so the
+// error handler answers the request even if the caller ignores the error.
+// f learns whether Session.Clear already ran in this request.
+func change(s *session.Session, f func(st *state, cleared bool)) error {
 	st := stateOf(s)
 	if st == nil {
-		return ErrNotServerSide
+		return notServerSide(s)
 	}
 	if err := s.MarkChanged(); err != nil {
 		return err
 	}
+	cleared := s.Changes().Cleared
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	f(st)
+	f(st, cleared)
 	return nil
+}
+
+// notServerSide reports the misuse on s and returns ErrNotServerSide.
+func notServerSide(s *session.Session) error {
+	if s != nil {
+		s.Fail(ErrNotServerSide)
+	}
+	return ErrNotServerSide
 }
 
 // SetSubject attaches the session to subject (a user ID), so it can be
 // listed and revoked with the subject's other sessions.
 func SetSubject(s *session.Session, subject string) error {
-	return change(s, func(st *state) { st.subject, st.subjectSet = subject, true })
+	return change(s, func(st *state, cleared bool) {
+		st.subject, st.subjectSet, st.afterClear = subject, true, cleared
+	})
 }
 
-// Subject returns the subject attached to the session, or "".
+// Subject returns the subject attached to the session, or "" (also after
+// Session.Clear, unless SetSubject was called after it).
 func Subject(s *session.Session) string {
 	st := stateOf(s)
 	if st == nil {
 		return ""
 	}
+	cleared := s.Changes().Cleared
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if cleared && !(st.subjectSet && st.afterClear) {
+		return ""
+	}
 	return st.subject
 }
 
 // SetMeta records application metadata shown when listing sessions (a user
 // agent, a device name). It never travels to the client.
 func SetMeta(s *session.Session, key, value string) error {
-	return change(s, func(st *state) {
+	return change(s, func(st *state, cleared bool) {
 		if st.metaSet == nil {
 			st.metaSet = make(map[string]string, 2)
 		}
 		st.metaSet[key] = value
+		if cleared {
+			if st.metaAfterClear == nil {
+				st.metaAfterClear = make(map[string]string, 2)
+			}
+			st.metaAfterClear[key] = value
+		}
 	})
 }
 
@@ -56,16 +81,27 @@ func SetMeta(s *session.Session, key, value string) error {
 // and deleting the old record. Call it when the user logs in or gains
 // privileges, against session fixation.
 func Regenerate(s *session.Session) error {
-	return change(s, func(st *state) { st.regenerate = true })
+	return change(s, func(st *state, _ bool) { st.regenerate = true })
 }
 
-// Destroy ends the session when it is saved: the record is deleted and the
-// cookie cleared (logout). Its values are cleared at once.
+// Destroy ends the session (logout): its values are cleared at once, and
+// when the session is saved its record is deleted — in a context detached
+// from the request's cancellation, so a client that disconnects stays
+// logged out — and the cookie is cleared. Values written afterwards in the
+// same request (a "you are logged out" flash) go into a fresh session with
+// a new ID, no subject and no metadata.
 func Destroy(s *session.Session) error {
+	st := stateOf(s)
+	if st == nil {
+		return notServerSide(s)
+	}
 	if err := s.Clear(); err != nil {
 		return err
 	}
-	return change(s, func(st *state) { st.destroy = true })
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.end(true)
+	return nil
 }
 
 // Key returns the store key of the session (the hash of its ID, safe to
@@ -88,42 +124,112 @@ func (i *Interface) subjects() (store.SubjectStore, error) {
 	return ss, nil
 }
 
+// current returns the session of the request ctx belongs to, and its state
+// if this Interface opened it (nil otherwise). It opens the session if the
+// handler has not yet.
+func (i *Interface) current(ctx context.Context) (*session.Session, *state) {
+	s := session.FromContext(ctx)
+	st := stateOf(s)
+	if st == nil || st.owner != i {
+		return s, nil
+	}
+	return s, st
+}
+
+// report records err on the session of the request ctx belongs to, so the
+// error handler answers it even if the caller ignores err, and returns err.
+func report(s *session.Session, err error) error {
+	if err != nil && s != nil {
+		s.Fail(err)
+	}
+	return err
+}
+
+// endCurrent ends the session of this request after its record was deleted
+// by a revocation from the request itself: later writes of the request go
+// into a fresh session instead of failing as "ended by another request".
+func endCurrent(s *session.Session, st *state) {
+	st.mu.Lock()
+	saved := st.saved
+	st.mu.Unlock()
+	if saved {
+		return // the response went out: the session is no longer this request's to change
+	}
+	if s.Changes().Cleared {
+		return // Clear ended it already: what was written since belongs to the fresh session
+	}
+	if err := s.Clear(); err != nil {
+		return
+	}
+	st.mu.Lock()
+	st.end(false)
+	st.mu.Unlock()
+}
+
 // Sessions lists subject's live sessions with their metadata, without data.
+// Called from a handler (ctx the request's), a failure also answers the
+// request through the error handler.
 func (i *Interface) Sessions(ctx context.Context, subject string) ([]store.Info, error) {
 	ss, err := i.subjects()
 	if err != nil {
-		return nil, err
+		return nil, report(session.FromContext(ctx), err)
 	}
 	infos, err := ss.Sessions(ctx, subject)
 	if err != nil {
-		return nil, fmt.Errorf("serverside: listing sessions: %w", err)
+		return nil, report(session.FromContext(ctx), fmt.Errorf("serverside: listing sessions: %w", err))
 	}
 	return infos, nil
 }
 
-// Revoke deletes the session stored under key (a Key or an Info.Key).
+// Revoke deletes the session stored under key (a Key or an Info.Key). The
+// delete runs detached from ctx's cancellation, bounded by
+// Options.EndTimeout. Called from a handler (ctx the request's) on the
+// request's own session, it ends that session as Destroy does; a failure
+// also answers the request through the error handler.
 func (i *Interface) Revoke(ctx context.Context, key string) error {
-	if err := i.store.Delete(ctx, key); err != nil {
-		return fmt.Errorf("serverside: revoking a session: %w", err)
+	s, st := i.current(ctx)
+	ectx, cancel := i.endContext(ctx)
+	defer cancel()
+	if err := i.store.Delete(ectx, key); err != nil {
+		return report(s, fmt.Errorf("serverside: revoking a session: %w", err))
+	}
+	if st != nil && key != "" && Key(s) == key {
+		endCurrent(s, st)
 	}
 	return nil
 }
 
 // RevokeSubject deletes every session of subject except keep's ("log out
 // other devices"); a nil keep revokes them all ("log out everywhere"). It
-// returns how many sessions it deleted.
+// returns how many sessions it deleted. The deletes run detached from ctx's
+// cancellation, bounded by Options.EndTimeout. Called from a handler (ctx
+// the request's) whose own session is among those revoked, it ends that
+// session as Destroy does, so the request can still flash "logged out"; a
+// failure also answers the request through the error handler.
 func (i *Interface) RevokeSubject(ctx context.Context, subject string, keep *session.Session) (int, error) {
+	s, st := i.current(ctx)
 	ss, err := i.subjects()
 	if err != nil {
-		return 0, err
+		return 0, report(s, err)
 	}
 	keepKey := ""
 	if keep != nil {
 		keepKey = Key(keep)
 	}
-	n, err := ss.DeleteSubject(ctx, subject, keepKey)
+	ending := false
+	if st != nil {
+		st.mu.Lock()
+		ending = st.key != "" && st.key != keepKey && st.recSubject == subject
+		st.mu.Unlock()
+	}
+	ectx, cancel := i.endContext(ctx)
+	defer cancel()
+	n, err := ss.DeleteSubject(ectx, subject, keepKey)
 	if err != nil {
-		return n, fmt.Errorf("serverside: revoking sessions: %w", err)
+		return n, report(s, fmt.Errorf("serverside: revoking sessions: %w", err))
+	}
+	if ending {
+		endCurrent(s, st)
 	}
 	return n, nil
 }

@@ -10,25 +10,70 @@
 //
 // # Guarantees
 //
-// Every request records its changes key by key. Saving is a compare-and-swap
-// on the record's version; on a conflict the record is reloaded, the
-// request's changes are applied to the fresh values and the save is retried
-// (Options.MaxRetries times). So:
+// Every request records its changes key by key (session.ChangeSet). Every
+// write to the store is checked against the version the request last read:
+// saving is a compare-and-swap (store.Store.Save) and deleting an emptied,
+// cleared or moved record is a compare-and-delete
+// (store.Store.CompareAndDelete). On a conflict the record is reloaded, the
+// request's changes are applied to the fresh values and the write is
+// retried, after a jittered exponential backoff (1ms doubling to 32ms),
+// until it succeeds or the request's deadline — Options.RetryTimeout (5s)
+// when the request has none — is spent; then it fails with
+// ErrTooManyConflicts. No record is ever deleted or moved on a stale view.
+// So, for the requests of one session:
 //
-//   - two overlapping requests that write different keys both persist;
-//   - for the same key, the request that commits last wins;
-//   - Clear, in a request that then sets keys, replaces every value; a
-//     request that empties the session ends it (record deleted, cookie cleared);
-//   - a request that saves after the session was destroyed (logout,
-//     revocation, expiry) never brings it back: its save fails with
-//     ErrSessionGone, reported through the error handler;
+//   - each request's changes are applied atomically, in the order the
+//     requests commit; two overlapping requests that write different keys
+//     both persist, and for the same key the request that commits last wins;
+//   - a request whose save succeeded is never lost: its values stay until a
+//     later request changes the same keys or ends the session;
+//   - Session.Clear ends the session (Flask's logout idiom, session.clear()):
+//     its record is deleted, subject or not, after any request that
+//     committed before it; what the request writes after Clear (a "you are
+//     logged out" flash, a new login) goes into a fresh session with a new
+//     ID, carrying only the subject and metadata set after Clear. So Clear
+//     then Set replaces every value, under a new ID;
+//   - a request that leaves the session empty (Delete or Pop of the last
+//     key, reading the last flash) ends it, subject or not: the record is
+//     deleted, the cookie cleared, and the ID never used again. A session
+//     with no values is never stored, whatever its subject or metadata.
+//     (Pop of the user's key while other keys remain does not end the
+//     session, nor drop its subject: log out with Destroy or Clear.);
+//   - a session ended by one request (logout, Clear, emptying, revocation),
+//     moved by another's Regenerate, or expired, is never brought back: a
+//     request that writes to it and had not committed before fails with
+//     ErrSessionGone, reported through the error handler, and writes
+//     nothing. A request that only removes keys from a session ended
+//     meanwhile succeeds and clears the cookie: nothing is left to remove;
 //   - a change inside a nested value is saved only for the keys passed to
 //     Session.MarkChanged (Session.MarkModified counts every key).
 //
-// Regenerate gives the session a new ID at save time (call it at login),
-// keeping its data and deleting the old record at once. Destroy deletes the
-// record and clears the cookie (logout). Revoking deletes records: a revoked
-// session's next request finds nothing and starts anonymous.
+// Regenerate gives the session a new ID at save time (call it at login): the
+// data moves to a new record, and the old record is deleted only at the
+// version the new record was built from; a write that committed on the old
+// ID meanwhile is merged into the new record and the move retried, so it is
+// never lost, and the old ID is never written to. The old ID then finds
+// nothing. If the old record was ended meanwhile, the new one is deleted and
+// the save fails with ErrSessionGone.
+//
+// Ending a session is a decision of the server that the client cannot undo:
+// the store operations of Destroy (logout), Clear, emptying, Revoke and
+// RevokeSubject run in a context detached from the request's cancellation
+// and deadline, bounded by Options.EndTimeout (5s), so a client that
+// disconnects does not keep its session; a store failure is reported
+// through the error handler (Revoke, RevokeSubject and Sessions, called
+// with a request's context, report theirs on that request's session too).
+// Values written after the request ended its own session (a "you are logged
+// out" flash after Destroy, or after revoking the current session) go into
+// a fresh session with a new ID that holds only those values, with no
+// subject and no metadata. A revoked session's next request finds nothing
+// and starts anonymous. An ending sent with an ID that a concurrent
+// Regenerate has just moved ends only that old ID: it does not follow the
+// move.
+//
+// Misuse is never silent: the package functions on a session this package
+// did not open return ErrNotServerSide and also record it with Session.Fail,
+// so the request is answered by the error handler; so is ErrNoSubjects.
 //
 // Idle and absolute timeouts are enforced on every read. Reading does not
 // rewrite data: a read-only request only "touches" the record (extending
@@ -37,14 +82,12 @@
 package serverside
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -56,17 +99,28 @@ import (
 
 // Errors.
 var (
-	// ErrSessionGone means the session was destroyed, revoked or expired
-	// while this request ran, so its changes were not saved.
-	ErrSessionGone = errors.New("serverside: the session was destroyed or expired by another request; this request's changes were not saved")
+	// ErrSessionGone means the session was ended by another request
+	// (logout, emptying, revocation) or expired while this request ran, so
+	// this request's changes were not saved.
+	ErrSessionGone = errors.New("serverside: the session was ended by another request (logout or revocation) or expired; this request's changes were not saved")
 	// ErrTooManyConflicts means the save kept conflicting with concurrent
-	// saves of the same session and gave up after Options.MaxRetries.
+	// saves of the same session until the request's deadline (or
+	// Options.RetryTimeout, or Options.MaxRetries) was spent.
 	ErrTooManyConflicts = errors.New("serverside: too many concurrent saves of the session")
 	// ErrNotServerSide is returned by the package functions for a session
 	// this package did not open.
 	ErrNotServerSide = errors.New("serverside: not a server-side session")
 	// ErrNoSubjects means the store cannot list or revoke by subject.
 	ErrNoSubjects = errors.New("serverside: the store does not implement store.SubjectStore")
+)
+
+// Defaults of Options.
+const (
+	// DefaultEndTimeout bounds the store operations that end a session.
+	DefaultEndTimeout = 5 * time.Second
+	// DefaultRetryTimeout bounds the conflict retries of a request whose
+	// context has no deadline.
+	DefaultRetryTimeout = 5 * time.Second
 )
 
 // Options configure an Interface.
@@ -81,13 +135,27 @@ type Options struct {
 	// TouchInterval is the least time between two touches of a record by
 	// read-only requests; 0 means one minute (at most IdleTimeout/2).
 	TouchInterval time.Duration
-	// MaxRetries bounds the reload-and-retry rounds of a conflicting save;
-	// 0 means 10.
+	// RetryTimeout bounds how long a save keeps retrying writes that
+	// conflict with concurrent requests of the same session, when the
+	// request's context has no deadline (with one, that deadline bounds
+	// the retries). 0 means DefaultRetryTimeout (5s). When it is spent the
+	// save fails with ErrTooManyConflicts.
+	RetryTimeout time.Duration
+	// MaxRetries, if positive, also bounds the number of retries of a
+	// conflicting write. 0 (the default) means no count: a count cannot
+	// tell a busy session from a broken one and made saves fail under
+	// contention, so only the deadline ends the retries.
 	MaxRetries int
+	// EndTimeout bounds the store operations that end a session (Destroy,
+	// emptying, Revoke, RevokeSubject). They run detached from the
+	// request's cancellation and deadline, so a client that goes away
+	// cannot keep its session alive; 0 means DefaultEndTimeout (5s).
+	EndTimeout time.Duration
 	// Helpers supplies cookie attributes; nil means session.Defaults.
 	Helpers session.Helpers
-	// Rand is the source of session IDs; nil means crypto/rand. If it
-	// fails, saving fails: there is no fallback.
+	// Rand is the source of session IDs; nil means crypto/rand. It must
+	// fill the 32 bytes of an ID (io.ReadFull); if it fails or falls
+	// short, saving fails: there is no fallback.
 	Rand io.Reader
 }
 
@@ -107,7 +175,8 @@ func New(opts Options) (*Interface, error) {
 	if opts.Store == nil {
 		return nil, errors.New("serverside: Options.Store is required")
 	}
-	if opts.IdleTimeout < 0 || opts.AbsoluteTimeout < 0 || opts.TouchInterval < 0 || opts.MaxRetries < 0 {
+	if opts.IdleTimeout < 0 || opts.AbsoluteTimeout < 0 || opts.TouchInterval < 0 || opts.MaxRetries < 0 ||
+		opts.RetryTimeout < 0 || opts.EndTimeout < 0 {
 		return nil, errors.New("serverside: negative timeout, interval or retry count")
 	}
 	if opts.TouchInterval == 0 {
@@ -116,8 +185,11 @@ func New(opts Options) (*Interface, error) {
 			opts.TouchInterval = opts.IdleTimeout / 2
 		}
 	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = 10
+	if opts.RetryTimeout == 0 {
+		opts.RetryTimeout = DefaultRetryTimeout
+	}
+	if opts.EndTimeout == 0 {
+		opts.EndTimeout = DefaultEndTimeout
 	}
 	if opts.Helpers == nil {
 		opts.Helpers = session.Defaults{}
@@ -136,21 +208,67 @@ const idLen = 43
 
 // state is the server-side part of a session.
 type state struct {
+	owner      *Interface
 	mu         sync.Mutex
 	id         string // raw ID from the cookie; "" until one is issued
 	key        string // store key: base64url(SHA-256(id))
-	version    uint64
+	version    uint64 // version of the record as this request last read it
 	created    time.Time
 	lastSeen   time.Time
+	recSubject string // the subject of the record when it was loaded
 	subject    string
 	subjectSet bool
 	meta       map[string]string
 	metaSet    map[string]string
-	regenerate bool
-	destroy    bool
+	// afterClear: the subject was set, and metaAfterClear holds the
+	// metadata set, after Session.Clear in this request; only those carry
+	// over to the fresh session that follows a cleared one.
+	afterClear     bool
+	metaAfterClear map[string]string
+	regenerate     bool
+	// ended: this request ended its own session (Destroy, or a revocation
+	// of it); the fields above then describe a fresh session holding only
+	// what was written afterwards.
+	ended bool
+	// endKey is the record still to delete at save time (Destroy).
+	endKey string
+	// clearCookie: the client holds a cookie the response must clear
+	// unless a fresh session replaces it.
+	clearCookie bool
+	// saved: Save ran (the header is on its way); the session is sealed.
+	saved bool
+}
+
+// end makes st a fresh session: the current one is over. The record, if
+// any, still has to be deleted when pending is true.
+func (st *state) end(pending bool) {
+	if pending && st.key != "" {
+		st.endKey = st.key
+	}
+	st.ended, st.clearCookie = true, true
+	st.id, st.key, st.version = "", "", 0
+	st.created, st.lastSeen = time.Time{}, time.Time{}
+	st.recSubject, st.subject, st.subjectSet = "", "", false
+	st.meta, st.metaSet = nil, nil
+	st.afterClear, st.metaAfterClear = false, nil
+	st.regenerate = false
+}
+
+// endCleared makes st the fresh session that follows one Session.Clear
+// ended: only the subject and metadata set after Clear carry over.
+func (st *state) endCleared() {
+	subject, keep, meta := st.subject, st.subjectSet && st.afterClear, st.metaAfterClear
+	st.end(false)
+	if keep {
+		st.subject, st.subjectSet = subject, true
+	}
+	st.metaSet = meta
 }
 
 func stateOf(s *session.Session) *state {
+	if s == nil {
+		return nil
+	}
 	st, _ := s.Backend().(*state)
 	return st
 }
@@ -246,205 +364,14 @@ func (i *Interface) Open(cfg *session.Config, r *http.Request) (*session.Session
 			}
 			s := session.NewSession(values)
 			s.TrackChanges()
-			s.SetBackend(&state{id: id, key: key, version: rec.Version, created: rec.Created,
-				lastSeen: rec.LastSeen, subject: rec.Subject, meta: rec.Meta})
+			s.SetBackend(&state{owner: i, id: id, key: key, version: rec.Version, created: rec.Created,
+				lastSeen: rec.LastSeen, recSubject: rec.Subject, subject: rec.Subject, meta: rec.Meta})
 			return s, nil
 		}
 	}
 	s := session.NewSession(nil)
 	s.SetNew(true)
 	s.TrackChanges()
-	s.SetBackend(&state{})
+	s.SetBackend(&state{owner: i})
 	return s, nil
-}
-
-// Save writes the session's changes (see the package documentation for the
-// rules) and sets or clears the cookie. Nothing is sent when the store
-// write fails.
-func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
-	st := stateOf(s)
-	if st == nil {
-		return ErrNotServerSide
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ctx := r.Context()
-	h := i.opts.Helpers
-	values, accessed, modified := s.Peek()
-	if accessed {
-		session.AddVaryCookie(w.Header())
-	}
-	if st.destroy || (modified && len(values) == 0 && st.subject == "") {
-		if st.key != "" {
-			if err := i.store.Delete(ctx, st.key); err != nil {
-				return fmt.Errorf("serverside: deleting the session: %w", err)
-			}
-		}
-		if st.id != "" || st.destroy {
-			session.DeleteCookie(h, cfg, w, r)
-		}
-		return nil
-	}
-	t := now(cfg)
-	if !modified {
-		if st.key != "" {
-			if err := i.touch(ctx, cfg, st, t); err != nil {
-				return err
-			}
-			if h.ShouldSetCookie(cfg, s) {
-				session.SetCookie(h, cfg, w, r, st.id, h.ExpirationTime(cfg, s))
-			}
-		}
-		return nil
-	}
-	issued := false
-	if st.id == "" || st.regenerate {
-		if err := i.saveNew(ctx, cfg, s, st, values, t); err != nil {
-			return err
-		}
-		issued = true
-	} else if err := i.saveExisting(ctx, cfg, s, st, values, t); err != nil {
-		return err
-	}
-	if issued || h.ShouldSetCookie(cfg, s) {
-		session.SetCookie(h, cfg, w, r, st.id, h.ExpirationTime(cfg, s))
-	}
-	return nil
-}
-
-// record builds the record to write.
-func (i *Interface) record(cfg *session.Config, st *state, values map[string]any, version uint64, subject string, meta map[string]string, t time.Time) (store.Record, error) {
-	data, err := serializer(cfg).Marshal(values)
-	if err != nil {
-		return store.Record{}, fmt.Errorf("serverside: encoding the session: %w", err)
-	}
-	created := st.created
-	if created.IsZero() {
-		created = t
-	}
-	if st.subjectSet {
-		subject = st.subject
-	}
-	if len(st.metaSet) > 0 {
-		meta = maps.Clone(meta)
-		if meta == nil {
-			meta = make(map[string]string, len(st.metaSet))
-		}
-		maps.Copy(meta, st.metaSet)
-	}
-	return store.Record{Data: data, Version: version, Subject: subject, Created: created,
-		LastSeen: t, Expires: i.expires(cfg, created, t), Meta: meta}, nil
-}
-
-// saveNew stores the session under a freshly issued ID: a new session, or a
-// regenerated one (whose old record is deleted once the new one exists).
-func (i *Interface) saveNew(ctx context.Context, cfg *session.Config, s *session.Session, st *state, values map[string]any, t time.Time) error {
-	oldKey := st.key
-	subject, meta := st.subject, st.meta
-	if oldKey != "" {
-		// Regenerating: build on the latest stored values.
-		cur, found, err := i.store.Load(ctx, oldKey)
-		if err != nil {
-			return fmt.Errorf("serverside: loading the session: %w", err)
-		}
-		if !found {
-			return ErrSessionGone
-		}
-		base, err := serializer(cfg).UnmarshalMap(cur.Data)
-		if err != nil {
-			return fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
-		}
-		values = s.Changes().Apply(base)
-		subject, meta = cur.Subject, cur.Meta
-	}
-	for attempt := 0; ; attempt++ {
-		id, err := i.newID()
-		if err != nil {
-			return err
-		}
-		key := storeKey(id)
-		rec, err := i.record(cfg, st, values, 0, subject, meta, t)
-		if err != nil {
-			return err
-		}
-		v, err := i.store.Save(ctx, key, rec)
-		if errors.Is(err, store.ErrConflict) && attempt < 3 {
-			continue // an ID collision: astronomically unlikely, but never overwrite
-		}
-		if err != nil {
-			return fmt.Errorf("serverside: saving the session: %w", err)
-		}
-		st.id, st.key, st.version, st.created, st.lastSeen = id, key, v, rec.Created, t
-		break
-	}
-	st.regenerate = false
-	if oldKey != "" {
-		if err := i.store.Delete(ctx, oldKey); err != nil {
-			return fmt.Errorf("serverside: deleting the old session record: %w", err)
-		}
-	}
-	return nil
-}
-
-// saveExisting saves with compare-and-swap, merging on conflict.
-func (i *Interface) saveExisting(ctx context.Context, cfg *session.Config, s *session.Session, st *state, values map[string]any, t time.Time) error {
-	subject, meta, version := st.subject, st.meta, st.version
-	for attempt := 0; ; attempt++ {
-		rec, err := i.record(cfg, st, values, version, subject, meta, t)
-		if err != nil {
-			return err
-		}
-		v, err := i.store.Save(ctx, st.key, rec)
-		if err == nil {
-			st.version, st.lastSeen = v, t
-			return nil
-		}
-		if !errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("serverside: saving the session: %w", err)
-		}
-		if attempt >= i.opts.MaxRetries {
-			return fmt.Errorf("%w (%d attempts)", ErrTooManyConflicts, attempt+1)
-		}
-		cur, found, err := i.store.Load(ctx, st.key)
-		if err != nil {
-			return fmt.Errorf("serverside: reloading the session: %w", err)
-		}
-		if !found || !i.alive(cfg, &cur, t) {
-			return ErrSessionGone
-		}
-		base, err := serializer(cfg).UnmarshalMap(cur.Data)
-		if err != nil {
-			return fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
-		}
-		values = s.Changes().Apply(base)
-		subject, meta, version = cur.Subject, cur.Meta, cur.Version
-	}
-}
-
-// touch extends a read-only session's life when the last touch is old enough.
-func (i *Interface) touch(ctx context.Context, cfg *session.Config, st *state, t time.Time) error {
-	if t.Sub(st.lastSeen) < i.opts.TouchInterval {
-		return nil
-	}
-	exp := i.expires(cfg, st.created, t)
-	if toucher, ok := i.store.(store.Toucher); ok {
-		if err := toucher.Touch(ctx, st.key, t, exp); err != nil {
-			return fmt.Errorf("serverside: touching the session: %w", err)
-		}
-		st.lastSeen = t
-		return nil
-	}
-	cur, found, err := i.store.Load(ctx, st.key)
-	if err != nil {
-		return fmt.Errorf("serverside: touching the session: %w", err)
-	}
-	if !found {
-		return nil
-	}
-	cur.LastSeen, cur.Expires = t, exp
-	if _, err := i.store.Save(ctx, st.key, cur); err != nil && !errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("serverside: touching the session: %w", err)
-	}
-	st.lastSeen = t
-	return nil
 }

@@ -149,7 +149,7 @@ func TestIDsAreUniqueAndRandomnessFailureIsAnError(t *testing.T) {
 	if res.StatusCode != 500 || len(res.Header.Values("Set-Cookie")) != 0 || broken.store.Len() != 0 {
 		t.Fatalf("failing randomness: status %d, cookies %v, records %d", res.StatusCode, res.Header.Values("Set-Cookie"), broken.store.Len())
 	}
-	if err := <-broken.errs; !strings.Contains(err.Error(), "random") {
+	if err := broken.nextError(t); !strings.Contains(err.Error(), "random") {
 		t.Errorf("error %v does not name the cause", err)
 	}
 }
@@ -255,7 +255,7 @@ func TestDestroyAndNoResurrection(t *testing.T) {
 			s := session.From(r)
 			s.Get("user")
 			close(inSlow)
-			<-release
+			await(t, release, "the release of the slow request")
 			_ = s.Set("late", "write")
 		},
 	}
@@ -266,22 +266,22 @@ func TestDestroyAndNoResurrection(t *testing.T) {
 	c.Get("/login?user=alice")
 	id := sessionCookie(c)
 
-	slowDone := make(chan *sessiontest.Response)
+	slowDone := make(chan *sessiontest.Response, 1)
 	replay := e.client(r)
 	replay.Jar.SetCookies(replay.BaseURL, []*http.Cookie{{Name: "session", Value: id}})
 	go func() { slowDone <- replay.Get("/slow") }()
-	<-inSlow
+	recv(t, inSlow, "the slow request to read the session")
 	res := c.Get("/logout")
 	ck := res.Cookies()
 	if len(ck) != 1 || ck[0].Value != "" || ck[0].MaxAge >= 0 {
 		t.Fatalf("logout cookie: %v", res.Header.Values("Set-Cookie"))
 	}
 	close(release)
-	slow := <-slowDone
+	slow := recv(t, slowDone, "the slow request's response")
 	if slow.StatusCode != 500 || len(slow.Header.Values("Set-Cookie")) != 0 {
 		t.Errorf("late write after logout: status %d, Set-Cookie %v", slow.StatusCode, slow.Header.Values("Set-Cookie"))
 	}
-	if err := <-e.errs; !errors.Is(err, serverside.ErrSessionGone) {
+	if err := e.nextError(t); !errors.Is(err, serverside.ErrSessionGone) {
 		t.Errorf("late write error: %v, want ErrSessionGone", err)
 	}
 	if e.store.Len() != 0 {

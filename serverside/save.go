@@ -1,0 +1,381 @@
+package serverside
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"time"
+
+	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/store"
+)
+
+// Save writes the session's changes (see the package documentation for the
+// rules) and sets or clears the cookie. Nothing is sent when a store
+// operation fails: the error goes to the middleware's error handler.
+func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
+	st := stateOf(s)
+	if st == nil {
+		return ErrNotServerSide
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.saved = true
+	ctx := r.Context()
+	h := i.opts.Helpers
+	values, accessed, modified := s.Peek()
+	if accessed {
+		session.AddVaryCookie(w.Header())
+	}
+	if st.endKey != "" {
+		// Destroy: the server ended the session, whatever the client does.
+		if err := i.deleteEnded(ctx, st.endKey); err != nil {
+			return err
+		}
+		st.endKey = ""
+	}
+	t := now(cfg)
+	if !modified {
+		if st.key != "" {
+			if err := i.touch(ctx, cfg, st, t); err != nil {
+				return err
+			}
+			if h.ShouldSetCookie(cfg, s) {
+				session.SetCookie(h, cfg, w, r, st.id, h.ExpirationTime(cfg, s))
+			}
+		}
+		return nil
+	}
+	cs := s.Changes()
+	if cs.Cleared && st.key != "" {
+		// Clear ends the session (Flask's logout idiom): its record goes,
+		// and what the request wrote after Clear starts a fresh session.
+		if err := i.deleteCleared(ctx, cfg, st, t); err != nil {
+			return err
+		}
+		st.endCleared()
+	}
+	var (
+		ended, issued bool
+		err           error
+	)
+	switch {
+	case st.key == "" && len(values) == 0:
+		ended = true // nothing to store, nothing stored
+	case st.key == "":
+		err = i.insertFresh(ctx, cfg, st, values, t)
+		issued = true
+	case st.regenerate:
+		ended, err = i.regenerate(ctx, cfg, st, cs, t)
+		issued = !ended
+	default:
+		ended, err = i.update(ctx, cfg, st, cs, values, t)
+	}
+	if err != nil {
+		return err
+	}
+	if ended {
+		if st.key != "" {
+			st.end(false)
+		}
+		if st.clearCookie {
+			session.DeleteCookie(h, cfg, w, r)
+		}
+		return nil
+	}
+	if issued || h.ShouldSetCookie(cfg, s) {
+		session.SetCookie(h, cfg, w, r, st.id, h.ExpirationTime(cfg, s))
+	}
+	return nil
+}
+
+// record builds the record to write.
+func (i *Interface) record(cfg *session.Config, st *state, values map[string]any, version uint64, subject string, meta map[string]string, t time.Time) (store.Record, error) {
+	data, err := serializer(cfg).Marshal(values)
+	if err != nil {
+		return store.Record{}, fmt.Errorf("serverside: encoding the session: %w", err)
+	}
+	created := st.created
+	if created.IsZero() {
+		created = t
+	}
+	if st.subjectSet {
+		subject = st.subject
+	}
+	if len(st.metaSet) > 0 {
+		meta = maps.Clone(meta)
+		if meta == nil {
+			meta = make(map[string]string, len(st.metaSet))
+		}
+		maps.Copy(meta, st.metaSet)
+	}
+	return store.Record{Data: data, Version: version, Subject: subject, Created: created,
+		LastSeen: t, Expires: i.expires(cfg, created, t), Meta: meta}, nil
+}
+
+// merge applies the request's changes to the values of the stored record.
+func merge(cfg *session.Config, cs session.ChangeSet, cur *store.Record) (map[string]any, error) {
+	base, err := serializer(cfg).UnmarshalMap(cur.Data)
+	if err != nil {
+		return nil, fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
+	}
+	return cs.Apply(base), nil
+}
+
+// insert stores a record under a freshly issued ID and returns the ID, its
+// key and the record's version and creation time.
+func (i *Interface) insert(ctx context.Context, cfg *session.Config, st *state, values map[string]any, subject string, meta map[string]string, t time.Time) (id, key string, version uint64, created time.Time, err error) {
+	for attempt := 0; ; attempt++ {
+		id, err = i.newID()
+		if err != nil {
+			return "", "", 0, time.Time{}, err
+		}
+		key = storeKey(id)
+		rec, err := i.record(cfg, st, values, 0, subject, meta, t)
+		if err != nil {
+			return "", "", 0, time.Time{}, err
+		}
+		version, err = i.store.Save(ctx, key, rec)
+		if errors.Is(err, store.ErrConflict) && attempt < 3 {
+			continue // an ID collision: astronomically unlikely, but never overwrite
+		}
+		if err != nil {
+			return "", "", 0, time.Time{}, fmt.Errorf("serverside: saving the session: %w", err)
+		}
+		return id, key, version, rec.Created, nil
+	}
+}
+
+// insertFresh stores a session that has no record yet: a new one, or the
+// fresh one that follows a session this request ended.
+func (i *Interface) insertFresh(ctx context.Context, cfg *session.Config, st *state, values map[string]any, t time.Time) error {
+	id, key, v, created, err := i.insert(ctx, cfg, st, values, "", nil, t)
+	if err != nil {
+		return err
+	}
+	st.id, st.key, st.version, st.created, st.lastSeen = id, key, v, created, t
+	st.recSubject = st.subject
+	return nil
+}
+
+// update writes values over the session's record at the version this
+// request read, or deletes the record when values is empty (the session
+// ends), merging the request's changes into the fresh record on a conflict.
+// ended reports that the record is gone as this request meant it to be.
+func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *state, cs session.ChangeSet, values map[string]any, t time.Time) (ended bool, err error) {
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if len(values) == 0 {
+		ctx, cancel = i.endContext(reqCtx) // the request ends the session
+	} else {
+		ctx, cancel = i.retryContext(reqCtx)
+	}
+	defer cancel()
+	subject, meta, version := st.subject, st.meta, st.version
+	for attempt := 1; ; attempt++ {
+		var err error
+		if len(values) == 0 {
+			if err = i.store.CompareAndDelete(ctx, st.key, version); err == nil {
+				return true, nil
+			}
+			err = fmt.Errorf("serverside: deleting the emptied session: %w", err)
+		} else {
+			rec, rerr := i.record(cfg, st, values, version, subject, meta, t)
+			if rerr != nil {
+				return false, rerr
+			}
+			var v uint64
+			if v, err = i.store.Save(ctx, st.key, rec); err == nil {
+				st.version, st.lastSeen = v, t
+				return false, nil
+			}
+			err = fmt.Errorf("serverside: saving the session: %w", err)
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return false, err
+		}
+		if err := i.backoff(ctx, attempt); err != nil {
+			return false, err
+		}
+		cur, found, err := i.store.Load(ctx, st.key)
+		if err != nil {
+			return false, fmt.Errorf("serverside: reloading the session: %w", err)
+		}
+		if !found || !i.alive(cfg, &cur, t) {
+			if len(values) == 0 {
+				return true, nil // ended meanwhile, as this request meant to end it
+			}
+			return false, ErrSessionGone
+		}
+		if values, err = merge(cfg, cs, &cur); err != nil {
+			return false, err
+		}
+		subject, meta, version = cur.Subject, cur.Meta, cur.Version
+	}
+}
+
+// regenerate moves the session to a new ID: it stores the merged values
+// under the new ID, then deletes the old record only at the version they
+// were built from; if a request wrote to the old record meanwhile, that
+// write is merged into the new record and the move retried. When the merged
+// values are empty there is nothing to move: the old record is deleted
+// (version-checked likewise) and ended reports that the session ended. The
+// old ID is never written to.
+func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs session.ChangeSet, t time.Time) (ended bool, err error) {
+	ctx, cancel := i.retryContext(reqCtx)
+	defer cancel()
+	oldKey := st.key
+	cur, found, err := i.store.Load(ctx, oldKey)
+	if err != nil {
+		return false, fmt.Errorf("serverside: loading the session: %w", err)
+	}
+	if !found || !i.alive(cfg, &cur, t) {
+		return false, ErrSessionGone
+	}
+	var (
+		id, key string // the new record, once stored
+		v       uint64
+		created time.Time
+	)
+	// fail deletes the new record, which nobody will ever use, and returns cause.
+	fail := func(cause error) (bool, error) {
+		if key == "" {
+			return false, cause
+		}
+		return false, i.discard(reqCtx, key, cause)
+	}
+	for attempt := 1; ; attempt++ {
+		values, err := merge(cfg, cs, &cur)
+		if err != nil {
+			return fail(err)
+		}
+		switch {
+		case len(values) == 0 && key != "":
+			if err := i.discard(reqCtx, key, nil); err != nil {
+				return false, err
+			}
+			key = ""
+		case len(values) == 0:
+		case key == "":
+			if id, key, v, created, err = i.insert(ctx, cfg, st, values, cur.Subject, cur.Meta, t); err != nil {
+				return false, err
+			}
+		default:
+			rec, err := i.record(cfg, st, values, v, cur.Subject, cur.Meta, t)
+			if err != nil {
+				return fail(err)
+			}
+			if v, err = i.store.Save(ctx, key, rec); err != nil {
+				if errors.Is(err, store.ErrConflict) { // the new record was revoked meanwhile
+					return fail(ErrSessionGone)
+				}
+				return fail(fmt.Errorf("serverside: saving the session: %w", err))
+			}
+		}
+		err = i.store.CompareAndDelete(ctx, oldKey, cur.Version)
+		if err == nil {
+			if key == "" {
+				return true, nil
+			}
+			st.id, st.key, st.version, st.created, st.lastSeen = id, key, v, created, t
+			st.recSubject, st.regenerate = st.subject, false
+			return false, nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return fail(fmt.Errorf("serverside: deleting the old session record: %w", err))
+		}
+		if err := i.backoff(ctx, attempt); err != nil {
+			return fail(err)
+		}
+		if cur, found, err = i.store.Load(ctx, oldKey); err != nil {
+			return fail(fmt.Errorf("serverside: reloading the session: %w", err))
+		}
+		if !found || !i.alive(cfg, &cur, t) {
+			if len(values) == 0 {
+				return true, nil // ended meanwhile, as this request meant to end it
+			}
+			return fail(ErrSessionGone)
+		}
+	}
+}
+
+// deleteCleared deletes the record of a session this request cleared, at
+// the version last read: a request that committed since then is reloaded
+// first (its values are cleared too, as it committed before this request),
+// so the delete never acts on a stale view. A record already gone is fine.
+func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, st *state, t time.Time) error {
+	ctx, cancel := i.endContext(reqCtx)
+	defer cancel()
+	version := st.version
+	for attempt := 1; ; attempt++ {
+		err := i.store.CompareAndDelete(ctx, st.key, version)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("serverside: deleting the cleared session: %w", err)
+		}
+		if err := i.backoff(ctx, attempt); err != nil {
+			return err
+		}
+		cur, found, err := i.store.Load(ctx, st.key)
+		if err != nil {
+			return fmt.Errorf("serverside: reloading the session: %w", err)
+		}
+		if !found || !i.alive(cfg, &cur, t) {
+			return nil
+		}
+		version = cur.Version
+	}
+}
+
+// discard deletes the record a failed regeneration left under key (nobody
+// holds its ID) and returns cause joined with any failure to do so.
+func (i *Interface) discard(reqCtx context.Context, key string, cause error) error {
+	ctx, cancel := i.endContext(reqCtx)
+	defer cancel()
+	if err := i.store.Delete(ctx, key); err != nil {
+		return errors.Join(cause, fmt.Errorf("serverside: deleting the unused new session record: %w", err))
+	}
+	return cause
+}
+
+// deleteEnded deletes the record of a session the server ended.
+func (i *Interface) deleteEnded(reqCtx context.Context, key string) error {
+	ctx, cancel := i.endContext(reqCtx)
+	defer cancel()
+	if err := i.store.Delete(ctx, key); err != nil {
+		return fmt.Errorf("serverside: deleting the ended session: %w", err)
+	}
+	return nil
+}
+
+// touch extends a read-only session's life when the last touch is old enough.
+func (i *Interface) touch(ctx context.Context, cfg *session.Config, st *state, t time.Time) error {
+	if t.Sub(st.lastSeen) < i.opts.TouchInterval {
+		return nil
+	}
+	exp := i.expires(cfg, st.created, t)
+	if toucher, ok := i.store.(store.Toucher); ok {
+		if err := toucher.Touch(ctx, st.key, t, exp); err != nil {
+			return fmt.Errorf("serverside: touching the session: %w", err)
+		}
+		st.lastSeen = t
+		return nil
+	}
+	cur, found, err := i.store.Load(ctx, st.key)
+	if err != nil {
+		return fmt.Errorf("serverside: touching the session: %w", err)
+	}
+	if !found {
+		return nil
+	}
+	cur.LastSeen, cur.Expires = t, exp
+	if _, err := i.store.Save(ctx, st.key, cur); err != nil && !errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("serverside: touching the session: %w", err)
+	}
+	st.lastSeen = t
+	return nil
+}
