@@ -110,6 +110,13 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
 	}
+	if cfg.Revocations != nil && subjectOf(cfg, values) != "" {
+		if _, ok := values[EstablishedKey]; !ok {
+			// A cookie from before EstablishedKey: it counts as established
+			// when issued, and keeps that time through its re-issues.
+			values[EstablishedKey] = info.Issued.UnixNano()
+		}
+	}
 	if revoked, err := isRevoked(r.Context(), cfg, values, info.Issued); err != nil {
 		return nil, err
 	} else if revoked {
@@ -200,6 +207,30 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 	}
 	if sc.Codec == nil && rc.signer == nil {
 		return ErrNoSecretKey
+	}
+	if cfg.Revocations != nil {
+		// The subject may have been revoked while this request ran: a
+		// session established before that is not re-issued.
+		now := cfg.now()
+		s.mu.Lock()
+		subject := subjectOf(cfg, s.values)
+		if _, ok := s.values[EstablishedKey]; subject != "" && !ok {
+			s.values[EstablishedKey] = now.UnixNano() // a subject set without SetSubject: established now
+		}
+		established := establishedAt(s.values, now)
+		s.mu.Unlock()
+		revoked, err := revokedSince(r.Context(), cfg, subject, established)
+		if err != nil {
+			return err
+		}
+		if revoked {
+			if modified {
+				return ErrSessionRevoked
+			}
+			rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: not re-issuing a revoked session")
+			DeleteCookie(h, cfg, w, r)
+			return nil
+		}
 	}
 	a := attrsOf(h, cfg, r)
 	expires := h.ExpirationTime(cfg, s)
