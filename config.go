@@ -90,8 +90,12 @@ type Config struct {
 	Serializer *tagjson.Serializer
 
 	// Revocations, if set, is consulted when a cookie session carrying a
-	// subject (under SubjectKey) is opened: a cookie issued before the
-	// subject's not-before time is refused. See the revocation package.
+	// subject (under SubjectKey) is opened and again when it is saved: a
+	// session established (EstablishedKey, set by SetSubject) before the
+	// subject's not-before time is refused when opened, and a request that
+	// opened it before the revocation does not re-issue it (a write from such
+	// a request fails with ErrSessionRevoked). A lookup error answers the
+	// request with HTTP 500 and no Set-Cookie. See the revocation package.
 	Revocations Revocations
 	// SubjectKey is the session key holding the subject; "" means "_subject".
 	SubjectKey string
