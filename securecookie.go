@@ -128,8 +128,16 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	return s, nil
 }
 
+// errOverBound is the reason a cookie longer than the configuration's bound
+// is ignored; it matches ErrInvalidCookie.
+var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or HardMaxCookieSize) allows", ErrInvalidCookie)
+
 // decode opens a cookie value with the Codec or, by default, Flask's signer.
+// A value over the configuration's bound is refused before any decoding.
 func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, Decoded, error) {
+	if !rc.fits(name, len(value)) {
+		return dst, Decoded{}, errOverBound
+	}
 	if sc.Codec != nil {
 		return sc.Codec.Decode(dst, name, value, cfg.now(), rc.lifetime)
 	}
@@ -267,6 +275,15 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 			return tooLarge
 		}
 		rc.logger.LogAttrs(r.Context(), slog.LevelWarn, tooLarge.Error())
+	}
+	// Never send what the next request would not read back.
+	if !rc.fits(a.name, valueLen) {
+		return &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(a.name) + 1 + valueLen, Limit: rc.cookieLimit}
+	}
+	if sc.Codec == nil {
+		if n := rc.signer.MaxLength(); n >= 0 && valueLen > n {
+			return &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: valueLen, Limit: n}
+		}
 	}
 	addCookieHeaders(header, line, &lines)
 	return nil
