@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/flasktest"
 	"github.com/sessionkit/session/sealed"
 	"github.com/sessionkit/session/signing"
 )
@@ -350,5 +351,49 @@ func TestCookieSizeErrorType(t *testing.T) {
 	var tooLarge *session.CookieTooLargeError
 	if !errors.Is(got, session.ErrCookieTooLarge) || !errors.As(got, &tooLarge) || tooLarge.Limit != session.HardMaxCookieSize {
 		t.Errorf("error %v, want a CookieTooLargeError with the hard bound", got)
+	}
+}
+
+// Flask with MAX_COOKIE_SIZE = 8000 and Go with MaxCookieSize 8000 read
+// each other's 5.4 KB session cookie.
+func TestCookieSizeFlask8000(t *testing.T) {
+	const secret = "size-interop-secret"
+	flask := flasktest.StartPeer(t, secret, nil, map[string]string{"MAX_COOKIE_SIZE": "8000"})
+	data := noise(5400, 7)
+	m := newManager(t, session.Config{SecretKey: []byte(secret), MaxCookieSize: 8000})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/set", func(w http.ResponseWriter, r *http.Request) { _ = session.From(r).Set("data", data) })
+	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
+		if session.GetOr(session.From(r), "data", "") == data {
+			w.Write([]byte("same"))
+		}
+	})
+	h := m.Handler(mux)
+
+	goCookie, line, ok := cookieNamed(setWith(h), "session")
+	if !ok || len(line) < 5400 {
+		t.Fatalf("Go wrote no 5.4 KB cookie (%d bytes)", len(line))
+	}
+	req, err := http.NewRequest(http.MethodGet, flask.URL+"/get", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Cookie", "session="+goCookie)
+	if _, body := flask.Do(t, nil, req); !strings.Contains(body, data) {
+		t.Errorf("Flask did not read Go's %d-byte cookie: %.200s", len(line), body)
+	}
+
+	res, _ := flask.Get(t, nil, "/set?data="+data)
+	var flaskCookie string
+	for _, c := range res.Cookies() {
+		if c.Name == "session" {
+			flaskCookie = c.Value
+		}
+	}
+	if len(flaskCookie) < 4096 {
+		t.Fatalf("Flask wrote no cookie over 4 KB (%d bytes)", len(flaskCookie))
+	}
+	if got := getWith(h, "session", flaskCookie).Body.String(); got != "same" {
+		t.Errorf("Go did not read Flask's %d-byte cookie: %q", len(flaskCookie), got)
 	}
 }
