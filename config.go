@@ -131,22 +131,22 @@ type Config struct {
 
 // resolvedConfig is the validated, precomputed form of a Config.
 type resolvedConfig struct {
-	lifetime   time.Duration
-	name       string
-	domain     string
-	path       string // percent-encoded
-	sameSite   http.SameSite
-	secure     bool
-	maxSize    int
+	lifetime time.Duration
+	name     string
+	domain   string
+	path     string // percent-encoded
+	sameSite http.SameSite
+	secure   bool
+	maxSize  int
 	// cookieLimit bounds len(name)+1+len(value) of the session cookie on
 	// write and on read: maxSize, or HardMaxCookieSize when oversized
 	// cookies may be sent.
 	cookieLimit int
-	serializer *tagjson.Serializer
-	signer     *signing.Signer // nil without SecretKey
-	logger     *slog.Logger
-	errHandler func(w http.ResponseWriter, r *http.Request, err error)
-	iface      Interface
+	serializer  *tagjson.Serializer
+	signer      *signing.Signer // nil without SecretKey
+	logger      *slog.Logger
+	errHandler  func(w http.ResponseWriter, r *http.Request, err error)
+	iface       Interface
 }
 
 // Validate checks the configuration for values browsers would reject or that

@@ -140,7 +140,7 @@ func addCookieHeaders(h http.Header, line string, l *headerLines) {
 		h["Set-Cookie"] = l.one(line)
 	}
 	addVaryCookie(h, l)
-	markPrivate(h, l)
+	keepFromSharedCaches(h, l)
 }
 
 // addVaryCookie adds "Cookie" to the Vary header, merging it into an existing
@@ -194,3 +194,146 @@ func DeleteCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request
 // AddVaryCookie adds "Cookie" to the Vary header, merged into an existing
 // value and never duplicated.
 func AddVaryCookie(h http.Header) { addVaryCookie(h, new(headerLines)) }
+
+// keepFromSharedCaches makes a response that sets or deletes the session
+// cookie unstorable by shared caches, whatever caching directives the
+// application set, so no cache hands one user's cookie to another (Rails
+// CVE-2024-26144). The Cache-Control fields are parsed per RFC 9111 §5.2
+// (comma-separated directives, names case-insensitive, quoted-string
+// arguments that may hold commas; every Cache-Control line, whatever the
+// case of its header key, merged into one) and rewritten unless they
+// already forbid storing it:
+//
+//   - "public" and "s-maxage" (which only let shared caches store) are dropped;
+//   - a qualified private="..." or no-cache="..." hides only the listed
+//     fields (§5.2.2.7, §5.2.2.4): private="..." is dropped and an
+//     unqualified "private" added;
+//   - an unqualified "private" is added unless one is present, or an
+//     unqualified "no-store" without "must-understand" (which lets a cache
+//     that knows the status code ignore no-store, §5.2.2.3);
+//   - every other directive is kept as written.
+//
+// Targeted fields that override Cache-Control for some caches (RFC 9213
+// CDN-Cache-Control and the vendor *-CDN-Cache-Control fields) get the same
+// rewrite; Surrogate-Control becomes "no-store".
+func keepFromSharedCaches(h http.Header, l *headerLines) {
+	var odd []string // Cache-Control lines under a non-canonical key
+	for k, vs := range h {
+		switch {
+		case k == "Cache-Control":
+		case strings.EqualFold(k, "Cache-Control"):
+			odd = append(odd, vs...)
+			delete(h, k)
+		case len(k) >= len("CDN-Cache-Control") && strings.EqualFold(k[len(k)-len("CDN-Cache-Control"):], "CDN-Cache-Control"):
+			h[k] = []string{privateDirectives(vs)}
+		case strings.EqualFold(k, "Surrogate-Control"):
+			h[k] = []string{"no-store"}
+		}
+	}
+	cc := h["Cache-Control"]
+	if len(cc) == 0 && len(odd) == 0 {
+		h["Cache-Control"] = l.one("private")
+		return
+	}
+	if len(odd) == 0 && len(cc) == 1 && !needsPrivate(cc[0]) {
+		return // the application's own directives already keep it out
+	}
+	h["Cache-Control"] = []string{privateDirectives(append(append([]string(nil), cc...), odd...))}
+}
+
+// cacheDirective is one directive of a Cache-Control field: its name as
+// written and whether it has an argument ("name=..."); text is the whole
+// directive as written.
+type cacheDirective struct {
+	name, text string
+	hasArg     bool
+}
+
+// forEachDirective calls f for every directive of a Cache-Control field
+// value: elements split at commas outside quoted strings (a backslash
+// escapes the next character inside one), optional whitespace trimmed,
+// empty elements skipped.
+func forEachDirective(v string, f func(d cacheDirective)) {
+	for len(v) > 0 {
+		i, quoted := 0, false
+		for ; i < len(v); i++ {
+			c := v[i]
+			if quoted {
+				if c == '\\' {
+					i++
+				} else if c == '"' {
+					quoted = false
+				}
+				continue
+			}
+			if c == '"' {
+				quoted = true
+			} else if c == ',' {
+				break
+			}
+		}
+		elem := strings.Trim(v[:min(i, len(v))], " \t")
+		if i < len(v) {
+			v = v[i+1:]
+		} else {
+			v = ""
+		}
+		if elem == "" {
+			continue
+		}
+		name, _, hasArg := strings.Cut(elem, "=")
+		f(cacheDirective{name: strings.TrimRight(name, " \t"), text: elem, hasArg: hasArg})
+	}
+}
+
+// needsPrivate reports whether a Cache-Control value lets a shared cache
+// store the response, or holds a directive keepFromSharedCaches drops.
+func needsPrivate(v string) bool {
+	closed, drop, mustUnderstand, noStore := false, false, false, false
+	forEachDirective(v, func(d cacheDirective) {
+		switch {
+		case strings.EqualFold(d.name, "private"):
+			if d.hasArg {
+				drop = true
+			} else {
+				closed = true
+			}
+		case strings.EqualFold(d.name, "no-store"):
+			noStore = noStore || !d.hasArg
+		case strings.EqualFold(d.name, "must-understand"):
+			mustUnderstand = true
+		case strings.EqualFold(d.name, "public"), strings.EqualFold(d.name, "s-maxage"):
+			drop = true
+		}
+	})
+	return drop || !(closed || (noStore && !mustUnderstand))
+}
+
+// privateDirectives merges Cache-Control values into one that no shared
+// cache may store (see keepFromSharedCaches).
+func privateDirectives(values []string) string {
+	var kept []string
+	private, mustUnderstand, noStore := false, false, false
+	for _, v := range values {
+		forEachDirective(v, func(d cacheDirective) {
+			switch {
+			case strings.EqualFold(d.name, "public"), strings.EqualFold(d.name, "s-maxage"):
+				return
+			case strings.EqualFold(d.name, "private"):
+				if d.hasArg {
+					return
+				}
+				private = true
+			case strings.EqualFold(d.name, "no-store"):
+				noStore = noStore || !d.hasArg
+			case strings.EqualFold(d.name, "must-understand"):
+				mustUnderstand = true
+			}
+			kept = append(kept, d.text)
+		})
+	}
+	if !private && !(noStore && !mustUnderstand) {
+		kept = append(kept, "private")
+	}
+	return strings.Join(kept, ", ")
+}

@@ -30,8 +30,8 @@ func noise(n int, seed uint64) string {
 // signed format (zlib-compressed, as Flask does when it helps, which it
 // always does at these sizes) and the sealed format.
 var sizeCodecs = []struct {
-	name string
-	data func(n int) string // a session value that makes a cookie of about n bytes
+	name  string
+	data  func(n int) string // a session value that makes a cookie of about n bytes
 	iface func(t *testing.T) session.Interface
 }{
 	// zlib packs the letters of noise in 6 bits: base64 gives back about n.
