@@ -8,34 +8,152 @@ import (
 )
 
 // readCookie returns the value of the first cookie called name in the
-// request, unquoted, without parsing or allocating the other cookies. Like
-// Flask, the first of several cookies with the same name wins and a quoted
-// value is unquoted.
+// request, read as Werkzeug reads a Cookie header (Flask's request.cookies),
+// without parsing or allocating the other cookies. Each Cookie header line
+// is read in order, as if they were joined with "; ".
+//
+// Within a line (Werkzeug 2.2 and 3.1 agree on all of this):
+//   - a cookie runs to the next ";" — a comma does not end it — except that
+//     a value in double quotes, followed only by whitespace before ";" or the
+//     end, may hold ";" (a backslash escapes the next character in it);
+//   - the name is everything before the first "=" (or the whole element
+//     without "="), with ASCII whitespace (space, \t, \n, \r, \v, \f)
+//     trimmed, compared exactly (case-sensitive); an empty name is skipped;
+//   - whitespace around "=" and at the end of the value is dropped;
+//   - a value that starts and ends with a double quote is unquoted:
+//     backslash and three octal digits (first 0-3) is that byte, backslash and
+//     another character is that character; "name" alone and "name=" are the
+//     empty value;
+//   - the first cookie called name wins, even when its value is empty (the
+//     session is then new; later ones are not tried).
+//
+// Deliberate difference from Werkzeug 3.x, which strips Unicode whitespace:
+// the bytes 0x85 and 0xA0 (NEL and NBSP in latin-1) are not whitespace here,
+// so "\xa0__Host-session" — a name a page without the __Host- guarantees can
+// set — is another cookie, never ours (Werkzeug 2.2 agrees).
 func readCookie(r *http.Request, name string) (string, bool) {
 	for _, line := range r.Header["Cookie"] {
-		for len(line) > 0 {
-			var part string
-			if i := strings.IndexByte(line, ';'); i >= 0 {
-				part, line = line[:i], line[i+1:]
-			} else {
-				part, line = line, ""
-			}
-			// Only ASCII blanks are trimmed (as Go's net/http does): a name
-			// like "\u00a0session" is another cookie, not ours.
-			part = strings.Trim(part, " \t")
-			eq := strings.IndexByte(part, '=')
-			if eq < 0 || part[:eq] != name {
-				continue
-			}
-			v := part[eq+1:]
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
+		if v, ok := findCookie(line, name); ok {
 			return v, true
 		}
 	}
 	return "", false
 }
+
+// isCookieSpace reports whether c is whitespace for the Cookie header
+// grammar: Python's ASCII whitespace (re's \s on bytes, bytes.strip).
+func isCookieSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func trimCookieSpace(s string) string {
+	for len(s) > 0 && isCookieSpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isCookieSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// findCookie returns the value of the first cookie called name in one
+// Cookie header line (see readCookie).
+func findCookie(line, name string) (string, bool) {
+	n := len(line)
+	for i := 0; i < n; {
+		j := i
+		for j < n && line[j] != '=' && line[j] != ';' {
+			j++
+		}
+		key := trimCookieSpace(line[i:j])
+		var value string
+		if j < n && line[j] == '=' {
+			k := j + 1
+			for k < n && isCookieSpace(line[k]) {
+				k++
+			}
+			end := -1
+			if k < n && line[k] == '"' {
+				if q := quotedEnd(line, k); q > 0 {
+					m := q
+					for m < n && isCookieSpace(line[m]) {
+						m++
+					}
+					if m == n || line[m] == ';' {
+						value, end = line[k:q], m
+					}
+				}
+			}
+			if end < 0 {
+				end = n
+				if p := strings.IndexByte(line[k:], ';'); p >= 0 {
+					end = k + p
+				}
+				value = line[k:end]
+				for len(value) > 0 && isCookieSpace(value[len(value)-1]) {
+					value = value[:len(value)-1]
+				}
+			}
+			j = end
+		}
+		i = j + 1
+		if key == name && key != "" {
+			return unquoteCookie(value), true
+		}
+	}
+	return "", false
+}
+
+// quotedEnd returns the index just past the double quote that closes the
+// quoted string opening at line[k], or -1: inside, a backslash escapes any
+// character but a line feed.
+func quotedEnd(line string, k int) int {
+	for i := k + 1; i < len(line); i++ {
+		switch line[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			if i+1 >= len(line) || line[i+1] == '\n' {
+				return -1
+			}
+			i++
+		}
+	}
+	return -1
+}
+
+// unquoteCookie removes the double quotes around a cookie value and its
+// escapes (backslash and three octal digits, first 0-3, is that byte;
+// backslash and any other character but a line feed is that character; any
+// other backslash stays). Other values are returned as they are, without
+// allocating.
+func unquoteCookie(v string) string {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return v
+	}
+	v = v[1 : len(v)-1]
+	if strings.IndexByte(v, '\\') < 0 {
+		return v
+	}
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c != '\\' || i+1 >= len(v) || v[i+1] == '\n' {
+			b = append(b, c)
+			continue
+		}
+		if i+3 < len(v) && '0' <= v[i+1] && v[i+1] <= '3' && isOctal(v[i+2]) && isOctal(v[i+3]) {
+			b = append(b, (v[i+1]-'0')<<6|(v[i+2]-'0')<<3|(v[i+3]-'0'))
+			i += 3
+			continue
+		}
+		b = append(b, v[i+1])
+		i++
+	}
+	return string(b)
+}
+
+func isOctal(c byte) bool { return '0' <= c && c <= '7' }
 
 // cookieAttrs are the attributes of the session cookie, as the helpers give them.
 type cookieAttrs struct {
