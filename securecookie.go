@@ -76,9 +76,13 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 
 // Open reads and verifies the session cookie. Without a secret key it returns
 // (nil, nil): the middleware then uses a null session. A missing, badly
-// signed, malformed or expired cookie gives a new empty session. A cookie
-// with a valid signature whose payload cannot be decoded is an error wrapping
-// ErrBadPayload, as Flask answers it with HTTP 500.
+// signed, malformed, expired or over-long (see Config.MaxCookieSize) cookie
+// gives a new empty session. A cookie with a valid signature whose payload
+// cannot be decoded is an error wrapping ErrBadPayload, as Flask answers it
+// with HTTP 500 (only requests that use the session open it; see
+// NeedsRefresh). With Config.Revocations, a session whose subject was
+// revoked after it was established gives a new empty session, and a lookup
+// error is returned.
 func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	rc, err := cfg.get()
 	if err != nil {
@@ -154,12 +158,22 @@ var permanentMark = []byte(`"_permanent":true`)
 
 // NeedsRefresh reports whether a request that never used its session must
 // still re-send the cookie: refresh-each-request is on and the request
-// carries a validly signed cookie of a permanent session, or the cookie was
-// made with an old key and must be re-issued. It verifies the
-// signature into a pooled buffer and looks for the permanent flag without
-// decoding the payload, so an untouched request allocates nothing. A
-// signed but undecodable payload also answers true, so that opening it
-// reports the error, as Flask does on every request.
+// carries a validly signed (or sealed) cookie of a permanent session, or
+// the cookie was made with an old key and must be re-issued. It verifies
+// the cookie into a pooled buffer and looks for the permanent flag without
+// decoding the payload, so an untouched request that needs no refresh
+// allocates nothing; one that does is decoded here once more, because the
+// session will be opened and re-issued.
+//
+// An untouched request never fails because of the payload: a cookie whose
+// signature holds but whose payload cannot be decoded — bad base64 or zlib,
+// bad JSON, a failing tag — is neither reported nor refreshed, and the
+// request goes through (200). This is a deliberate difference from Flask,
+// which opens the session of every request and answers such a cookie with
+// HTTP 500 even when the view never uses it; here it is reported
+// (ErrBadPayload, HTTP 500) by the first request that uses the session.
+// Other errors of a Codec (not ErrInvalidCookie) answer true, so that
+// opening the session reports them: they fail closed.
 func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 	rc, err := cfg.get()
 	if err != nil || (sc.Codec == nil && rc.signer == nil) {
@@ -176,11 +190,17 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 	*bp = payload[:0]
 	switch {
 	case err == nil:
-		return info.Stale || (!cfg.DisableRefreshEachRequest && bytes.Contains(payload, permanentMark))
-	case errors.Is(err, ErrInvalidCookie):
+		if !info.Stale && (cfg.DisableRefreshEachRequest || !bytes.Contains(payload, permanentMark)) {
+			return false
+		}
+		// To be opened and re-issued: only if it decodes, as an untouched
+		// request does not report a bad payload.
+		_, err := rc.serializer.UnmarshalMap(payload)
+		return err == nil
+	case errors.Is(err, ErrInvalidCookie), errors.Is(err, signing.ErrBadPayload):
 		return false
 	}
-	return true // a signed but undecodable payload: opening reports it
+	return true // a Codec's own failure: opening reports it
 }
 
 // Save writes the cookie following Flask's save_session: Vary: Cookie when the
