@@ -260,6 +260,9 @@ func TestRevocationRacingARequest(t *testing.T) {
 					if tc.act == write && res.Code != http.StatusInternalServerError {
 						t.Errorf("A's write after the revocation was dropped silently: status %d", res.Code)
 					}
+					if tc.act == touch && tc.reissued && (!ok || reissued != "") {
+						t.Errorf("A's refresh of a revoked session did not clear the cookie: %v", res.Header())
+					}
 				})
 			}
 		}
@@ -429,6 +432,67 @@ func TestRevocationLookupFailsClosed(t *testing.T) {
 					t.Error("the revocation list was never consulted")
 				}
 			})
+		}
+	}
+}
+
+// A session whose subject the application set itself, without SetSubject,
+// is established when it is first saved, to the nanosecond.
+func TestRevocationSubjectSetDirectly(t *testing.T) {
+	a := newRevocationApp(t, false, false)
+	base := a.clock.Now()
+	a.clock.Set(base.Add(200 * time.Millisecond))
+	a.rev.revoke("alice", a.clock.Now())
+	a.clock.Set(base.Add(300 * time.Millisecond))
+	h := a.main.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		_ = s.Set("_subject", "alice")
+		_ = s.Set("user", "alice")
+	}))
+	cookie, ok := sessionCookie(serve(h, "/login", ""))
+	if !ok || cookie == "" {
+		t.Fatal("no cookie")
+	}
+	a.clock.Set(base.Add(400 * time.Millisecond))
+	if got := a.whoAmI(cookie); got != "alice" {
+		t.Errorf("a login after the revocation in the same second, subject set directly, is refused: %q", got)
+	}
+}
+
+// EstablishedKey values a cookie may carry: a valid one is used; one that
+// is not an integer counts as established at the beginning of time; one
+// more than a second after the cookie was signed counts as the signing time.
+func TestRevocationEstablishedValues(t *testing.T) {
+	const secret = "established-values"
+	issued := time.Unix(1800000000, 0)
+	for _, tc := range []struct {
+		name        string
+		established string // JSON
+		notBefore   time.Time
+		want        string
+	}{
+		{"valid, before the revocation", "1800000000500000000", issued.Add(600 * time.Millisecond), "-"},
+		{"valid, after the revocation", "1800000000500000000", issued.Add(400 * time.Millisecond), "alice"},
+		{"exactly at the revocation", "1800000000500000000", issued.Add(500 * time.Millisecond), "alice"},
+		{"not an integer", `"1800000000500000000"`, issued.Add(-time.Hour), "-"},
+		{"a float", "1.8e18", issued.Add(-time.Hour), "-"},
+		{"not a number", "null", issued.Add(-time.Hour), "-"},
+		{"over int64", "18000000005000000000000", issued.Add(-time.Hour), "-"},
+		{"in the future, capped at the signing time", "1800000100000000000", issued.Add(time.Millisecond), "-"},
+		{"one second after signing, kept", "1800000001000000000", issued.Add(999 * time.Millisecond), "alice"},
+		{"no revocation", `"garbage"`, time.Time{}, "alice"},
+	} {
+		rev := &testRevocations{}
+		if !tc.notBefore.IsZero() {
+			rev.revoke("alice", tc.notBefore)
+		}
+		m := newManager(t, session.Config{SecretKey: []byte(secret), Revocations: rev, Now: fixedClock(issued.Add(2 * time.Second))})
+		cookie := flaskSign(secret, b64(`{"_established_ns":`+tc.established+`,"_subject":"alice","user":"alice"}`), issued.Unix())
+		h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(session.GetOr(session.From(r), "user", "-")))
+		}))
+		if got := serve(h, "/", cookie).Body.String(); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

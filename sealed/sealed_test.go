@@ -88,7 +88,12 @@ func TestTimes(t *testing.T) {
 		{t0.Add(time.Hour), time.Hour, sealed.ErrExpired},
 		{t0.Add(2 * time.Hour), 0, sealed.ErrExpired}, // expiry inside holds even with no lifetime given
 		{t0.Add(30 * time.Minute), 10 * time.Minute, sealed.ErrExpired},
-		{t0.Add(-3 * time.Second), time.Hour, nil}, // within the skew
+		{t0.Add(10 * time.Minute), 10 * time.Minute, nil}, // an age of exactly the lifetime is accepted, as in Flask
+		{t0.Add(10*time.Minute + time.Second), 10 * time.Minute, sealed.ErrExpired},
+		{t0.Add(time.Hour - time.Second), time.Hour, nil}, // the last second before the expiry inside
+		{t0.Add(-3 * time.Second), time.Hour, nil},        // within the skew
+		{t0.Add(-5 * time.Second), time.Hour, nil},        // exactly the skew
+		{t0.Add(-6 * time.Second), time.Hour, sealed.ErrFuture},
 		{t0.Add(-time.Minute), time.Hour, sealed.ErrFuture},
 	} {
 		_, _, err := c.Decode(nil, "s", v, tc.at, tc.life)
