@@ -479,6 +479,9 @@ func TestRevocationEstablishedValues(t *testing.T) {
 		{"not a number", "null", issued.Add(-time.Hour), "-"},
 		{"over int64", "18000000005000000000000", issued.Add(-time.Hour), "-"},
 		{"in the future, capped at the signing time", "1800000100000000000", issued.Add(time.Millisecond), "-"},
+		{"1.5 s after signing, capped at the signing time", "1800000001500000000", issued.Add(1200 * time.Millisecond), "-"},
+		{"absent: the issue time, revoked before", "", issued.Add(-time.Hour), "alice"},
+		{"absent: the issue time, revoked after", "", issued.Add(time.Millisecond), "-"},
 		{"one second after signing, kept", "1800000001000000000", issued.Add(999 * time.Millisecond), "alice"},
 		{"no revocation", `"garbage"`, time.Time{}, "alice"},
 	} {
@@ -487,7 +490,11 @@ func TestRevocationEstablishedValues(t *testing.T) {
 			rev.revoke("alice", tc.notBefore)
 		}
 		m := newManager(t, session.Config{SecretKey: []byte(secret), Revocations: rev, Now: fixedClock(issued.Add(2 * time.Second))})
-		cookie := flaskSign(secret, b64(`{"_established_ns":`+tc.established+`,"_subject":"alice","user":"alice"}`), issued.Unix())
+		payload := `{"_established_ns":` + tc.established + `,"_subject":"alice","user":"alice"}`
+		if tc.established == "" {
+			payload = `{"_subject":"alice","user":"alice"}`
+		}
+		cookie := flaskSign(secret, b64(payload), issued.Unix())
 		h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(session.GetOr(session.From(r), "user", "-")))
 		}))

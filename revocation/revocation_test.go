@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
@@ -192,5 +193,51 @@ func TestLogOutEverywhereWithCookieSessions(t *testing.T) {
 		if got := c.Get("/get").Body; got != "-" {
 			t.Errorf("%s: still logged in (%q)", name, got)
 		}
+	}
+}
+
+// downStore is a store.Store whose Load and Save fail.
+type downStore struct{ store.Store }
+
+var errDown = errors.New("store down")
+
+func (downStore) Load(context.Context, string) (store.Record, bool, error) {
+	return store.Record{}, false, errDown
+}
+
+func (downStore) Save(context.Context, string, store.Record) (uint64, error) { return 0, errDown }
+
+// A store that fails makes NotBefore and Revoke fail (wrapping its error),
+// and a cookie session with a subject then fails closed: HTTP 500 and no
+// Set-Cookie, never a session that might have been revoked.
+func TestStoreErrorsFailClosed(t *testing.T) {
+	ctx := context.Background()
+	rev := revocation.New(downStore{memstore.New(memstore.Options{})}, 0)
+	if nb, err := rev.NotBefore(ctx, "alice"); !errors.Is(err, errDown) || !nb.IsZero() {
+		t.Errorf("NotBefore: %v, %v; want the store's error", nb, err)
+	}
+	if err := rev.Revoke(ctx, "alice", time.Now()); !errors.Is(err, errDown) {
+		t.Errorf("Revoke: %v; want the store's error", err)
+	}
+	login, err := session.New(session.Config{SecretKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := session.New(session.Config{SecretKey: []byte("k"), Revocations: rev, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		_ = session.SetSubject(session.From(r), login.Config(), "alice")
+	})
+	c := sessiontest.NewClient(login.Handler(mux))
+	c.Get("/login")
+	c.Handler = m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Get("x")
+	}))
+	res := c.Get("/")
+	if res.StatusCode != http.StatusInternalServerError || len(res.Header.Values("Set-Cookie")) != 0 {
+		t.Errorf("status %d, Set-Cookie %v; want 500 and none", res.StatusCode, res.Header.Values("Set-Cookie"))
 	}
 }
