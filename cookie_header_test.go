@@ -27,8 +27,8 @@ type cookieHeaderTable struct {
 // 0x85 and 0xA0 are NEL and NBSP, which would let "\xa0__Host-session" pass
 // for "__Host-session".
 var deliberateCookieDifferences = map[string]bool{
-	"latin-1 NBSP before the name":  true,
-	"NEL before the name":           true,
+	"latin-1 NBSP before the name": true,
+	"NEL before the name":          true,
 	"latin-1 NBSP after the value": true,
 }
 
