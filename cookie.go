@@ -250,7 +250,8 @@ func (l *headerLines) one(v string) []string {
 
 // addCookieHeaders appends line to the Set-Cookie header and adds what
 // every response that sets or deletes the session cookie carries: "Vary:
-// Cookie" and "Cache-Control: private".
+// Cookie" and caching directives no shared cache may store it under
+// (keepFromSharedCaches).
 func addCookieHeaders(h http.Header, line string, l *headerLines) {
 	if old := h["Set-Cookie"]; len(old) > 0 {
 		h["Set-Cookie"] = append(old, line)
@@ -292,8 +293,15 @@ func RequestCookie(r *http.Request, name string) (string, bool) { return readCoo
 
 // SetCookie adds a Set-Cookie header for the session cookie with value and
 // the attributes the helpers give (Werkzeug's attribute order), plus
-// "Vary: Cookie" and "Cache-Control: private" (see Save of SecureCookie). A zero expires makes a browser-session cookie. For
-// Interface implementations.
+// "Vary: Cookie", and makes the response unstorable by shared caches
+// whatever caching directives the application set: its Cache-Control
+// fields (every line, any case of the key) are parsed per RFC 9111 and
+// merged into one that drops "public", "s-maxage" and qualified
+// private="..." and holds an unqualified "private" (or an unqualified
+// "no-store" without "must-understand"); CDN-Cache-Control and
+// *-CDN-Cache-Control get the same rewrite, Surrogate-Control becomes
+// "no-store". A zero expires makes a browser-session cookie. For Interface
+// implementations.
 func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, value string, expires time.Time) {
 	a := attrsOf(h, cfg, r)
 	var buf [512]byte
@@ -303,7 +311,7 @@ func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, v
 
 // DeleteCookie adds a Set-Cookie header that removes the session cookie
 // (empty value, Expires at the epoch, Max-Age=0, the same attributes), plus
-// "Vary: Cookie".
+// "Vary: Cookie" and the caching directives SetCookie adds.
 func DeleteCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request) {
 	a := attrsOf(h, cfg, r)
 	addCookieHeaders(w.Header(), deletionCookie(&a), new(headerLines))

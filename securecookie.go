@@ -32,7 +32,9 @@ type SecureCookie struct {
 	Codec Codec
 }
 
-// Codec is a cookie value format for [SecureCookie].
+// Codec is a cookie value format for [SecureCookie]. SecureCookie applies
+// the configuration's size bound (see Config.MaxCookieSize) before Decode and
+// after Encode, so what it writes it reads; a Codec may have a cap of its own.
 type Codec interface {
 	// Encode appends the cookie value for payload (the encoded session),
 	// for the cookie called name, issued at now and valid for lifetime.
@@ -207,11 +209,16 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 // session was accessed; a deletion cookie when a modified session ended up
 // empty; otherwise the cookie when ShouldSetCookie says so, with Expires only
 // for permanent sessions. A cookie over MaxCookieSize is an error wrapping
-// ErrCookieTooLarge and nothing is sent, unless AllowOversizeCookie is set.
-// A response that sets or deletes the cookie gets "Cache-Control: private"
-// (added to the application's directives, replacing "public") unless it
-// already says private or no-store, so no shared cache stores one user's
-// cookie for another (Rails CVE-2024-26144).
+// ErrCookieTooLarge and nothing is sent, unless AllowOversizeCookie is set;
+// one the next request would not read back (over HardMaxCookieSize, or over
+// an explicit Signing.MaxLength) is an error in every configuration.
+// A response that sets or deletes the cookie is made unstorable by shared
+// caches: its Cache-Control directives, parsed per RFC 9111, lose "public",
+// "s-maxage" and a qualified private="...", and gain an unqualified
+// "private" unless they already forbid storing (see SetCookie), so no
+// shared cache hands one user's cookie to another (Rails CVE-2024-26144).
+// With Config.Revocations, a session that carries a subject is checked
+// again before it is re-issued (see Revocations).
 func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *http.Request) error {
 	rc, err := cfg.get()
 	if err != nil {
