@@ -287,8 +287,9 @@ func addVaryCookie(h http.Header, l *headerLines) {
 }
 
 // RequestCookie returns the value of the cookie called name in r as Flask
-// reads it: the first of several with the same name, unquoted. For
-// Interface implementations.
+// (Werkzeug) reads the Cookie header: whitespace around "=" ignored, a
+// quoted value unquoted and unescaped, the first of several with the same
+// name (see readCookie for the rules). For Interface implementations.
 func RequestCookie(r *http.Request, name string) (string, bool) { return readCookie(r, name) }
 
 // SetCookie adds a Set-Cookie header for the session cookie with value and

@@ -276,3 +276,33 @@ func itsdangerousSame(got, want string) bool {
 	}, got)
 	return strings.TrimRight(got, "=") == want
 }
+
+// FuzzCookieHeader: reading never panics, and on headers without quotes or
+// backslashes it agrees with a plain reading of the grammar — split at ";",
+// the name before the first "=", ASCII whitespace trimmed from both, the
+// first match wins.
+func FuzzCookieHeader(f *testing.F) {
+	for _, seed := range []string{"session=v", "a=b; session = v ;c", "session", "session=; session=v", "=session=x", "a=\"x;session=y\"", "\vsession=v\f"} {
+		f.Add(seed)
+	}
+	space := func(r rune) bool { return strings.ContainsRune(" \t\n\r\v\f", r) }
+	f.Fuzz(func(t *testing.T, header string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header["Cookie"] = []string{header}
+		got, ok := session.RequestCookie(r, "session")
+		if strings.ContainsAny(header, "\"\\") {
+			return
+		}
+		want, wantOK := "", false
+		for _, part := range strings.Split(header, ";") {
+			name, value, _ := strings.Cut(part, "=")
+			if strings.TrimFunc(name, space) == "session" {
+				want, wantOK = strings.TrimFunc(value, space), true
+				break
+			}
+		}
+		if got != want || ok != wantOK {
+			t.Errorf("Cookie: %q: (%q, %v), want (%q, %v)", header, got, ok, want, wantOK)
+		}
+	})
+}
