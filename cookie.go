@@ -9,8 +9,11 @@ import (
 
 // readCookie returns the value of the first cookie called name in the
 // request, read as Werkzeug reads a Cookie header (Flask's request.cookies),
-// without parsing or allocating the other cookies. Each Cookie header line
-// is read in order, as if they were joined with "; ".
+// without parsing or allocating the other cookies. Several Cookie header
+// lines (which RFC 6265 forbids a client to send; HTTP/2 cookie crumbs
+// arrive joined with "; ") are read as one joined with ",", as the WSGI
+// servers Flask runs on (Werkzeug's, gunicorn) hand them to it: a comma
+// does not separate cookies, so a cookie in a second line is not found.
 //
 // Within a line (Werkzeug 2.2 and 3.1 agree on all of this):
 //   - a cookie runs to the next ";" — a comma does not end it — except that
@@ -32,12 +35,14 @@ import (
 // so "\xa0__Host-session" — a name a page without the __Host- guarantees can
 // set — is another cookie, never ours (Werkzeug 2.2 agrees).
 func readCookie(r *http.Request, name string) (string, bool) {
-	for _, line := range r.Header["Cookie"] {
-		if v, ok := findCookie(line, name); ok {
-			return v, true
-		}
+	switch lines := r.Header["Cookie"]; len(lines) {
+	case 0:
+		return "", false
+	case 1:
+		return findCookie(lines[0], name)
+	default:
+		return findCookie(strings.Join(lines, ","), name)
 	}
-	return "", false
 }
 
 // isCookieSpace reports whether c is whitespace for the Cookie header

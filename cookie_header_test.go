@@ -161,21 +161,28 @@ func TestCookieHeaderTableOpensSession(t *testing.T) {
 	}
 }
 
-// Several Cookie lines are read in order, as one joined with "; ": the first
-// cookie of the name wins across lines.
+// severalLines are Cookie headers sent as several lines, and the session
+// cookie Flask reads from them: the WSGI server joins them with ",", which
+// does not separate cookies.
+var severalLines = []struct {
+	lines []string
+	want  string
+	ok    bool
+}{
+	{[]string{"a=1", "session=VALUE"}, "", false},
+	{[]string{"session=VALUE", "a=1"}, "VALUE,a=1", true},
+	{[]string{"session=other", "session=VALUE"}, "other,session=VALUE", true},
+	{[]string{"session=VALUE;", "a=1"}, "VALUE", true},
+	{[]string{"a=1;", "session=VALUE"}, "", false}, // the name is ",session"
+	{[]string{"session", "session=VALUE"}, "", false},
+	{[]string{"a=\"x;", "session=VALUE\""}, "", false},
+	{[]string{"Session=x", "sessionx=y"}, "", false},
+}
+
+// Several Cookie lines are read as one joined with ",", as Flask's WSGI
+// servers join them.
 func TestCookieHeaderSeveralLines(t *testing.T) {
-	for _, tc := range []struct {
-		lines []string
-		want  string
-		ok    bool
-	}{
-		{[]string{"a=1", "session=x"}, "x", true},
-		{[]string{"session=x", "session=y"}, "x", true},
-		{[]string{"session=", "session=y"}, "", true},
-		{[]string{"session", "session=y"}, "", true},
-		{[]string{"a=\"x;", "session=y\""}, "y\"", true},
-		{[]string{"Session=x", "sessionx=y"}, "", false},
-	} {
+	for _, tc := range severalLines {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header["Cookie"] = tc.lines
 		if got, ok := session.RequestCookie(r, "session"); got != tc.want || ok != tc.ok {
@@ -256,6 +263,20 @@ func TestCookieHeaderTableAgainstFlask(t *testing.T) {
 			t.Errorf("%s: Cookie: %q: Flask read the session: %v; the table says %q (%v) (status %d, %s)", field, header, readsSession, want, wantOK, res.StatusCode, body)
 		}
 		checked++
+	}
+	for _, tc := range severalLines {
+		req, err := http.NewRequest(http.MethodGet, flask.URL+"/get", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range tc.lines {
+			req.Header.Add("Cookie", substitute(l, valid))
+		}
+		res, body := flask.Do(t, nil, req)
+		readsSession := res.StatusCode == http.StatusOK && strings.Contains(body, `"user":"alice"`)
+		if readsSession != (tc.ok && itsdangerousSame(substitute(tc.want, valid), valid)) {
+			t.Errorf("Cookie lines %q: Flask read the session: %v; the table says %q (%v)", tc.lines, readsSession, tc.want, tc.ok)
+		}
 	}
 	if checked < 40 {
 		t.Errorf("only %d rows checked against Flask", checked)
