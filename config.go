@@ -22,10 +22,11 @@ const (
 	MaxLifetime = 400 * 24 * time.Hour
 	// maxAttributeLen is the longest cookie attribute value browsers accept.
 	maxAttributeLen = 1024
-	// HardMaxCookieSize bounds the session cookie's "name=value" when
-	// MaxCookieSize is negative or AllowOversizeCookie is set: a longer one
-	// is never written (ErrCookieTooLarge, even with AllowOversizeCookie) and
-	// never read (a new, empty session, before any decoding).
+	// HardMaxCookieSize bounds the session cookie's "name=value", in bytes,
+	// when MaxCookieSize is negative or AllowOversizeCookie is set (then
+	// MaxCookieSize if larger): a longer one is never written
+	// (ErrCookieTooLarge, even with AllowOversizeCookie) and never read (a
+	// new, empty session, before any decoding).
 	HardMaxCookieSize = 64 << 10
 )
 
@@ -83,9 +84,10 @@ type Config struct {
 	//
 	// Writer and reader share one bound: the session cookie's "name=value"
 	// is read (by the default interface) when it is at most MaxCookieSize
-	// bytes — or HardMaxCookieSize with a negative MaxCookieSize or
-	// AllowOversizeCookie — so every cookie this configuration writes is
-	// read back. A longer one gives a new, empty session and is never decoded.
+	// bytes — or HardMaxCookieSize with a negative MaxCookieSize, and the
+	// larger of the two with AllowOversizeCookie — so every cookie this
+	// configuration writes is read back. A longer one gives a new, empty
+	// session and is never decoded.
 	MaxCookieSize int
 	// AllowOversizeCookie restores Flask's behaviour: log a warning and send
 	// the oversized cookie anyway (browsers will then usually drop it), up
@@ -239,7 +241,7 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 	}
 	rc.cookieLimit = rc.maxSize
 	if rc.maxSize < 0 || c.AllowOversizeCookie {
-		rc.cookieLimit = HardMaxCookieSize
+		rc.cookieLimit = max(rc.maxSize, HardMaxCookieSize)
 	}
 	if c.MaxInflate < 0 {
 		bad("MaxInflate %d is negative", c.MaxInflate)

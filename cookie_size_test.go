@@ -397,3 +397,20 @@ func TestCookieSizeFlask8000(t *testing.T) {
 		t.Errorf("Go did not read Flask's %d-byte cookie: %q", len(flaskCookie), got)
 	}
 }
+
+// With AllowOversizeCookie and a MaxCookieSize above the hard bound, the
+// larger one bounds both sides: allowing oversize never makes it stricter.
+func TestCookieSizeAllowAboveHardBound(t *testing.T) {
+	data := noise(70000, 8)
+	for _, allow := range []bool{false, true} {
+		h := sizeApp(t, session.Config{MaxCookieSize: 100000, AllowOversizeCookie: allow}, data)
+		set := setWith(h)
+		v, line, ok := cookieNamed(set, "session")
+		if !ok || len(line) <= session.HardMaxCookieSize {
+			t.Fatalf("allow %v: status %d, %d-byte cookie; want one over the hard bound written", allow, set.Code, len(line))
+		}
+		if got := getWith(h, "session", v).Body.String(); got != "same" {
+			t.Errorf("allow %v: the %d-byte cookie is read as %s", allow, len(line), got)
+		}
+	}
+}
