@@ -22,6 +22,12 @@ const (
 	MaxLifetime = 400 * 24 * time.Hour
 	// maxAttributeLen is the longest cookie attribute value browsers accept.
 	maxAttributeLen = 1024
+	// HardMaxCookieSize bounds the session cookie's "name=value", in bytes,
+	// when MaxCookieSize is negative or AllowOversizeCookie is set (then
+	// MaxCookieSize if larger): a longer one is never written
+	// (ErrCookieTooLarge, even with AllowOversizeCookie) and never read (a
+	// new, empty session, before any decoding).
+	HardMaxCookieSize = 64 << 10
 )
 
 // Config holds Flask's session settings as Go fields. The zero value of every
@@ -70,28 +76,42 @@ type Config struct {
 	// request (SESSION_REFRESH_EACH_REQUEST=False).
 	DisableRefreshEachRequest bool
 
-	// MaxCookieSize is the largest Set-Cookie header value sent
-	// (MAX_COOKIE_SIZE). Zero means 4093; a negative value disables the check.
-	// Unlike Flask, which only warns, an oversized cookie is by default an
-	// error reported through the error handler and no cookie is sent; see
-	// AllowOversizeCookie.
+	// MaxCookieSize is the largest Set-Cookie header value sent, in bytes
+	// (MAX_COOKIE_SIZE). Zero means 4093; a negative value disables the check
+	// (HardMaxCookieSize still applies). Unlike Flask, which only warns, an
+	// oversized cookie is by default an error reported through the error
+	// handler and no cookie is sent; see AllowOversizeCookie.
+	//
+	// Writer and reader share one bound: the session cookie's "name=value"
+	// is read (by the default interface) when it is at most MaxCookieSize
+	// bytes — or HardMaxCookieSize with a negative MaxCookieSize, and the
+	// larger of the two with AllowOversizeCookie — so every cookie this
+	// configuration writes is read back. A longer one gives a new, empty
+	// session and is never decoded.
 	MaxCookieSize int
 	// AllowOversizeCookie restores Flask's behaviour: log a warning and send
-	// the oversized cookie anyway (browsers will then usually drop it).
+	// the oversized cookie anyway (browsers will then usually drop it), up
+	// to HardMaxCookieSize.
 	AllowOversizeCookie bool
 
 	// MaxInflate caps the decompressed size of a cookie payload; zero means 1 MiB.
 	MaxInflate int
 	// Signing overrides itsdangerous' salt, key derivation and digest. The zero
 	// value is Flask's: salt "cookie-session", derivation "hmac", HMAC-SHA1.
+	// Signing.MaxLength zero means the cookie bound of MaxCookieSize; a
+	// value set here bounds the cookie value on write as on read.
 	Signing signing.Options
 	// Serializer encodes session values; nil means tagjson.Default (Flask's
 	// TaggedJSONSerializer with the default tags).
 	Serializer *tagjson.Serializer
 
 	// Revocations, if set, is consulted when a cookie session carrying a
-	// subject (under SubjectKey) is opened: a cookie issued before the
-	// subject's not-before time is refused. See the revocation package.
+	// subject (under SubjectKey) is opened and again when it is saved: a
+	// session established (EstablishedKey, set by SetSubject) before the
+	// subject's not-before time is refused when opened, and a request that
+	// opened it before the revocation does not re-issue it (a write from such
+	// a request fails with ErrSessionRevoked). A lookup error answers the
+	// request with HTTP 500 and no Set-Cookie. See the revocation package.
 	Revocations Revocations
 	// SubjectKey is the session key holding the subject; "" means "_subject".
 	SubjectKey string
@@ -113,18 +133,22 @@ type Config struct {
 
 // resolvedConfig is the validated, precomputed form of a Config.
 type resolvedConfig struct {
-	lifetime   time.Duration
-	name       string
-	domain     string
-	path       string // percent-encoded
-	sameSite   http.SameSite
-	secure     bool
-	maxSize    int
-	serializer *tagjson.Serializer
-	signer     *signing.Signer // nil without SecretKey
-	logger     *slog.Logger
-	errHandler func(w http.ResponseWriter, r *http.Request, err error)
-	iface      Interface
+	lifetime time.Duration
+	name     string
+	domain   string
+	path     string // percent-encoded
+	sameSite http.SameSite
+	secure   bool
+	maxSize  int
+	// cookieLimit bounds len(name)+1+len(value) of the session cookie on
+	// write and on read: maxSize, or HardMaxCookieSize when oversized
+	// cookies may be sent.
+	cookieLimit int
+	serializer  *tagjson.Serializer
+	signer      *signing.Signer // nil without SecretKey
+	logger      *slog.Logger
+	errHandler  func(w http.ResponseWriter, r *http.Request, err error)
+	iface       Interface
 }
 
 // Validate checks the configuration for values browsers would reject or that
@@ -215,6 +239,10 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 	if rc.maxSize == 0 {
 		rc.maxSize = DefaultMaxCookieSize
 	}
+	rc.cookieLimit = rc.maxSize
+	if rc.maxSize < 0 || c.AllowOversizeCookie {
+		rc.cookieLimit = max(rc.maxSize, HardMaxCookieSize)
+	}
 	if c.MaxInflate < 0 {
 		bad("MaxInflate %d is negative", c.MaxInflate)
 	}
@@ -237,9 +265,9 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 		if c.MaxInflate != 0 {
 			opts.MaxInflate = c.MaxInflate
 		}
-		if opts.MaxLength == 0 && (c.AllowOversizeCookie || rc.maxSize < 0) {
-			// Read back what this config may write; browsers send at most 4096 bytes anyway.
-			opts.MaxLength = 64 << 10
+		if opts.MaxLength == 0 {
+			// The value is shorter than the name=value this config may write.
+			opts.MaxLength = rc.cookieLimit
 		}
 		if opts.Now == nil {
 			opts.Now = c.Now
@@ -254,6 +282,12 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 		return nil, errors.Join(errs...)
 	}
 	return rc, nil
+}
+
+// fits reports whether the session cookie called name with a value of
+// valueLen bytes is within the bound this configuration writes and reads.
+func (rc *resolvedConfig) fits(name string, valueLen int) bool {
+	return len(name)+1+valueLen <= rc.cookieLimit
 }
 
 // get returns the resolved config, resolving it on the fly for a Config that

@@ -32,7 +32,9 @@ type SecureCookie struct {
 	Codec Codec
 }
 
-// Codec is a cookie value format for [SecureCookie].
+// Codec is a cookie value format for [SecureCookie]. SecureCookie applies
+// the configuration's size bound (see Config.MaxCookieSize) before Decode and
+// after Encode, so what it writes it reads; a Codec may have a cap of its own.
 type Codec interface {
 	// Encode appends the cookie value for payload (the encoded session),
 	// for the cookie called name, issued at now and valid for lifetime.
@@ -76,9 +78,13 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 
 // Open reads and verifies the session cookie. Without a secret key it returns
 // (nil, nil): the middleware then uses a null session. A missing, badly
-// signed, malformed or expired cookie gives a new empty session. A cookie
-// with a valid signature whose payload cannot be decoded is an error wrapping
-// ErrBadPayload, as Flask answers it with HTTP 500.
+// signed, malformed, expired or over-long (see Config.MaxCookieSize) cookie
+// gives a new empty session. A cookie with a valid signature whose payload
+// cannot be decoded is an error wrapping ErrBadPayload, as Flask answers it
+// with HTTP 500 (only requests that use the session open it; see
+// NeedsRefresh). With Config.Revocations, a session whose subject was
+// revoked after it was established gives a new empty session, and a lookup
+// error is returned.
 func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	rc, err := cfg.get()
 	if err != nil {
@@ -110,6 +116,13 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
 	}
+	if cfg.Revocations != nil && subjectOf(cfg, values) != "" {
+		if _, ok := values[EstablishedKey]; !ok {
+			// A cookie from before EstablishedKey: it counts as established
+			// when issued, and keeps that time through its re-issues.
+			values[EstablishedKey] = info.Issued.UnixNano()
+		}
+	}
 	if revoked, err := isRevoked(r.Context(), cfg, values, info.Issued); err != nil {
 		return nil, err
 	} else if revoked {
@@ -121,8 +134,16 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	return s, nil
 }
 
+// errOverBound is the reason a cookie longer than the configuration's bound
+// is ignored; it matches ErrInvalidCookie.
+var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or HardMaxCookieSize) allows", ErrInvalidCookie)
+
 // decode opens a cookie value with the Codec or, by default, Flask's signer.
+// A value over the configuration's bound is refused before any decoding.
 func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, Decoded, error) {
+	if !rc.fits(name, len(value)) {
+		return dst, Decoded{}, errOverBound
+	}
 	if sc.Codec != nil {
 		return sc.Codec.Decode(dst, name, value, cfg.now(), rc.lifetime)
 	}
@@ -139,12 +160,22 @@ var permanentMark = []byte(`"_permanent":true`)
 
 // NeedsRefresh reports whether a request that never used its session must
 // still re-send the cookie: refresh-each-request is on and the request
-// carries a validly signed cookie of a permanent session, or the cookie was
-// made with an old key and must be re-issued. It verifies the
-// signature into a pooled buffer and looks for the permanent flag without
-// decoding the payload, so an untouched request allocates nothing. A
-// signed but undecodable payload also answers true, so that opening it
-// reports the error, as Flask does on every request.
+// carries a validly signed (or sealed) cookie of a permanent session, or
+// the cookie was made with an old key and must be re-issued. It verifies
+// the cookie into a pooled buffer and looks for the permanent flag without
+// decoding the payload, so an untouched request that needs no refresh
+// allocates nothing; one that does is decoded here once more, because the
+// session will be opened and re-issued.
+//
+// An untouched request never fails because of the payload: a cookie whose
+// signature holds but whose payload cannot be decoded — bad base64 or zlib,
+// bad JSON, a failing tag — is neither reported nor refreshed, and the
+// request goes through (200). This is a deliberate difference from Flask,
+// which opens the session of every request and answers such a cookie with
+// HTTP 500 even when the view never uses it; here it is reported
+// (ErrBadPayload, HTTP 500) by the first request that uses the session.
+// Other errors of a Codec (not ErrInvalidCookie) answer true, so that
+// opening the session reports them: they fail closed.
 func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 	rc, err := cfg.get()
 	if err != nil || (sc.Codec == nil && rc.signer == nil) {
@@ -161,22 +192,33 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 	*bp = payload[:0]
 	switch {
 	case err == nil:
-		return info.Stale || (!cfg.DisableRefreshEachRequest && bytes.Contains(payload, permanentMark))
-	case errors.Is(err, ErrInvalidCookie):
+		if !info.Stale && (cfg.DisableRefreshEachRequest || !bytes.Contains(payload, permanentMark)) {
+			return false
+		}
+		// To be opened and re-issued: only if it decodes, as an untouched
+		// request does not report a bad payload.
+		_, err := rc.serializer.UnmarshalMap(payload)
+		return err == nil
+	case errors.Is(err, ErrInvalidCookie), errors.Is(err, signing.ErrBadPayload):
 		return false
 	}
-	return true // a signed but undecodable payload: opening reports it
+	return true // a Codec's own failure: opening reports it
 }
 
 // Save writes the cookie following Flask's save_session: Vary: Cookie when the
 // session was accessed; a deletion cookie when a modified session ended up
 // empty; otherwise the cookie when ShouldSetCookie says so, with Expires only
 // for permanent sessions. A cookie over MaxCookieSize is an error wrapping
-// ErrCookieTooLarge and nothing is sent, unless AllowOversizeCookie is set.
-// A response that sets or deletes the cookie gets "Cache-Control: private"
-// (added to the application's directives, replacing "public") unless it
-// already says private or no-store, so no shared cache stores one user's
-// cookie for another (Rails CVE-2024-26144).
+// ErrCookieTooLarge and nothing is sent, unless AllowOversizeCookie is set;
+// one the next request would not read back (over HardMaxCookieSize, or over
+// an explicit Signing.MaxLength) is an error in every configuration.
+// A response that sets or deletes the cookie is made unstorable by shared
+// caches: its Cache-Control directives, parsed per RFC 9111, lose "public",
+// "s-maxage" and a qualified private="...", and gain an unqualified
+// "private" unless they already forbid storing (see SetCookie), so no
+// shared cache hands one user's cookie to another (Rails CVE-2024-26144).
+// With Config.Revocations, a session that carries a subject is checked
+// again before it is re-issued (see Revocations).
 func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *http.Request) error {
 	rc, err := cfg.get()
 	if err != nil {
@@ -200,6 +242,30 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 	}
 	if sc.Codec == nil && rc.signer == nil {
 		return ErrNoSecretKey
+	}
+	if cfg.Revocations != nil {
+		// The subject may have been revoked while this request ran: a
+		// session established before that is not re-issued.
+		now := cfg.now()
+		s.mu.Lock()
+		subject := subjectOf(cfg, s.values)
+		if _, ok := s.values[EstablishedKey]; subject != "" && !ok {
+			s.values[EstablishedKey] = now.UnixNano() // a subject set without SetSubject: established now
+		}
+		established := establishedAt(s.values, now)
+		s.mu.Unlock()
+		revoked, err := revokedSince(r.Context(), cfg, subject, established)
+		if err != nil {
+			return err
+		}
+		if revoked {
+			if modified {
+				return ErrSessionRevoked
+			}
+			rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: not re-issuing a revoked session")
+			DeleteCookie(h, cfg, w, r)
+			return nil
+		}
 	}
 	a := attrsOf(h, cfg, r)
 	expires := h.ExpirationTime(cfg, s)
@@ -236,6 +302,15 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 			return tooLarge
 		}
 		rc.logger.LogAttrs(r.Context(), slog.LevelWarn, tooLarge.Error())
+	}
+	// Never send what the next request would not read back.
+	if !rc.fits(a.name, valueLen) {
+		return &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(a.name) + 1 + valueLen, Limit: rc.cookieLimit}
+	}
+	if sc.Codec == nil {
+		if n := rc.signer.MaxLength(); n >= 0 && valueLen > n {
+			return &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: valueLen, Limit: n}
+		}
 	}
 	addCookieHeaders(header, line, &lines)
 	return nil

@@ -2,9 +2,17 @@
 // so cookie sessions can be revoked: configure it as session.Config.Revocations
 // and call Revoke to log a user out everywhere.
 //
-// A cookie's issue time has whole seconds, so Revoke rounds the not-before
-// time up to the next second: sessions issued in the same second as the
-// revocation are revoked too.
+// Times are kept to the nanosecond: Revoke(ctx, subject, at) refuses every
+// session of subject established before at (see session.EstablishedKey),
+// including one established earlier in the same second, and accepts a
+// login made after at, even in the same second. A cookie without
+// session.EstablishedKey counts as established when it was issued, in whole
+// seconds: one issued in the second of the revocation is refused.
+//
+// A not-before time is one store.Record under "revoked:" and the base64url
+// SHA-256 of the subject; its Data is 12 bytes, Unix seconds (8 bytes,
+// big-endian) then nanoseconds (4 bytes, big-endian). Records of 8 bytes
+// (whole seconds, written by earlier versions) are still read.
 package revocation
 
 import (
@@ -47,38 +55,65 @@ func key(subject string) string {
 // NotBefore returns subject's not-before time, or the zero Time.
 func (s *Store) NotBefore(ctx context.Context, subject string) (time.Time, error) {
 	rec, ok, err := s.st.Load(ctx, key(subject))
-	if err != nil || !ok {
+	if err != nil {
+		return time.Time{}, fmt.Errorf("revocation: %w", err)
+	}
+	if !ok {
+		return time.Time{}, nil
+	}
+	nb, err := decode(rec.Data)
+	if err != nil {
 		return time.Time{}, err
 	}
-	if len(rec.Data) != 8 {
-		return time.Time{}, errors.New("revocation: corrupt record")
-	}
-	return time.Unix(int64(binary.BigEndian.Uint64(rec.Data)), 0), nil
+	return nb, nil
 }
 
-// Revoke revokes every session of subject issued before at (rounded up to
-// the next whole second). Later revocations only move the time forward.
-func (s *Store) Revoke(ctx context.Context, subject string, at time.Time) error {
-	nb := at.Truncate(time.Second)
-	if nb.Before(at) {
-		nb = nb.Add(time.Second)
+// ErrCorrupt is returned for a stored not-before record that is neither 8
+// nor 12 bytes long, or whose nanoseconds are out of range.
+var ErrCorrupt = errors.New("revocation: corrupt record")
+
+// decode reads a not-before record: 12 bytes (seconds, nanoseconds) or,
+// from earlier versions, 8 bytes of whole seconds.
+func decode(data []byte) (time.Time, error) {
+	switch len(data) {
+	case 8:
+		return time.Unix(int64(binary.BigEndian.Uint64(data)), 0), nil
+	case 12:
+		ns := binary.BigEndian.Uint32(data[8:])
+		if ns >= 1e9 {
+			return time.Time{}, ErrCorrupt
+		}
+		return time.Unix(int64(binary.BigEndian.Uint64(data)), int64(ns)), nil
 	}
+	return time.Time{}, ErrCorrupt
+}
+
+// encode writes a not-before record (12 bytes).
+func encode(nb time.Time) []byte {
+	b := binary.BigEndian.AppendUint64(make([]byte, 0, 12), uint64(nb.Unix()))
+	return binary.BigEndian.AppendUint32(b, uint32(nb.Nanosecond()))
+}
+
+// Revoke revokes every session of subject established before at, to the
+// nanosecond. Later revocations only move the time forward; a stored record
+// that cannot be read is replaced.
+func (s *Store) Revoke(ctx context.Context, subject string, at time.Time) error {
+	at = at.Round(0) // the wall clock only
 	k := key(subject)
 	for range 10 {
 		cur, ok, err := s.st.Load(ctx, k)
 		if err != nil {
 			return fmt.Errorf("revocation: %w", err)
 		}
-		rec := store.Record{Version: 0, Created: at, LastSeen: at, Expires: nb.Add(s.keep), Subject: ""}
+		nb := at
+		rec := store.Record{Created: at, LastSeen: at}
 		if ok {
 			rec.Version, rec.Created = cur.Version, cur.Created
-			if len(cur.Data) == 8 {
-				if old := time.Unix(int64(binary.BigEndian.Uint64(cur.Data)), 0); old.After(nb) {
-					nb = old
-				}
+			if old, err := decode(cur.Data); err == nil && old.After(nb) {
+				nb = old
 			}
 		}
-		rec.Data = binary.BigEndian.AppendUint64(nil, uint64(nb.Unix()))
+		rec.Data = encode(nb)
 		rec.Expires = nb.Add(s.keep)
 		if _, err := s.st.Save(ctx, k, rec); err == nil {
 			return nil

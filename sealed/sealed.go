@@ -48,9 +48,11 @@ const (
 	headerSize = 1 + idSize + nonceSize
 	timesSize  = 16
 	tagSize    = 16
-	// DefaultMaxLength caps a value before it is decoded: browsers send at
-	// most about 4096 bytes of cookie.
-	DefaultMaxLength = 4096
+	// DefaultMaxLength caps a value, in bytes, before it is decoded and when
+	// it is sealed: session.HardMaxCookieSize. With session.SecureCookie the
+	// configuration's own bound (session.Config.MaxCookieSize) applies first,
+	// on write and on read.
+	DefaultMaxLength = session.HardMaxCookieSize
 )
 
 // Errors. Every failure to open a value wraps session.ErrInvalidCookie, so
@@ -90,7 +92,10 @@ var _ session.Codec = (*Codec)(nil)
 type Options struct {
 	// Rand is the nonce source; nil means crypto/rand. If it fails, sealing fails.
 	Rand io.Reader
-	// MaxLength caps a value before decoding; 0 means 4096.
+	// MaxLength caps a value (the base64url string), in bytes: Decode
+	// refuses a longer one before decoding it (ErrTooLong) and Encode does
+	// not make one (an error matching session.ErrCookieTooLarge), so every
+	// value sealed is opened. 0 means DefaultMaxLength (64 KiB).
 	MaxLength int
 	// Skew tolerates issue times this far in the future; 0 means 5 seconds.
 	Skew time.Duration
@@ -156,9 +161,15 @@ func aad(buf []byte, name string) []byte {
 }
 
 // Encode appends the sealed value of payload for the cookie called name,
-// issued at now and expiring after lifetime (0: no expiry inside).
+// issued at now and expiring after lifetime (0: no expiry inside). A value
+// longer than MaxLength is not made: the error matches
+// session.ErrCookieTooLarge. If the random source fails or runs short, the
+// error says so and nothing is appended.
 func (c *Codec) Encode(dst []byte, name string, payload []byte, now time.Time, lifetime time.Duration) ([]byte, error) {
 	n := headerSize + timesSize + len(payload) + tagSize
+	if enc := base64.RawURLEncoding.EncodedLen(n); enc > c.maxLength {
+		return dst, fmt.Errorf("%w: the sealed value would be %d bytes, over MaxLength %d", session.ErrCookieTooLarge, enc, c.maxLength)
+	}
 	raw := make([]byte, headerSize, n)
 	raw[0] = version
 	copy(raw[1:], c.current.id[:])

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -86,7 +88,12 @@ func TestTimes(t *testing.T) {
 		{t0.Add(time.Hour), time.Hour, sealed.ErrExpired},
 		{t0.Add(2 * time.Hour), 0, sealed.ErrExpired}, // expiry inside holds even with no lifetime given
 		{t0.Add(30 * time.Minute), 10 * time.Minute, sealed.ErrExpired},
-		{t0.Add(-3 * time.Second), time.Hour, nil}, // within the skew
+		{t0.Add(10 * time.Minute), 10 * time.Minute, nil}, // an age of exactly the lifetime is accepted, as in Flask
+		{t0.Add(10*time.Minute + time.Second), 10 * time.Minute, sealed.ErrExpired},
+		{t0.Add(time.Hour - time.Second), time.Hour, nil}, // the last second before the expiry inside
+		{t0.Add(-3 * time.Second), time.Hour, nil},        // within the skew
+		{t0.Add(-5 * time.Second), time.Hour, nil},        // exactly the skew
+		{t0.Add(-6 * time.Second), time.Hour, sealed.ErrFuture},
 		{t0.Add(-time.Minute), time.Hour, sealed.ErrFuture},
 	} {
 		_, _, err := c.Decode(nil, "s", v, tc.at, tc.life)
@@ -227,4 +234,90 @@ func BenchmarkCodec(b *testing.B) {
 			buf, _, _ = c.Decode(buf[:0], "session", v, t0, time.Hour)
 		}
 	})
+}
+
+// shortRand gives n bytes, then io.EOF: a random source that runs short.
+type shortRand struct{ n int }
+
+func (r *shortRand) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), r.n)
+	for i := range k {
+		p[i] = 0x5a
+	}
+	r.n -= k
+	return k, nil
+}
+
+// A random source that runs short (some bytes, then EOF, as ReadFull sees
+// it) is an error, never a value sealed with a partly fixed nonce; through
+// the session interface that is HTTP 500 without Set-Cookie.
+func TestNonceShortReadIsAnError(t *testing.T) {
+	for _, n := range []int{0, 1, 11} {
+		c, err := sealed.NewWithOptions([][]byte{keyA}, sealed.Options{Rand: &shortRand{n: n}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := c.Encode([]byte("prefix"), "s", []byte("x"), t0, 0); err == nil || string(v) != "prefix" {
+			t.Errorf("%d of 12 nonce bytes: value %q, err %v", n, v, err)
+		}
+		c, _ = sealed.NewWithOptions([][]byte{keyA}, sealed.Options{Rand: &shortRand{n: n}})
+		m, err := session.New(session.Config{Interface: &session.SecureCookie{Codec: c}, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_ = session.From(r).Set("user", "alice")
+		})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if rec.Code != http.StatusInternalServerError || len(rec.Result().Header.Values("Set-Cookie")) != 0 {
+			t.Errorf("%d of 12 nonce bytes through the interface: status %d, Set-Cookie %v", n, rec.Code, rec.Result().Header.Values("Set-Cookie"))
+		}
+	}
+	// Exactly 12 bytes is enough.
+	c, _ := sealed.NewWithOptions([][]byte{keyA}, sealed.Options{Rand: &shortRand{n: 12}})
+	if _, err := c.Encode(nil, "s", []byte("x"), t0, 0); err != nil {
+		t.Errorf("12 nonce bytes: %v", err)
+	}
+}
+
+// MaxLength bounds the value on both sides: a value of exactly MaxLength
+// is sealed and opened; one byte more is neither made nor read.
+func TestMaxLengthBothWays(t *testing.T) {
+	payload := []byte(strings.Repeat("p", 300))
+	probe := seal(t, codec(t, keyA), "session", string(payload), t0, 0)
+	for _, max := range []int{len(probe), len(probe) - 1} {
+		c, err := sealed.NewWithOptions([][]byte{keyA}, sealed.Options{MaxLength: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := c.Encode(nil, "session", payload, t0, 0)
+		if max == len(probe) {
+			if err != nil || len(v) != max {
+				t.Fatalf("MaxLength %d: Encode of a %d-byte value: %v", max, len(probe), err)
+			}
+			if got, _, err := c.Decode(nil, "session", string(v), t0, 0); err != nil || string(got) != string(payload) {
+				t.Errorf("MaxLength %d: Decode at exactly the limit: %v", max, err)
+			}
+			continue
+		}
+		if !errors.Is(err, session.ErrCookieTooLarge) || len(v) != 0 {
+			t.Errorf("MaxLength %d: Encode of a %d-byte value: %q, %v", max, len(probe), v, err)
+		}
+		if _, _, err := c.Decode(nil, "session", probe, t0, 0); !errors.Is(err, sealed.ErrTooLong) {
+			t.Errorf("MaxLength %d: Decode of a %d-byte value: %v, want ErrTooLong", max, len(probe), err)
+		}
+	}
+	// The default is the session package's hard bound.
+	big := []byte(strings.Repeat("p", 40<<10))
+	c := codec(t, keyA)
+	v, err := c.Encode(nil, "session", big, t0, 0)
+	if err != nil || len(v) > sealed.DefaultMaxLength || sealed.DefaultMaxLength != session.HardMaxCookieSize {
+		t.Fatalf("a %d-byte value under the default: %v", len(v), err)
+	}
+	if _, _, err := c.Decode(nil, "session", string(v), t0, 0); err != nil {
+		t.Errorf("a %d-byte value under the default: %v", len(v), err)
+	}
 }

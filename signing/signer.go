@@ -149,6 +149,16 @@ func deriveKey(digest func() hash.Hash, derivation string, salt, secret []byte) 
 	return nil, fmt.Errorf("signing: unknown key derivation %q", derivation)
 }
 
+// MaxLength returns the longest cookie value Verify accepts, or -1 for no
+// cap (Options.MaxLength). Sign does not enforce it: a caller that must read
+// back what it signs checks the length itself.
+func (s *Signer) MaxLength() int {
+	if s.maxLength < 0 {
+		return -1
+	}
+	return s.maxLength
+}
+
 func (s *Signer) newState() any {
 	st := &state{macs: make([]hash.Hash, len(s.keys))}
 	for i, k := range s.keys {
