@@ -259,12 +259,22 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 			return err
 		}
 		if revoked {
-			if modified {
+			switch {
+			case s.restartAfterRevocation(cfg):
+				// This request revoked its own subject (revocation.Revoke):
+				// the session ended there, and what the handler wrote
+				// afterwards (a "logged out" flash) starts a fresh one.
+				if s.Len() == 0 {
+					DeleteCookie(h, cfg, w, r)
+					return nil
+				}
+			case modified:
 				return ErrSessionRevoked
+			default:
+				rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: not re-issuing a revoked session")
+				DeleteCookie(h, cfg, w, r)
+				return nil
 			}
-			rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: not re-issuing a revoked session")
-			DeleteCookie(h, cfg, w, r)
-			return nil
 		}
 	}
 	a := attrsOf(h, cfg, r)

@@ -22,6 +22,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/sessionkit/session"
@@ -94,13 +95,44 @@ func encode(nb time.Time) []byte {
 	return binary.BigEndian.AppendUint32(b, uint32(nb.Nanosecond()))
 }
 
+// RevokeTimeout bounds a revocation. Revoke runs detached from the
+// cancellation of the context it is given: once the server has decided to
+// log a user out everywhere, a client that disconnects does not stop it.
+const RevokeTimeout = 5 * time.Second
+
 // Revoke revokes every session of subject established before at, to the
 // nanosecond. Later revocations only move the time forward; a stored record
 // that cannot be read is replaced.
+//
+// It runs detached from ctx's cancellation (keeping its values), bounded by
+// RevokeTimeout, and retries a conflicting write with a jittered
+// exponential backoff until then. When ctx is a request's context under the
+// session middleware and that request's session is one of those revoked,
+// the session ends with the revocation: what the handler writes afterwards
+// (a "logged out everywhere" flash) goes out in a fresh cookie without the
+// subject. To keep the current device logged in ("log out other devices"),
+// call session.SetSubject on its session again after Revoke.
 func (s *Store) Revoke(ctx context.Context, subject string, at time.Time) error {
+	// The request's session is opened before the revocation lands, so that
+	// re-establishing it afterwards keeps its data ("log out other devices").
+	current := session.FromContext(ctx)
+	if err := s.revoke(ctx, subject, at); err != nil {
+		return err
+	}
+	// Writes after this point are this request's own: if its session turns
+	// out to be revoked when saved, only they are kept (session.Session
+	// tracks them; a session of another subject is saved as usual).
+	current.TrackChanges()
+	return nil
+}
+
+func (s *Store) revoke(ctx context.Context, subject string, at time.Time) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RevokeTimeout)
+	defer cancel()
 	at = at.Round(0) // the wall clock only
 	k := key(subject)
-	for range 10 {
+	backoff := time.Millisecond
+	for {
 		cur, ok, err := s.st.Load(ctx, k)
 		if err != nil {
 			return fmt.Errorf("revocation: %w", err)
@@ -115,11 +147,22 @@ func (s *Store) Revoke(ctx context.Context, subject string, at time.Time) error 
 		}
 		rec.Data = encode(nb)
 		rec.Expires = nb.Add(s.keep)
-		if _, err := s.st.Save(ctx, k, rec); err == nil {
+		_, err = s.st.Save(ctx, k, rec)
+		if err == nil {
 			return nil
-		} else if !errors.Is(err, store.ErrConflict) {
+		}
+		if !errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("revocation: %w", err)
 		}
+		// Another revocation of the subject won: back off (full jitter)
+		// and merge with it.
+		t := time.NewTimer(rand.N(backoff) + time.Microsecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("revocation: concurrent revocations of one subject until the deadline: %w", ctx.Err())
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 32*time.Millisecond)
 	}
-	return fmt.Errorf("revocation: %w: too many concurrent revocations of one subject", store.ErrConflict)
 }
