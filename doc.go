@@ -7,6 +7,10 @@
 //
 // # Quick start
 //
+//	key := []byte(os.Getenv("SECRET_KEY"))
+//	if len(key) == 0 {
+//		log.Fatal("SECRET_KEY is not set: set it to something unique and secret")
+//	}
 //	m, err := session.New(session.Config{SecretKey: key})
 //	if err != nil {
 //		log.Fatal(err)
@@ -15,10 +19,16 @@
 //	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 //		s := session.From(r)
 //		n := session.GetOr(s, "visits", 0) + 1
-//		s.Set("visits", n)
+//		if err := s.Set("visits", n); err != nil {
+//			return // the middleware answers through its error handler
+//		}
 //		fmt.Fprintf(w, "visit %d\n", n)
 //	})
 //	log.Fatal(http.ListenAndServe("127.0.0.1:8080", m.Handler(mux)))
+//
+// Without a key the program must not start: as in Flask, an empty
+// Config.SecretKey gives null sessions whose writes fail (HTTP 500), and
+// [New] logs a warning when it gets one.
 //
 // # Flask to Go
 //
