@@ -212,7 +212,7 @@ func (st *reqState) openLocked() {
 			s.watchReads()
 		}
 		if err != nil {
-			m.handleError(st.lateWriter(), st.req, lateError{err})
+			m.handleError(st.lateWriterLocked(), st.req, lateError{err})
 		}
 	}
 	st.sess = s
@@ -318,9 +318,12 @@ func (st *reqState) abandon() {
 // handler's, or one that discards everything once the connection was hijacked.
 func (st *reqState) lateWriter() http.ResponseWriter {
 	st.mu.Lock()
-	hijacked := st.hijacked
-	st.mu.Unlock()
-	if hijacked {
+	defer st.mu.Unlock()
+	return st.lateWriterLocked()
+}
+
+func (st *reqState) lateWriterLocked() http.ResponseWriter {
+	if st.hijacked {
 		return &discardWriter{}
 	}
 	return st.w.ResponseWriter
