@@ -89,10 +89,10 @@ func TestNewWarnsWithoutSecretKey(t *testing.T) {
 		cfg   session.Config
 		warns int
 	}{
-		"no key":      {session.Config{}, 1},
-		"empty key":   {session.Config{SecretKey: []byte{}}, 1},
-		"key":         {session.Config{SecretKey: []byte("k")}, 0},
-		"codec":       {session.Config{Interface: &session.SecureCookie{Codec: nopCodec{}}}, 0},
+		"no key":    {session.Config{}, 1},
+		"empty key": {session.Config{SecretKey: []byte{}}, 1},
+		"key":       {session.Config{SecretKey: []byte("k")}, 0},
+		"codec":     {session.Config{Interface: &session.SecureCookie{Codec: nopCodec{}}}, 0},
 	} {
 		t.Run(name, func(t *testing.T) {
 			logs := &logRecords{}
