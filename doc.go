@@ -86,4 +86,19 @@
 //   - A write to a null session returns an error and the request ends in
 //     HTTP 500 through Config.ErrorHandler, like Flask's exception; a change
 //     after the header went out fails with ErrHeaderWritten and is reported.
+//     A write to the session of a request that never passed through the
+//     middleware fails with ErrNoMiddleware, and the first one of the process
+//     is logged through slog.Default. An empty SecretKey makes New log a
+//     warning.
+//   - A value the serializer cannot encode (a function, channel, complex
+//     number, unsafe pointer, a cyclic or too deep value, also nested) is
+//     refused when stored, with ErrUnencodable, instead of failing the save
+//     (Flask raises at save time): the handler decides, the page still works.
+//   - A session read after a header without "Vary: Cookie" went out is
+//     reported (ErrReadAfterHeader); Flask adds Vary at save time only.
+//   - A handler that hijacks the connection (websockets) gets the session's
+//     Set-Cookie lines added to the response it writes on it, or
+//     ErrCookieNotSent is reported.
+//   - The middleware applied twice (or two Managers writing the same
+//     cookie) makes one session and one Set-Cookie; see [Manager.Handler].
 package session
