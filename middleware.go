@@ -43,8 +43,10 @@ import (
 //     with ErrHeaderWritten); lost changes and failed writes are logged at
 //     level Error through Config.Logger, and the panic goes on.
 //
-// Errors reported after the header went out match [ErrHeaderWritten] as
-// well as their own sentinel; [DefaultErrorHandler] only logs them. The
+// Late writes and reads are reported when the handler returns; session use
+// by goroutines after that is not reported (writes still fail). Errors
+// reported after the header went out match [ErrHeaderWritten] as well as
+// their own sentinel; [DefaultErrorHandler] only logs them. The
 // error handler is called at most once per kind, on the request's goroutine,
 // except for ErrCookieNotSent, which is reported when the hijacked
 // connection shows it (possibly on another goroutine); the error handler

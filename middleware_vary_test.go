@@ -2,8 +2,10 @@ package session_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/sessionkit/session"
@@ -130,4 +132,31 @@ func TestMiddlewareReadAfterHeaderWithVary(t *testing.T) {
 		session.From(r).Get("user")
 	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	reports.none(t)
+}
+
+// Whichever way the header went out (WriteHeader, Write, Flush, ReadFrom),
+// a later read is reported.
+func TestMiddlewareReadAfterHeaderEveryWay(t *testing.T) {
+	ways := map[string]func(w http.ResponseWriter){
+		"Write":     func(w http.ResponseWriter) { w.Write([]byte("hi")) },
+		"Flush":     func(w http.ResponseWriter) { http.NewResponseController(w).Flush() },
+		"ReadFrom":  func(w http.ResponseWriter) { w.(io.ReaderFrom).ReadFrom(strings.NewReader("hi")) },
+		"WriteHead": func(w http.ResponseWriter) { w.WriteHeader(http.StatusNotFound) },
+	}
+	for name, send := range ways {
+		t.Run(name, func(t *testing.T) {
+			reports := make(errReports, 4)
+			m := newManager(t, session.Config{ErrorHandler: reports.handler})
+			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				send(w)
+				if session.From(r).Get("user") != "alice" {
+					t.Error("the session was not readable after the header")
+				}
+			}))
+			loggedIn(t, m, h).Get("/")
+			if err := reports.next(t); !errors.Is(err, session.ErrReadAfterHeader) {
+				t.Errorf("reported %v", err)
+			}
+		})
+	}
 }
