@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -424,11 +425,11 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	st.mu.Lock()
 	already := st.committed
 	h := st.w.ResponseWriter.Header()
-	before := len(h["Set-Cookie"])
+	before := slices.Clone(h["Set-Cookie"])
 	ok := st.commitLocked(commitSwitching)
 	var lines []string
 	if ok && !already {
-		lines = append(lines, h["Set-Cookie"][before:]...)
+		lines = addedLines(before, h["Set-Cookie"])
 	}
 	st.mu.Unlock()
 	if !ok {
@@ -454,6 +455,21 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		brw.Writer.Reset(ic) // keep the buffer, write through ic
 	}
 	return ic, brw, nil
+}
+
+// addedLines returns the lines of after that before did not have (each
+// line of before cancels one equal line of after), in order: the Set-Cookie
+// lines Save added, however it added them.
+func addedLines(before, after []string) []string {
+	var out []string
+	for _, l := range after {
+		if i := slices.Index(before, l); i >= 0 {
+			before = slices.Delete(before, i, i+1)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // reportLost reports that the hijacked connection's response went out

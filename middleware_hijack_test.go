@@ -245,3 +245,38 @@ func TestMiddlewareSwitchingProtocolsThenHijack(t *testing.T) {
 	}
 	reports.none(t)
 }
+
+// replacingSave is an Interface whose Save replaces the Set-Cookie header
+// (w.Header().Set) instead of adding a line.
+type replacingSave struct{ session.SecureCookie }
+
+func (i *replacingSave) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Set-Cookie", "replaced=1")
+	return nil
+}
+
+// The lines a hijacked response gets are what Save added, however it
+// added them, and none of the application's own.
+func TestMiddlewareHijackAddsSavedLinesOnly(t *testing.T) {
+	m := newManager(t, session.Config{Interface: &replacingSave{}})
+	srv := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Set-Cookie", "app=1") // the hijacker writes its own header: not ours to send
+		_ = session.From(r).Set("user", "alice")
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		io.WriteString(conn, "HTTP/1.1 204 No Content\r\n\r\n")
+	})))
+	defer srv.Close()
+	_, br := rawGet(t, srv)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Header.Values("Set-Cookie"); len(got) != 1 || got[0] != "replaced=1" {
+		t.Errorf("Set-Cookie %q, want [replaced=1]", got)
+	}
+}
