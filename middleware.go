@@ -86,6 +86,9 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		next.ServeHTTP(&st.w, st.req)
 		st.finish()
 		done = true
+		st.mu.Lock()
+		st.returned = true
+		st.mu.Unlock()
 	})
 }
 
@@ -135,6 +138,8 @@ type reqState struct {
 	// afterwards is reported.
 	noVary   bool
 	hijacked bool
+	// returned: the handler returned; the ResponseWriter must not be used.
+	returned bool
 }
 
 // From returns the session of the request, opening it on first use. It never
@@ -300,7 +305,7 @@ func (st *reqState) finish() {
 func (st *reqState) abandon() {
 	st.mu.Lock()
 	s, committed := st.sess, st.committed
-	st.committed = true
+	st.committed, st.returned = true, true
 	st.mu.Unlock()
 	if s == nil {
 		return
@@ -318,7 +323,8 @@ func (st *reqState) abandon() {
 }
 
 // lateWriter is the ResponseWriter late errors are reported with: the
-// handler's, or one that discards everything once the connection was hijacked.
+// handler's, or one that discards everything once the connection was
+// hijacked or the handler returned (a goroutine opening the session then).
 func (st *reqState) lateWriter() http.ResponseWriter {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -326,7 +332,7 @@ func (st *reqState) lateWriter() http.ResponseWriter {
 }
 
 func (st *reqState) lateWriterLocked() http.ResponseWriter {
-	if st.hijacked {
+	if st.hijacked || st.returned {
 		return &discardWriter{}
 	}
 	return st.w.ResponseWriter

@@ -159,3 +159,47 @@ func incompressible(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// A goroutine that opens the session after the handler returned gets a
+// readable, sealed session; a failed open is still reported, to a
+// ResponseWriter that is not the finished response's.
+func TestMiddlewareOpenAfterHandlerReturned(t *testing.T) {
+	type report struct {
+		err    error
+		writer http.ResponseWriter
+	}
+	reports := make(chan report, 1)
+	m := newManager(t, session.Config{Now: fixedClock(t0), ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+		w.WriteHeader(500) // must not reach the finished response
+		reports <- report{err, w}
+	}})
+	signer, _ := m.Config().Signer()
+	cookie := string(signer.AppendSign(nil, []byte(`{"a":{" b":"!!"}}`), t0.Unix()))
+	var kept *http.Request
+	rec := httptest.NewRecorder()
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Vary", "Cookie")
+		kept = r
+	}))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: "session", Value: cookie})
+	h.ServeHTTP(rec, r)
+	if rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	s := session.From(kept) // after the handler returned
+	select {
+	case rep := <-reports:
+		if !errors.Is(rep.err, session.ErrBadPayload) || !errors.Is(rep.err, session.ErrHeaderWritten) {
+			t.Errorf("reported %v", rep.err)
+		}
+		if rep.writer == http.ResponseWriter(rec) {
+			t.Error("the report got the finished response's ResponseWriter")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no report")
+	}
+	if err := s.Set("x", 1); err == nil {
+		t.Error("a session opened after the handler returned accepted a write")
+	}
+}
