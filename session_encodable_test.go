@@ -208,3 +208,35 @@ func TestSessionAcceptsEncodableValues(t *testing.T) {
 		t.Errorf("status %d, Set-Cookie %q", res.StatusCode, setCookies(res))
 	}
 }
+
+// refusingTag is a custom tag whose ToJSON fails for one string.
+type refusingTag struct{}
+
+func (refusingTag) Key() string             { return " refuse" }
+func (refusingTag) Check(v any) bool        { return v == "forbidden" }
+func (refusingTag) ToJSON(any) (any, error) { return nil, errors.New("refused by the tag") }
+func (refusingTag) ToGo(v any) (any, error) { return v, nil }
+
+// The check is the Config's serializer's, custom tags included, even for
+// a plain string.
+func TestSessionEncodableCustomTag(t *testing.T) {
+	ser := tagjson.NewSerializer()
+	if err := ser.Register(refusingTag{}, false, 0); err != nil {
+		t.Fatal(err)
+	}
+	m := newManager(t, session.Config{Serializer: ser})
+	var fine, forbidden, nestedErr error
+	c := client(m, map[string]http.HandlerFunc{"/": func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		fine = s.Set("a", "fine")
+		forbidden = s.Set("b", "forbidden")
+		nestedErr = s.Set("c", map[string]any{"x": []any{"forbidden"}})
+	}})
+	res := c.Get("/")
+	if fine != nil || !errors.Is(forbidden, session.ErrUnencodable) || !errors.Is(nestedErr, session.ErrUnencodable) {
+		t.Errorf("fine: %v, forbidden: %v, nested: %v", fine, forbidden, nestedErr)
+	}
+	if res.StatusCode != 200 || len(setCookies(res)) != 1 {
+		t.Errorf("status %d, Set-Cookie %q", res.StatusCode, setCookies(res))
+	}
+}
