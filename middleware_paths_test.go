@@ -42,7 +42,9 @@ func TestMiddlewareWritesAfterErrorResponseFail(t *testing.T) {
 		got <- res
 	})))
 	defer srv.Close()
-	res, err := srv.Client().Get(srv.URL)
+	hc := srv.Client()
+	hc.Timeout = 10 * time.Second
+	res, err := hc.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
