@@ -44,8 +44,10 @@ import (
 //     with ErrHeaderWritten); lost changes and failed writes are logged at
 //     level Error through Config.Logger, and the panic goes on.
 //
-// Late writes and reads are reported when the handler returns; session use
-// by goroutines after that is not reported (writes still fail). Errors
+// Late writes and reads are reported when the handler returns. After that
+// (a goroutine outliving the handler) writes fail with ErrHeaderWritten and
+// the first failed write of the request is logged at level Error through
+// Config.Logger; reads are not reported. Errors
 // reported after the header went out match [ErrHeaderWritten] as well as
 // their own sentinel; [DefaultErrorHandler] only logs them. The
 // error handler is called at most once per kind, on the request's goroutine,
@@ -88,7 +90,11 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		done = true
 		st.mu.Lock()
 		st.returned = true
+		s := st.sess
 		st.mu.Unlock()
+		if s != nil {
+			s.markEnded(m)
+		}
 	})
 }
 
@@ -213,6 +219,9 @@ func (st *reqState) openLocked() {
 	default:
 		s.setSerializer(m.rc.serializer)
 	}
+	if st.returned {
+		s.markEnded(m)
+	}
 	if st.committed {
 		// Opened after the header went out: readable, not writable.
 		s.seal()
@@ -311,6 +320,7 @@ func (st *reqState) abandon() {
 		return
 	}
 	s.seal()
+	defer s.markEnded(st.m)
 	lost := s.Err()
 	if lost == nil && !committed && s.Modified() {
 		lost = errPanicked

@@ -205,3 +205,39 @@ func TestMiddlewareOpenAfterHandlerReturned(t *testing.T) {
 		t.Error("a session opened after the handler returned accepted a write")
 	}
 }
+
+// A write by a goroutine outliving the handler fails, and the first such
+// failure of the request is logged through Config.Logger.
+func TestMiddlewareWriteAfterRequestEndedIsLogged(t *testing.T) {
+	for _, open := range []string{"in the handler", "after the handler"} {
+		t.Run(open, func(t *testing.T) {
+			logs := &logRecords{}
+			m := newManager(t, session.Config{Logger: slog.New(logs)})
+			var kept *http.Request
+			var s *session.Session
+			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				kept = r
+				if open == "in the handler" {
+					s = session.From(r)
+					_ = s.Set("a", 1)
+				}
+			}))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+			if n := len(logs.at(slog.LevelError)); n != 0 {
+				t.Fatalf("%d records before the late write", n)
+			}
+			if s == nil {
+				s = session.From(kept)
+			}
+			for range 2 {
+				if err := s.Set("late", true); !errors.Is(err, session.ErrHeaderWritten) {
+					t.Errorf("write after the request ended: %v", err)
+				}
+			}
+			if got := logs.at(slog.LevelError); len(got) != 1 || !strings.Contains(got[0], "ended") {
+				t.Errorf("logged %q, want one record", got)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -74,6 +75,10 @@ type Session struct {
 	// onFail, if set, is told of every write that fails (the session of a
 	// request without the middleware reports the misuse through it).
 	onFail func(error)
+	// endedBy is the Manager whose middleware finished the request: the
+	// first write failing after that is logged through its logger.
+	endedBy     *Manager
+	endReported bool
 }
 
 func (s *Session) isStale() bool {
@@ -244,9 +249,19 @@ func (s *Session) write(f func()) error {
 			s.failed = err
 		}
 		hook := s.onFail
+		ended := s.endedBy
+		if ended != nil && !s.endReported {
+			s.endReported = true
+		} else {
+			ended = nil
+		}
 		s.mu.Unlock()
 		if hook != nil {
 			hook(err)
+		}
+		if ended != nil {
+			ended.rc.logger.Error("session: a session write after its request ended was lost (a goroutine outliving the handler?); reported once per request",
+				slog.Any("error", err))
 		}
 		return err
 	}
@@ -501,4 +516,11 @@ func (s *Session) readLate() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.readAfter
+}
+
+// markEnded records that m's middleware finished the request of s.
+func (s *Session) markEnded(m *Manager) {
+	s.mu.Lock()
+	s.endedBy = m
+	s.mu.Unlock()
 }
