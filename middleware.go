@@ -47,12 +47,14 @@ import (
 // Late writes and reads are reported when the handler returns. After that
 // (a goroutine outliving the handler) writes fail with ErrHeaderWritten and
 // the first failed write of the request is logged at level Error through
-// Config.Logger; reads are not reported. Errors
-// reported after the header went out match [ErrHeaderWritten] as well as
-// their own sentinel; [DefaultErrorHandler] only logs them. The
-// error handler is called at most once per kind, on the request's goroutine,
-// except for ErrCookieNotSent, which is reported when the hijacked
-// connection shows it (possibly on another goroutine); the error handler
+// Config.Logger; reads are not reported.
+//
+// Errors reported after the header went out match [ErrHeaderWritten] as
+// well as their own sentinel; [DefaultErrorHandler] only logs them. The
+// error handler is called at most once per kind, on the request's
+// goroutine, except for ErrCookieNotSent, which is reported when the
+// hijacked connection shows it (possibly on another goroutine), and a
+// failed open by a goroutine after the handler returned; the error handler
 // then gets a ResponseWriter that discards what it writes.
 //
 // Nesting: a Handler inside another Handler of the same Manager, or of a
