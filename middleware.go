@@ -37,7 +37,9 @@ import (
 //     Upgrade) gets a connection that adds the session's Set-Cookie lines to
 //     the HTTP/1.x response header it writes (after 1xx interim responses).
 //     If it closes the connection before writing a header, or writes
-//     something else, [ErrCookieNotSent] is reported. Libraries that call
+//     something else, [ErrCookieNotSent] is reported. That connection is a
+//     wrapper (its NetConn method returns the hijacked net.Conn); only a
+//     hijack that has cookie lines to add gets one. Libraries that call
 //     WriteHeader(101) before hijacking (github.com/coder/websocket) send
 //     the cookie in that header.
 //   - A handler that panics leaves the session unsaved (its later writes fail

@@ -114,6 +114,9 @@ func TestMiddlewareHijackAddsCookie(t *testing.T) {
 					return
 				}
 				defer conn.Close()
+				if nc, ok := conn.(interface{ NetConn() net.Conn }); !ok || nc.NetConn().RemoteAddr().String() != r.RemoteAddr {
+					t.Error("the hijacked connection does not expose the original through NetConn")
+				}
 				if err := tc.write(conn, brw); err != nil {
 					t.Errorf("write: %v", err)
 				}
