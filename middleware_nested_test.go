@@ -166,3 +166,35 @@ func TestMiddlewareNestedDifferentCookies(t *testing.T) {
 		t.Error("Manager.From without the middleware: write did not fail with ErrNoMiddleware")
 	}
 }
+
+// A middleware between the layers that sends the header first: the outer
+// layer saves then (one Set-Cookie at most, the permanent session's
+// refresh) and the inner handler's write is reported as late, not lost.
+func TestMiddlewareNestedHeaderSentBetween(t *testing.T) {
+	reports := make(errReports, 4)
+	m := newManager(t, session.Config{ErrorHandler: reports.handler})
+	sendsHeader := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusAccepted)
+			next.ServeHTTP(w, r)
+		})
+	}
+	var writeErr error
+	h := m.Handler(sendsHeader(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeErr = session.From(r).Set("n", 1)
+	}))))
+	c := loggedIn(t, m, h)
+	if err := c.SessionTransaction(m, func(s *session.Session) error { return s.SetPermanent(true) }); err != nil {
+		t.Fatal(err)
+	}
+	res := c.Get("/")
+	if got := sessionCookies(res, "session"); res.StatusCode != http.StatusAccepted || len(got) > 1 {
+		t.Errorf("status %d, Set-Cookie %q", res.StatusCode, got)
+	}
+	if !errors.Is(writeErr, session.ErrHeaderWritten) {
+		t.Errorf("inner write: %v, want ErrHeaderWritten", writeErr)
+	}
+	if err := reports.next(t); !errors.Is(err, session.ErrHeaderWritten) {
+		t.Errorf("reported %v", err)
+	}
+}
