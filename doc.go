@@ -7,6 +7,10 @@
 //
 // # Quick start
 //
+//	key := []byte(os.Getenv("SECRET_KEY"))
+//	if len(key) == 0 {
+//		log.Fatal("SECRET_KEY is not set: set it to something unique and secret")
+//	}
 //	m, err := session.New(session.Config{SecretKey: key})
 //	if err != nil {
 //		log.Fatal(err)
@@ -15,10 +19,16 @@
 //	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 //		s := session.From(r)
 //		n := session.GetOr(s, "visits", 0) + 1
-//		s.Set("visits", n)
+//		if err := s.Set("visits", n); err != nil {
+//			return // the middleware answers through its error handler
+//		}
 //		fmt.Fprintf(w, "visit %d\n", n)
 //	})
 //	log.Fatal(http.ListenAndServe("127.0.0.1:8080", m.Handler(mux)))
+//
+// Without a key the program must not start: as in Flask, an empty
+// Config.SecretKey gives null sessions whose writes fail (HTTP 500), and
+// [New] logs a warning when it gets one.
 //
 // # Flask to Go
 //
@@ -76,4 +86,19 @@
 //   - A write to a null session returns an error and the request ends in
 //     HTTP 500 through Config.ErrorHandler, like Flask's exception; a change
 //     after the header went out fails with ErrHeaderWritten and is reported.
+//     A write to the session of a request that never passed through the
+//     middleware fails with ErrNoMiddleware, and the first one of the process
+//     is logged through slog.Default. An empty SecretKey makes New log a
+//     warning.
+//   - A value the serializer cannot encode (a function, channel, complex
+//     number, unsafe pointer, a cyclic or too deep value, also nested) is
+//     refused when stored, with ErrUnencodable, instead of failing the save
+//     (Flask raises at save time): the handler decides, the page still works.
+//   - A session read after a header without "Vary: Cookie" went out is
+//     reported (ErrReadAfterHeader); Flask adds Vary at save time only.
+//   - A handler that hijacks the connection (websockets) gets the session's
+//     Set-Cookie lines added to the response it writes on it, or
+//     ErrCookieNotSent is reported.
+//   - The middleware applied twice (or two Managers writing the same
+//     cookie) makes one session and one Set-Cookie; see [Manager.Handler].
 package session

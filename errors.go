@@ -35,6 +35,33 @@ var (
 
 	// ErrInvalidConfig wraps every error that [Config.Validate] returns.
 	ErrInvalidConfig = errors.New("session: invalid config")
+
+	// ErrUnencodable is wrapped by the error of a write ([Session.Set],
+	// [Session.Update], [Session.SetDefault]) given a value the session's
+	// serializer cannot encode: a function, channel, complex number or
+	// unsafe pointer (also inside a map, slice or exported struct field), a
+	// cyclic or too deeply nested value, an integer with too many digits, a
+	// time Flask cannot read back. Nothing is stored and the session stays
+	// usable; the error also wraps the serializer's own (tagjson.ErrUnsupportedType,
+	// tagjson.ErrDepth, ...).
+	ErrUnencodable = errors.New("session: value cannot be encoded in the session; nothing was stored")
+
+	// ErrResponseReplaced is returned by the handler's writes (Write,
+	// ReadFrom, Hijack, http.ResponseController's Flush) once the session
+	// failed and the error handler answered the request instead.
+	ErrResponseReplaced = errors.New("session: response replaced by the session error handler")
+
+	// ErrReadAfterHeader is reported (through the error handler, as a late
+	// error that also matches ErrHeaderWritten) when the session is read
+	// after a response header without "Vary: Cookie" went out: a cache may
+	// serve the personalised response to other users.
+	ErrReadAfterHeader = errors.New("session: session read after the response header went out without Vary: Cookie; a cache may serve this response to other users")
+
+	// ErrCookieNotSent is reported (as a late error that also matches
+	// ErrHeaderWritten) when a handler hijacked the connection and the
+	// session cookie could not be added to the response it wrote: it wrote
+	// no HTTP/1.x response header, or closed the connection first.
+	ErrCookieNotSent = errors.New("session: the connection was hijacked and the session cookie could not be added to the response written on it")
 )
 
 // CookieTooLargeError reports a session cookie larger than Config.MaxCookieSize.

@@ -51,7 +51,7 @@ func (s *Session) Flash(message any, category string) error {
 // filter, and later calls in the same request see the same messages.
 func (s *Session) Flashes(categories ...string) []Flash {
 	s.mu.Lock()
-	s.accessed = true
+	s.touch()
 	if !s.popped {
 		s.popped = true
 		if raw, ok := s.values[flashesKey]; ok {

@@ -6,6 +6,7 @@ package session_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -400,6 +401,11 @@ func TestFlask_Helpers_StreamedResponseKeepsSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
+	// Read the whole stream: closing early makes the handler's next Flush
+	// fail (broken pipe), which ResponseController now reports.
+	if body, err := io.ReadAll(res.Body); err != nil || !strings.Contains(string(body), "chunk 2") {
+		t.Errorf("streamed body %q, %v", body, err)
+	}
 	if len(res.Header.Values("Set-Cookie")) != 1 || len(res.TransferEncoding) == 0 {
 		t.Errorf("streamed: Set-Cookie=%v transfer-encoding=%v", res.Header.Values("Set-Cookie"), res.TransferEncoding)
 	}

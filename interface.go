@@ -14,10 +14,12 @@ import (
 // replaces with a null session ([NullSessionMaker]). An error from Open
 // answers the request through the error handler (HTTP 500 by default).
 //
-// Save is called once, just before the response header is written. It is not
-// called for null sessions. It adds Set-Cookie and Vary headers to w.Header()
-// and must not write the header or body itself; an error answers the request
-// through the error handler instead of the handler's response.
+// Save is called once, just before the response header is written (or the
+// connection is hijacked: the Set-Cookie lines it added then go into the
+// response the hijacking handler writes). It is not called for null
+// sessions. It adds Set-Cookie and Vary headers to w.Header() and must not
+// write the header or body itself; an error answers the request through the
+// error handler instead of the handler's response.
 //
 // Go has no pickle: a backend declares how it encodes values through its own
 // configuration (SecureCookie uses Config.Serializer, Flask's tagged JSON).

@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -14,19 +17,64 @@ import (
 //
 // The session of a request is opened lazily, the first time the handler calls
 // [From] — a request that never touches it costs no cookie decoding. It is
-// saved just before the response header goes out: on the first WriteHeader,
-// Write, Flush, ReadFrom or Hijack, or when the handler returns. If opening or
-// saving fails (or the handler wrote to a null session) the handler's
-// response is replaced by the error handler's (HTTP 500 by default) and the
-// handler's later writes fail. A change made after the header went out fails
-// with ErrHeaderWritten and is reported through the error handler when the
-// handler returns, never dropped silently.
+// saved just before the response header goes out: on the first WriteHeader
+// (other than 1xx informational codes; 101 Switching Protocols counts),
+// Write, Flush, ReadFrom or Hijack, or when the handler returns.
 //
-// The wrapped ResponseWriter implements Unwrap, Flush and Hijack, so
-// http.ResponseController and type assertions keep working. A handler that
-// panics leaves the session unsaved.
+// No session failure is dropped silently:
+//
+//   - If opening or saving fails (or the handler wrote to a null session)
+//     the handler's response is replaced by the error handler's (HTTP 500 by
+//     default) and the handler's later Write, ReadFrom, Hijack and
+//     ResponseController Flush fail with [ErrResponseReplaced].
+//   - A change made after the header went out fails with [ErrHeaderWritten]
+//     and is reported through the error handler when the handler returns.
+//   - A read (Get, Has, Len, Keys, Values, Permanent, Flashes, Get[T], ...)
+//     after a header without "Vary: Cookie" went out is reported through the
+//     error handler when the handler returns, as [ErrReadAfterHeader]
+//     (a session read before the header went out adds Vary itself).
+//   - A handler that hijacks the connection first (gorilla/websocket's
+//     Upgrade) gets a connection that adds the session's Set-Cookie lines to
+//     the HTTP/1.x response header it writes (after 1xx interim responses).
+//     If it closes the connection before writing a header, or writes
+//     something else, [ErrCookieNotSent] is reported. That connection is a
+//     wrapper (its NetConn method returns the hijacked net.Conn); only a
+//     hijack that has cookie lines to add gets one. Libraries that call
+//     WriteHeader(101) before hijacking (github.com/coder/websocket) send
+//     the cookie in that header.
+//   - A handler that panics leaves the session unsaved (its later writes fail
+//     with ErrHeaderWritten); lost changes and failed writes are logged at
+//     level Error through Config.Logger, and the panic goes on.
+//
+// Late writes and reads are reported when the handler returns. After that
+// (a goroutine outliving the handler) writes fail with ErrHeaderWritten and
+// the first failed write of the request is logged at level Error through
+// Config.Logger; reads are not reported.
+//
+// Errors reported after the header went out match [ErrHeaderWritten] as
+// well as their own sentinel; [DefaultErrorHandler] only logs them. The
+// error handler is called at most once per kind, on the request's
+// goroutine, except for ErrCookieNotSent, which is reported when the
+// hijacked connection shows it (possibly on another goroutine), and a
+// failed open by a goroutine after the handler returned; the error handler
+// then gets a ResponseWriter that discards what it writes.
+//
+// Nesting: a Handler inside another Handler of the same Manager, or of a
+// Manager writing the same cookie (same name, domain and path), passes the
+// request through: the outermost layer alone opens and saves the session,
+// so a request has one session and at most one Set-Cookie per cookie.
+// Managers with different cookies each keep their own session; reach each
+// with [Manager.From].
+//
+// The wrapped ResponseWriter implements Unwrap, Flush, FlushError and
+// Hijack, so http.ResponseController and type assertions keep working.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if outer, _ := r.Context().Value(cookieKey{m.id}).(*reqState); outer != nil {
+			// An outer layer owns this cookie: one session, one save.
+			next.ServeHTTP(w, r)
+			return
+		}
 		// Two allocations per request: the state (context node and writer
 		// in one struct) and the request copy WithContext makes. Neither
 		// can be pooled: a handler's goroutines may keep the request and
@@ -35,12 +83,30 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		st.ctx = reqCtx{Context: r.Context(), st: st}
 		st.req = r.WithContext(&st.ctx)
 		st.w = writer{ResponseWriter: w, st: st}
+		done := false
+		defer func() {
+			if !done {
+				st.abandon()
+			}
+		}()
 		next.ServeHTTP(&st.w, st.req)
 		st.finish()
+		done = true
+		st.mu.Lock()
+		st.returned = true
+		s := st.sess
+		st.mu.Unlock()
+		if s != nil {
+			s.markEnded(m)
+		}
 	})
 }
 
 type ctxKey struct{}
+
+// cookieKey finds the request state of the Manager (or Managers) whose
+// cookie identity is id.
+type cookieKey struct{ id *cookieID }
 
 // reqCtx carries the request's session state in its context.
 type reqCtx struct {
@@ -49,11 +115,22 @@ type reqCtx struct {
 }
 
 func (c *reqCtx) Value(key any) any {
-	if _, ok := key.(ctxKey); ok {
+	switch k := key.(type) {
+	case ctxKey:
 		return c.st
+	case cookieKey:
+		if k.id == c.st.m.id {
+			return c.st
+		}
 	}
 	return c.Context.Value(key)
 }
+
+// commit modes: how the header goes out.
+const (
+	commitHeader    = iota // a final header through the writer
+	commitSwitching        // 101 Switching Protocols or a hijack: no cache ever sees it
+)
 
 // reqState is the session state of one request.
 type reqState struct {
@@ -67,20 +144,28 @@ type reqState struct {
 	openErr   error
 	committed bool
 	failed    bool
+	// noVary: the header went out without "Vary: Cookie"; a session read
+	// afterwards is reported.
+	noVary   bool
+	hijacked bool
+	// returned: the handler returned; the ResponseWriter must not be used.
+	returned bool
 }
 
 // From returns the session of the request, opening it on first use. It never
 // returns nil: for a request that did not pass through the middleware it
-// returns a null session whose writes fail with ErrNoMiddleware; when opening
-// failed, a null session whose writes fail with that error (use [Load] to see
-// the error directly).
+// returns a null session whose writes fail with ErrNoMiddleware (the first
+// such failure of the process is logged at level Error through
+// slog.Default); when opening failed, a null session whose writes fail with
+// that error (use [Load] to see the error directly). With several Managers
+// on one request, From returns the innermost one's session.
 func From(r *http.Request) *Session { return FromContext(r.Context()) }
 
 // FromContext is [From] for a request's context.
 func FromContext(ctx context.Context) *Session {
 	st, _ := ctx.Value(ctxKey{}).(*reqState)
 	if st == nil {
-		return NewNullSession(ErrNoMiddleware)
+		return newNoMiddlewareSession()
 	}
 	s, _ := st.session()
 	return s
@@ -91,7 +176,27 @@ func FromContext(ctx context.Context) *Session {
 func Load(r *http.Request) (*Session, error) {
 	st, _ := r.Context().Value(ctxKey{}).(*reqState)
 	if st == nil {
-		return NewNullSession(ErrNoMiddleware), ErrNoMiddleware
+		return newNoMiddlewareSession(), ErrNoMiddleware
+	}
+	return st.session()
+}
+
+// From returns the session this Manager's middleware (or an outer
+// middleware writing the same cookie) opened for r, as the package-level
+// [From] does; use it when several Managers with different cookies serve
+// one request. Without such a middleware it returns a null session whose
+// writes fail with ErrNoMiddleware.
+func (m *Manager) From(r *http.Request) *Session {
+	s, _ := m.Load(r)
+	return s
+}
+
+// Load is [Manager.From] that also returns the error opening the session
+// failed with (ErrNoMiddleware without the middleware).
+func (m *Manager) Load(r *http.Request) (*Session, error) {
+	st, _ := r.Context().Value(cookieKey{m.id}).(*reqState)
+	if st == nil {
+		return newNoMiddlewareSession(), ErrNoMiddleware
 	}
 	return st.session()
 }
@@ -115,12 +220,20 @@ func (st *reqState) openLocked() {
 		s = NewNullSession(err)
 	case s == nil:
 		s = makeNull(m.rc.iface, &m.cfg)
+	default:
+		s.setSerializer(m.rc.serializer)
+	}
+	if st.returned {
+		s.markEnded(m)
 	}
 	if st.committed {
 		// Opened after the header went out: readable, not writable.
 		s.seal()
+		if st.noVary && err == nil && !isNull(m.rc.iface, s) {
+			s.watchReads()
+		}
 		if err != nil {
-			m.handleError(st.w.ResponseWriter, st.req, lateError{err})
+			m.handleError(st.lateWriterLocked(), st.req, lateError{err})
 		}
 	}
 	st.sess = s
@@ -129,15 +242,21 @@ func (st *reqState) openLocked() {
 // commit saves the session before the header goes out. It reports whether
 // the handler's response may proceed; false means the error handler has
 // answered instead.
-func (st *reqState) commit() bool {
+func (st *reqState) commit(mode int) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return st.commitLocked(mode)
+}
+
+func (st *reqState) commitLocked(mode int) bool {
 	if st.committed {
 		return !st.failed
 	}
+	h := st.w.ResponseWriter.Header()
 	if st.sess == nil {
 		if !st.needsRefresh() {
 			st.committed = true
+			st.noVary = mode == commitHeader && !hasVaryCookie(h)
 			return true
 		}
 		st.openLocked()
@@ -152,9 +271,15 @@ func (st *reqState) commit() bool {
 	if err != nil {
 		st.failed = true
 		// The error response replaces the handler's, headers included.
-		clear(st.w.ResponseWriter.Header())
+		clear(h)
 		st.m.handleError(st.w.ResponseWriter, st.req, err)
 		return false
+	}
+	if mode == commitHeader && !hasVaryCookie(h) {
+		st.noVary = true
+		if !isNull(st.m.rc.iface, s) {
+			s.watchReads()
+		}
 	}
 	return true
 }
@@ -170,9 +295,9 @@ func (st *reqState) needsRefresh() bool {
 }
 
 // finish runs when the handler returns: it saves a session the handler did
-// not write a response for, and reports writes that came too late.
+// not write a response for, and reports writes and reads that came too late.
 func (st *reqState) finish() {
-	st.commit()
+	st.commit(commitHeader)
 	st.mu.Lock()
 	s, failed := st.sess, st.failed
 	st.mu.Unlock()
@@ -180,8 +305,67 @@ func (st *reqState) finish() {
 		return
 	}
 	if err := s.Err(); err != nil {
-		st.m.handleError(st.w.ResponseWriter, st.req, lateError{err})
+		st.m.handleError(st.lateWriter(), st.req, lateError{err})
 	}
+	if s.readLate() {
+		st.m.handleError(st.lateWriter(), st.req, lateError{ErrReadAfterHeader})
+	}
+}
+
+// abandon runs instead of finish when the handler panics (or calls
+// runtime.Goexit): the session is not saved, later writes fail, and what
+// is lost is logged.
+func (st *reqState) abandon() {
+	st.mu.Lock()
+	s, committed := st.sess, st.committed
+	st.committed, st.returned = true, true
+	st.mu.Unlock()
+	if s == nil {
+		return
+	}
+	s.seal()
+	defer s.markEnded(st.m)
+	lost := s.Err()
+	if lost == nil && !committed && s.Modified() {
+		lost = errPanicked
+	}
+	if lost == nil {
+		return
+	}
+	st.m.rc.logger.LogAttrs(st.req.Context(), slog.LevelError, "session: the handler panicked; the session was not saved",
+		slog.String("method", st.req.Method), slog.String("path", st.req.URL.Path), slog.Any("error", lost))
+}
+
+// lateWriter is the ResponseWriter late errors are reported with: the
+// handler's, or one that discards everything once the connection was
+// hijacked or the handler returned (a goroutine opening the session then).
+func (st *reqState) lateWriter() http.ResponseWriter {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.lateWriterLocked()
+}
+
+func (st *reqState) lateWriterLocked() http.ResponseWriter {
+	if st.hijacked || st.returned {
+		return &discardWriter{}
+	}
+	return st.w.ResponseWriter
+}
+
+// hasVaryCookie reports whether h varies on Cookie (or on everything).
+func hasVaryCookie(h http.Header) bool {
+	for _, v := range h["Vary"] {
+		if v == "Cookie" {
+			return true
+		}
+		for _, tok := range strings.Split(v, ",") {
+			tok = strings.TrimSpace(tok)
+			if tok == "*" || strings.EqualFold(tok, "Cookie") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // lateError is a session failure noticed after the header went out.
@@ -193,9 +377,6 @@ func (e lateError) Is(target error) bool { return target == ErrHeaderWritten }
 
 func isLate(err error) bool { return errors.Is(err, ErrHeaderWritten) }
 
-// errResponseReplaced is returned by writes after the error handler answered.
-var errResponseReplaced = errors.New("session: response replaced by the session error handler")
-
 // writer saves the session before the header goes out.
 type writer struct {
 	http.ResponseWriter
@@ -203,26 +384,37 @@ type writer struct {
 }
 
 func (w *writer) WriteHeader(code int) {
-	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		w.ResponseWriter.WriteHeader(code) // informational: the real header comes later
-		return
-	}
-	if w.st.commit() {
-		w.ResponseWriter.WriteHeader(code)
+	switch {
+	case code >= 100 && code < 200 && code != http.StatusSwitchingProtocols:
+		// Informational: the real header comes later.
+		w.st.mu.Lock()
+		failed := w.st.failed
+		w.st.mu.Unlock()
+		if !failed {
+			w.ResponseWriter.WriteHeader(code)
+		}
+	case code == http.StatusSwitchingProtocols:
+		if w.st.commit(commitSwitching) {
+			w.ResponseWriter.WriteHeader(code)
+		}
+	default:
+		if w.st.commit(commitHeader) {
+			w.ResponseWriter.WriteHeader(code)
+		}
 	}
 }
 
 func (w *writer) Write(p []byte) (int, error) {
-	if !w.st.commit() {
-		return 0, errResponseReplaced
+	if !w.st.commit(commitHeader) {
+		return 0, ErrResponseReplaced
 	}
 	return w.ResponseWriter.Write(p)
 }
 
 // ReadFrom keeps sendfile and similar fast paths of the underlying writer.
 func (w *writer) ReadFrom(src io.Reader) (int64, error) {
-	if !w.st.commit() {
-		return 0, errResponseReplaced
+	if !w.st.commit(commitHeader) {
+		return 0, ErrResponseReplaced
 	}
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(src)
@@ -234,17 +426,87 @@ func (w *writer) ReadFrom(src io.Reader) (int64, error) {
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Flush saves the session, then flushes.
-func (w *writer) Flush() {
-	if !w.st.commit() {
-		return
+func (w *writer) Flush() { _ = w.FlushError() }
+
+// FlushError saves the session, then flushes; http.ResponseController's
+// Flush calls it. It returns ErrResponseReplaced when the session failed.
+func (w *writer) FlushError() error {
+	if !w.st.commit(commitHeader) {
+		return ErrResponseReplaced
 	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
-// Hijack saves the session, then hands over the connection.
+// Hijack saves the session, then hands over the connection. When the
+// header has not gone out yet, the connection adds the session's
+// Set-Cookie lines to the response the handler writes on it.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if !w.st.commit() {
-		return nil, nil, errResponseReplaced
+	st := w.st
+	st.mu.Lock()
+	already := st.committed
+	h := st.w.ResponseWriter.Header()
+	before := slices.Clone(h["Set-Cookie"])
+	ok := st.commitLocked(commitSwitching)
+	var lines []string
+	if ok && !already {
+		lines = addedLines(before, h["Set-Cookie"])
 	}
-	return http.NewResponseController(w.ResponseWriter).Hijack()
+	st.mu.Unlock()
+	if !ok {
+		return nil, nil, ErrResponseReplaced
+	}
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return conn, brw, err
+	}
+	st.mu.Lock()
+	st.hijacked = true
+	st.mu.Unlock()
+	if len(lines) == 0 {
+		return conn, brw, nil
+	}
+	ic := &cookieConn{Conn: conn, lines: lines, report: st.reportLost}
+	if brw != nil {
+		if brw.Writer.Buffered() > 0 {
+			if err := brw.Writer.Flush(); err != nil {
+				return conn, brw, err
+			}
+		}
+		brw.Writer.Reset(ic) // keep the buffer, write through ic
+	}
+	return ic, brw, nil
 }
+
+// addedLines returns the lines of after that before did not have (each
+// line of before cancels one equal line of after), in order: the Set-Cookie
+// lines Save added, however it added them.
+func addedLines(before, after []string) []string {
+	var out []string
+	for _, l := range after {
+		if i := slices.Index(before, l); i >= 0 {
+			before = slices.Delete(before, i, i+1)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// reportLost reports that the hijacked connection's response went out
+// without the session cookie.
+func (st *reqState) reportLost(err error) {
+	st.m.handleError(&discardWriter{}, st.req, lateError{err})
+}
+
+// discardWriter is the ResponseWriter of error reports made after the
+// connection was hijacked: the error handler's response goes nowhere.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header {
+	if d.h == nil {
+		d.h = make(http.Header)
+	}
+	return d.h
+}
+func (d *discardWriter) Write(p []byte) (int, error) { return 0, http.ErrHijacked }
+func (d *discardWriter) WriteHeader(int)             {}

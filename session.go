@@ -1,9 +1,12 @@
 package session
 
 import (
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/sessionkit/session/tagjson"
 )
 
 // Keys Flask itself stores in the session.
@@ -16,11 +19,19 @@ const (
 // SessionMixin over Werkzeug's CallbackDict. It is safe for use by several
 // goroutines of the same request.
 //
-// Reads never fail. Writes return an error only on a session that cannot be
+// Reads never fail. Writes return an error on a session that cannot be
 // saved — a null session (no secret key, no middleware, a failed open) or a
 // session changed after the response header went out. Such an error is also
 // remembered (see [Session.Err]) and the middleware answers the request
 // through the error handler, so an ignored error is never a silent loss.
+//
+// Set, Update and SetDefault also refuse a value the session's serializer
+// (Config.Serializer, Flask's tagged JSON) cannot encode, with an error
+// wrapping [ErrUnencodable]: nothing is stored, the session stays usable
+// and is saved as usual, and the request is not failed — the handler
+// decides. The value is checked when it is stored; a value changed
+// afterwards (then MarkModified) that cannot be encoded fails the save,
+// which the middleware reports through the error handler.
 //
 // Flags follow Flask 3.1.3 exactly: any use — a read, Has, Len, Keys,
 // Permanent — marks the session accessed (which adds "Vary: Cookie");
@@ -53,6 +64,21 @@ type Session struct {
 	backend any
 	// stale marks a cookie made with an old key, to be re-issued.
 	stale bool
+
+	// enc is the serializer values are checked against at Set, Update and
+	// SetDefault; nil means tagjson.Default.
+	enc *tagjson.Serializer
+	// watch: the response header went out without "Vary: Cookie"; the
+	// first read afterwards sets readAfter, which the middleware reports.
+	watch     bool
+	readAfter bool
+	// onFail, if set, is told of every write that fails (the session of a
+	// request without the middleware reports the misuse through it).
+	onFail func(error)
+	// endedBy is the Manager whose middleware finished the request: the
+	// first write failing after that is logged through its logger.
+	endedBy     *Manager
+	endReported bool
 }
 
 func (s *Session) isStale() bool {
@@ -139,7 +165,7 @@ func (s *Session) Get(key string) any {
 func (s *Session) Lookup(key string) (any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.accessed = true
+	s.touch()
 	v, ok := s.values[key]
 	return v, ok
 }
@@ -154,7 +180,7 @@ func (s *Session) Has(key string) bool {
 func (s *Session) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.accessed = true
+	s.touch()
 	return len(s.values)
 }
 
@@ -162,7 +188,7 @@ func (s *Session) Len() int {
 func (s *Session) Keys() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.accessed = true
+	s.touch()
 	return slices.Sorted(maps.Keys(s.values))
 }
 
@@ -170,7 +196,7 @@ func (s *Session) Keys() []string {
 func (s *Session) Values() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.accessed = true
+	s.touch()
 	return maps.Clone(s.values)
 }
 
@@ -179,7 +205,7 @@ func (s *Session) Values() map[string]any {
 func (s *Session) Permanent() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.accessed = true
+	s.touch()
 	return s.permanentLocked()
 }
 
@@ -205,23 +231,61 @@ func (s *Session) note(key string, set bool) {
 	s.changes[key] = set
 }
 
+// touch marks the session accessed; s.mu is held.
+func (s *Session) touch() {
+	s.accessed = true
+	if s.watch {
+		s.readAfter = true
+	}
+}
+
 // write runs f under the lock if the session accepts writes.
 func (s *Session) write(f func()) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.accessed = true
-	if s.err != nil {
+	if err := s.err; err != nil {
+		s.accessed = true // a failed write reads nothing
+
 		if s.failed == nil {
-			s.failed = s.err
+			s.failed = err
 		}
-		return s.err
+		hook := s.onFail
+		ended := s.endedBy
+		if ended != nil && !s.endReported {
+			s.endReported = true
+		} else {
+			ended = nil
+		}
+		s.mu.Unlock()
+		if hook != nil {
+			hook(err)
+		}
+		if ended != nil {
+			ended.rc.logger.Error("session: a session write after its request ended was lost (a goroutine outliving the handler?); reported once per request",
+				slog.Any("error", err))
+		}
+		return err
 	}
+	s.touch()
 	f()
+	s.mu.Unlock()
 	return nil
 }
 
-// Set stores value under key.
+// writable returns the error every write fails with, or nil.
+func (s *Session) writable() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Set stores value under key. A value the serializer cannot encode is
+// refused with an error wrapping ErrUnencodable (see [Session]).
 func (s *Session) Set(key string, value any) error {
+	if s.writable() == nil {
+		if err := s.checkValue(key, value); err != nil {
+			return err
+		}
+	}
 	return s.write(func() {
 		if s.values == nil {
 			s.values = make(map[string]any, 4)
@@ -232,8 +296,16 @@ func (s *Session) Set(key string, value any) error {
 	})
 }
 
-// Update stores every entry of values.
+// Update stores every entry of values, or none: if one value cannot be
+// encoded the error wraps ErrUnencodable and nothing is stored.
 func (s *Session) Update(values map[string]any) error {
+	if s.writable() == nil {
+		for _, k := range slices.Sorted(maps.Keys(values)) {
+			if err := s.checkValue(k, values[k]); err != nil {
+				return err
+			}
+		}
+	}
 	return s.write(func() {
 		if s.values == nil {
 			s.values = make(map[string]any, len(values))
@@ -271,8 +343,20 @@ func (s *Session) Pop(key string) (value any, ok bool, err error) {
 	return value, ok, err
 }
 
-// SetDefault returns the value under key, storing def first if key is missing.
+// SetDefault returns the value under key, storing def first if key is
+// missing. A def that would be stored but cannot be encoded is refused with
+// an error wrapping ErrUnencodable, and nil is returned.
 func (s *Session) SetDefault(key string, def any) (any, error) {
+	if s.writable() == nil {
+		s.mu.Lock()
+		_, present := s.values[key]
+		s.mu.Unlock()
+		if !present {
+			if err := s.checkValue(key, def); err != nil {
+				return nil, err
+			}
+		}
+	}
 	var out any
 	err := s.write(func() {
 		if v, ok := s.values[key]; ok {
@@ -417,4 +501,26 @@ func (s *Session) snapshot() (values map[string]any, accessed, modified bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.values, s.accessed, s.modified
+}
+
+// watchReads makes the session remember a read from now on: the middleware
+// calls it when the header went out without "Vary: Cookie".
+func (s *Session) watchReads() {
+	s.mu.Lock()
+	s.watch = true
+	s.mu.Unlock()
+}
+
+// readLate reports whether the session was read after watchReads.
+func (s *Session) readLate() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readAfter
+}
+
+// markEnded records that m's middleware finished the request of s.
+func (s *Session) markEnded(m *Manager) {
+	s.mu.Lock()
+	s.endedBy = m
+	s.mu.Unlock()
 }

@@ -1,0 +1,53 @@
+package session
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/sessionkit/session/tagjson"
+)
+
+// setSerializer sets the serializer values are checked against.
+func (s *Session) setSerializer(enc *tagjson.Serializer) {
+	s.mu.Lock()
+	s.enc = enc
+	s.mu.Unlock()
+}
+
+// checkValue returns an error wrapping ErrUnencodable (and the serializer's
+// error) when the session's serializer cannot encode v stored under key. It
+// runs the serializer itself, so the two agree, custom tags and limits
+// included: a composite value inside a one-element list, so that it sits
+// one level deep as in the session's map; a scalar as it is, which costs no
+// allocation.
+func (s *Session) checkValue(key string, v any) error {
+	s.mu.Lock()
+	enc := s.enc
+	s.mu.Unlock()
+	if enc == nil {
+		enc = tagjson.Default
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= 64<<10 {
+			bufPool.Put(bp)
+		}
+	}()
+	var err error
+	if !utf8.ValidString(key) {
+		if *bp, err = enc.Append((*bp)[:0], key); err != nil {
+			return fmt.Errorf("%w: key %q: %w", ErrUnencodable, key, err)
+		}
+	}
+	switch v.(type) {
+	case nil, bool, string, float64, float32,
+		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		*bp, err = enc.Append((*bp)[:0], v)
+	default:
+		*bp, err = enc.Append((*bp)[:0], []any{v})
+	}
+	if err != nil {
+		return fmt.Errorf("%w: key %q: %w", ErrUnencodable, key, err)
+	}
+	return nil
+}
