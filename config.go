@@ -122,6 +122,13 @@ type Config struct {
 	// ErrorHandler answers requests whose session failed (open error, null
 	// session written, store error, oversized cookie). Nil means
 	// [DefaultErrorHandler]: an slog record and HTTP 500.
+	//
+	// Errors reported after the header went out (late writes,
+	// ErrReadAfterHeader, ErrCookieNotSent, a late open error) match
+	// ErrHeaderWritten: only log them. ErrCookieNotSent may arrive on
+	// another goroutine, and a report made after the connection was
+	// hijacked or the handler returned gets a ResponseWriter that discards
+	// its writes.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives the library's log records; nil means slog.Default().
 	Logger *slog.Logger

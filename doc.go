@@ -70,7 +70,8 @@
 //	SESSION_COOKIE_SAMESITE                 Config.CookieSameSite
 //	SESSION_COOKIE_PARTITIONED              Config.CookiePartitioned
 //	SESSION_REFRESH_EACH_REQUEST            !Config.DisableRefreshEachRequest (true)
-//	MAX_COOKIE_SIZE                         Config.MaxCookieSize (4093; negative disables)
+//	MAX_COOKIE_SIZE                         Config.MaxCookieSize (4093; bounds writing and reading;
+//	                                        negative disables, HardMaxCookieSize still applies)
 //
 // # Where this package is stricter than Flask
 //
