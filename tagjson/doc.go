@@ -63,7 +63,10 @@
 //     Inside such values, Go types Flask tags lose their tag (a Tuple field
 //     becomes a list).
 //
-// nil slices and maps are written as [] and {}. Channels, functions and
+// nil slices and maps are written as [] and {}. A Go string that is not
+// valid UTF-8 (a query parameter "caf%E9") is written as encoding/json
+// writes it, each invalid byte as U+FFFD, in values, member names and
+// tagged payloads alike; Flask reads "caf\ufffd". Channels, functions and
 // complex numbers fail with ErrUnsupportedType. Other packages' UUID and
 // HTML types are not recognised (github.com/google/uuid.UUID would be
 // written as a plain string, html/template.HTML as a str): convert them,

@@ -13,8 +13,10 @@ var (
 	// escape, trailing data, end of input.
 	ErrSyntax = errors.New("tagjson: syntax error")
 
-	// ErrInvalidUTF8: a string is not valid UTF-8 (input bytes or a Go
-	// string given to the encoder), or an escape encodes a lone surrogate.
+	// ErrInvalidUTF8: a string in the input is not valid UTF-8, or an
+	// escape encodes a lone surrogate. Only the decoder returns it: the
+	// encoder writes each invalid byte of a Go string as U+FFFD, as
+	// encoding/json does.
 	ErrInvalidUTF8 = errors.New("tagjson: invalid UTF-8")
 
 	// ErrDepth: objects and arrays are nested deeper than MaxDepth.
