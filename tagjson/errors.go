@@ -26,9 +26,10 @@ var (
 	// (Python 3.11 refuses more than 4300 both ways).
 	ErrIntTooLarge = errors.New("tagjson: integer too large")
 
-	// ErrBadTag: a tagged object whose payload the encoder could not have
-	// written ({" b": 5}, bad base64, bad date, bad UUID, ...), or an error
-	// returned by a custom Tag.
+	// ErrBadTag: a tagged object whose payload Flask fails on (raises,
+	// and answers HTTP 500): {" b": 5}, base64 with bad padding, a bad
+	// UUID, {" d": 5}, {" di": []}, ...; or an error returned by a custom
+	// Tag.
 	ErrBadTag = errors.New("tagjson: bad tagged value")
 
 	// ErrNotObject: UnmarshalMap found something else than an object at
