@@ -162,7 +162,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		{`{" u":"0f8fad5bd9cb469fa16570867728950"}`, tagjson.ErrBadTag, 0},
 		{`{" di":5}`, tagjson.ErrBadTag, 0},
 		{`{" di":{}}`, tagjson.ErrBadTag, 0},
-		{`{" di":{" t":1}}`, tagjson.ErrBadTag, 7}, // the inner " t" fails first
+		{`{" di":{" t":1}}`, tagjson.ErrBadTag, 7},   // the inner " t" fails first
 		{`{" di":{" t":[1]}}`, tagjson.ErrBadTag, 0}, // the inner object is a tuple by then
 	}
 	for _, tt := range tests {
