@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sessionkit/session/signing"
 )
 
 // A cookie signed with "dev-secret-key-1" at 1700000000 for {"user":"alice"}.
@@ -236,4 +238,32 @@ func FuzzRun(f *testing.F) {
 			t.Fatalf("exit %d: stdout %q, stderr %q", code, out, errOut)
 		}
 	})
+}
+
+// TestDecodeMalformedTags (issue 15): a validly signed payload with a tag
+// Flask reads leniently decodes as Flask reads it ({" d": "not a date"} is
+// None); one Flask fails on (HTTP 500) exits 2.
+func TestDecodeMalformedTags(t *testing.T) {
+	s, err := signing.New([]byte("k"), nil, signing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		payload, out string
+		code         int
+	}{
+		{`{"x":{" d":"not a date"}}`, `{"x":null}`, 0},
+		{`{"x":{" t":"ab"}}`, `{"x":{" t":["a","b"]}}`, 0},
+		{`{"x":{" m":5}}`, `{"x":{" m":"5"}}`, 0},
+		{`{"x":{" b":"AQ ID"}}`, `{"x":{" b":"AQID"}}`, 0},
+		{`{"x":{" d":5}}`, "", exitBadPayload},
+		{`{"x":{" b":"A"}}`, "", exitBadPayload},
+	}
+	for _, tt := range tests {
+		cookie := string(s.AppendSign(nil, []byte(tt.payload), 1700000000))
+		out, errOut, code := sessionctl(t, "", nil, "decode", "--secret", "k", "--now", aliceNow, cookie)
+		if code != tt.code || strings.TrimSuffix(out, "\n") != tt.out {
+			t.Errorf("%s: exit %d %q %q; want exit %d %q", tt.payload, code, out, errOut, tt.code, tt.out)
+		}
+	}
 }
