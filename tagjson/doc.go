@@ -101,7 +101,11 @@
 //	       date names a non-zero offset (UTC otherwise); other payloads
 //	       (a number, a list) and numbers that overflow fail
 //
-// An object with a tag key and other members is a plain object.
+// An object with a tag key and other members is a plain object. Of
+// duplicate member names the last value is kept, and every value is
+// untagged as it is read, as Flask 2.2.2 does (its object_hook): a
+// failing tag in an overwritten value fails the whole input, where Flask
+// 3 untags only the value it keeps.
 // testdata/flask-malformed.json records what real Flask makes of several
 // hundred such payloads; the tests hold the decoder to it.
 //

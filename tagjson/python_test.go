@@ -90,7 +90,7 @@ with app.app_context():
             try:
                 print(s.dumps(s.loads(line.rstrip("\n"))))
             except Exception as e:
-                print("ERROR", type(e).__name__, e)
+                print("ERROR", type(e).__name__)
     else:
         r = random.Random(int(sys.argv[3]))
         for _ in range(int(sys.argv[2])):
