@@ -146,3 +146,45 @@ func TestUUIDEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestMarshalSingleMemberMaps: a one-member map is escaped with " di" only
+// when its name is a tag key, for map[string]string as for map[string]any.
+func TestMarshalSingleMemberMaps(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{map[string]string{"a": "b"}, `{"a":"b"}`},
+		{map[string]string{" t": "b"}, `{" di":{" t__":"b"}}`},
+		{map[string]string{" t": "b", "c": "d"}, `{" t":"b","c":"d"}`},
+		{map[string]any{"a": 1}, `{"a":1}`},
+		{map[string]any{" d": 1}, `{" di":{" d__":1}}`},
+		{map[string]any{" x": 1}, `{" x":1}`},
+	}
+	for _, tt := range tests {
+		if got, err := tagjson.Marshal(tt.in); err != nil || string(got) != tt.want {
+			t.Errorf("Marshal(%v) = %s, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// TestCustomTagDepth: a custom tag's object counts as one level, at the
+// limit and one over.
+func TestCustomTagDepth(t *testing.T) {
+	type point struct{ X int }
+	s := tagjson.NewSerializer()
+	s.MaxDepth = 1
+	tag := &testTag{key: " p",
+		check:  func(v any) bool { _, ok := v.(point); return ok },
+		toJSON: func(v any) (any, error) { return v.(point).X, nil },
+		toGo:   identity}
+	if err := s.Register(tag, false, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Marshal(point{7}); err != nil || string(got) != `{" p":7}` {
+		t.Errorf("one level: %s, %v", got, err)
+	}
+	if _, err := s.Marshal([]any{point{7}}); !errors.Is(err, tagjson.ErrDepth) {
+		t.Errorf("two levels with MaxDepth 1: %v, want ErrDepth", err)
+	}
+}
