@@ -188,3 +188,22 @@ func TestCustomTagDepth(t *testing.T) {
 		t.Errorf("two levels with MaxDepth 1: %v, want ErrDepth", err)
 	}
 }
+
+// TestMarshalTypedListDepth: []string and map[string]string count as a
+// level like []any, at the limit and one over.
+func TestMarshalTypedListDepth(t *testing.T) {
+	wrap := func(v any, n int) any {
+		for range n {
+			v = []any{v}
+		}
+		return v
+	}
+	for _, inner := range []any{[]string{"a"}, map[string]string{"a": "b"}, []any{"a"}} {
+		if _, err := tagjson.Marshal(wrap(inner, 63)); err != nil {
+			t.Errorf("%T at level 64: %v", inner, err)
+		}
+		if _, err := tagjson.Marshal(wrap(inner, 64)); !errors.Is(err, tagjson.ErrDepth) {
+			t.Errorf("%T at level 65: %v, want ErrDepth", inner, err)
+		}
+	}
+}
