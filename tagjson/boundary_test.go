@@ -198,12 +198,32 @@ func TestMarshalTypedListDepth(t *testing.T) {
 		}
 		return v
 	}
-	for _, inner := range []any{[]string{"a"}, map[string]string{"a": "b"}, []any{"a"}} {
+	for _, inner := range []any{[]string{"a"}, map[string]string{"a": "b"}, []any{"a"}, map[string]any{"a": "b"}} {
 		if _, err := tagjson.Marshal(wrap(inner, 63)); err != nil {
 			t.Errorf("%T at level 64: %v", inner, err)
 		}
 		if _, err := tagjson.Marshal(wrap(inner, 64)); !errors.Is(err, tagjson.ErrDepth) {
 			t.Errorf("%T at level 65: %v, want ErrDepth", inner, err)
+		}
+	}
+}
+
+// TestMarshalInvalidUTF8KeyPrefixes: a name that is a prefix of another
+// sorts first, also when the shared part holds invalid bytes.
+func TestMarshalInvalidUTF8KeyPrefixes(t *testing.T) {
+	tests := []struct {
+		in   map[string]any
+		want string
+	}{
+		{map[string]any{"\xffa": 2, "\xff": 1}, `{"\ufffd":1,"\ufffda":2}`},
+		{map[string]any{"a\xff": 1, "a": 0, "a\xffb": 2}, `{"a":0,"a\ufffd":1,"a\ufffdb":2}`},
+		{map[string]any{"\xff\xff": 2, "\xff": 1, "\xffé": 3}, `{"\ufffd":1,"\ufffd\u00e9":3,"\ufffd\ufffd":2}`},
+	}
+	for _, tt := range tests {
+		for range 10 { // map order is random
+			if got, err := tagjson.Marshal(tt.in); err != nil || string(got) != tt.want {
+				t.Fatalf("Marshal = %s, %v; want %s", got, err, tt.want)
+			}
 		}
 	}
 }
