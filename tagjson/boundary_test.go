@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sessionkit/session/tagjson"
 )
@@ -198,7 +199,10 @@ func TestMarshalTypedListDepth(t *testing.T) {
 		}
 		return v
 	}
-	for _, inner := range []any{[]string{"a"}, map[string]string{"a": "b"}, []any{"a"}, map[string]any{"a": "b"}} {
+	// Tagged scalars are one level: {" b": "..."}.
+	date := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, inner := range []any{[]string{"a"}, map[string]string{"a": "b"}, []any{"a"}, map[string]any{"a": "b"},
+		[]byte("x"), tagjson.Markup("x"), tagjson.UUID{}, date} {
 		if _, err := tagjson.Marshal(wrap(inner, 63)); err != nil {
 			t.Errorf("%T at level 64: %v", inner, err)
 		}
