@@ -212,6 +212,25 @@ func TestMarshalTypedListDepth(t *testing.T) {
 	}
 }
 
+// TestMarshalTagDictDepth: {" di": {" t__": v}} is two levels.
+func TestMarshalTagDictDepth(t *testing.T) {
+	for _, inner := range []any{map[string]any{" t": 1}, map[string]string{" t": "x"}} {
+		v, w := any(inner), any(inner)
+		for range 62 {
+			v = []any{v}
+		}
+		for range 63 {
+			w = []any{w}
+		}
+		if _, err := tagjson.Marshal(v); err != nil {
+			t.Errorf("%T escaped at level 63-64: %v", inner, err)
+		}
+		if _, err := tagjson.Marshal(w); !errors.Is(err, tagjson.ErrDepth) {
+			t.Errorf("%T escaped at level 64-65: %v, want ErrDepth", inner, err)
+		}
+	}
+}
+
 // TestMarshalInvalidUTF8KeyPrefixes: a name that is a prefix of another
 // sorts first, also when the shared part holds invalid bytes.
 func TestMarshalInvalidUTF8KeyPrefixes(t *testing.T) {
