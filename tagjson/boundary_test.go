@@ -136,6 +136,9 @@ func TestUUIDEdges(t *testing.T) {
 		{"1__" + strings.Repeat("0", 29), ""},
 		{" " + strings.Repeat("0", 31), strings.Repeat("0", 32)},
 		{"-" + strings.Repeat("0", 32) + "-", strings.Repeat("0", 32)},
+		{"++" + strings.Repeat("f", 30), ""},     // one sign only
+		{"\u0161" + strings.Repeat("0", 31), ""}, // U+0161's low byte is 'a'
+		{"0X" + strings.Repeat("F", 30), "00" + strings.Repeat("f", 30)},
 	}
 	for _, tt := range tests {
 		u, err := tagjson.ParseUUID(tt.in)
