@@ -90,7 +90,9 @@ SPECIFIC = {
                '"Thu, 29 Feb 2024 00:00:00 GMT"', '"Thu, 29 Feb 2023 00:00:00 GMT"', '"Thu, 00 Feb 2024 00:00:00 GMT"',
                # The first day name (index 0) without a comma, a leading comma.
                '"Mon 01 Jan 2024 03:04:05 GMT"', '"MON 01 Jan 2024 03:04:05 GMT"', '"sun 07 Jan 2024 03:04:05 GMT"',
-               '",02 Jan 2024 03:04:05 GMT"', '"x,02 Jan 2024 03:04:05 GMT"'],
+               '",02 Jan 2024 03:04:05 GMT"', '"x,02 Jan 2024 03:04:05 GMT"',
+               # Four words: a sign at the start of the last is not a zone.
+               '"02 Jan 2024 +03:04"', '"02 Jan 2024 -03:04:05"', '"02 Jan 2024 03:04:05+0100"'],
     " m": ['"\'"', '"\\"\'"', '"\\\\"', '"\\n\\t\\r\\u0000\\u007f\\u0085\\u00a0\\u00ad\\u2028"', '"\\ud7ff\\ue000\\uffff"',
            '["\'","\\"","\\"\'","\\n","\\u00e9","\\u0378","\\ud800\\udc00","\\udb40\\udc01"]',
            '{" b":"AAEC/39/gA=="}', '{" b":"Jw=="}', '{" b":"JyI="}', '[{" b":"Jw=="}]',
