@@ -123,6 +123,31 @@ def cases():
     yield from EXTRA
 
 
+# Date strings parse_date is fed directly: its result as str(datetime)
+# ("0001-01-02 03:04:05+00:00"), None, or the exception. Dates before the
+# year 100 cannot be written back as tagged JSON, so they are checked here.
+DATES = [
+    "02 Jan x 03:04:05 -1999", "02 Jan x 03:04:05 -1998", "02 Jan x 03:04:05 -2000", "02 Jan x 03:04:05 -1932",
+    "Tue, 02 Jan 2024 03:04:05 +0200", "Tue, 02 Jan 2024 03:04:05 -0130", "Tue, 02 Jan 2024 03:04:05 -0000",
+    "02 Jan 2024 +03:04", "Tue, 02 Jan 2024 03:04:05 EDT", "2 Jan 24 3:4 +2359", "2 Jan 24 3:4 -2359",
+]
+
+
+def dates():
+    from werkzeug.http import parse_date
+    out = []
+    for d in DATES + [json.loads(p) for p in SPECIFIC[" d"] if p.startswith('"')]:
+        v = {"in": d}
+        try:
+            r = parse_date(d)
+        except Exception as e:
+            v["error"] = type(e).__name__
+        else:
+            v["str"] = None if r is None else str(r)
+        out.append(v)
+    return out
+
+
 def main():
     app = flask.Flask("vectors")
     s = TaggedJSONSerializer()
@@ -145,6 +170,7 @@ def main():
         "flask": version("flask"),
         "python": sys.version.split()[0],
         "vectors": out,
+        "dates": dates(),
     }
     json.dump(doc, sys.stdout, indent=1, ensure_ascii=True)
     sys.stdout.write("\n")
