@@ -25,6 +25,11 @@ type Client struct {
 	Handler http.Handler
 	Jar     http.CookieJar
 	BaseURL *url.URL
+	// SessionPath is the path SessionTransaction sends its request to;
+	// "" means the session cookie's path (see SessionTransaction). Set it
+	// when the Interface's helpers give a cookie path sessiontest cannot
+	// see (server-side sessions with Options.Helpers).
+	SessionPath string
 }
 
 // NewClient returns a Client for h with an empty cookie jar.
@@ -93,9 +98,26 @@ func (c *Client) Cookie(name string) *http.Cookie {
 // SessionTransaction opens the session the client's next request would see,
 // lets fn change it, and saves it into the jar — Flask's
 // client.session_transaction(). It fails if fn fails or the session cannot
-// be saved (a null session, an oversized cookie, a store error).
+// be saved (a null session, an oversized cookie, a store error); the jar is
+// then left as it was.
+//
+// The transaction is a GET request to BaseURL's host at the session
+// cookie's path, so it sends the cookies a request there would send and
+// sees the session the application sees, whatever the Config (CookieName,
+// CookieDomain, CookiePath or ApplicationRoot, Secure) and whatever the
+// Interface (signed or sealed cookies, server-side sessions). The path is
+// Client.SessionPath if set, else the CookiePath of the Interface's helpers:
+// session.Helpers if the Interface implements it, SecureCookie.Helpers,
+// else session.Defaults (Config.CookiePath, else ApplicationRoot, else
+// "/"). If the cookie the save sets has a path that does not cover the
+// request's, ErrPathMismatch is returned and the jar is left alone, rather
+// than saving a session that did not start from the client's.
 func (c *Client) SessionTransaction(m *session.Manager, fn func(s *session.Session) error) error {
-	req := c.NewRequest(http.MethodGet, "/", nil)
+	path := c.SessionPath
+	if path == "" {
+		path = helpersOf(m.Interface()).CookiePath(m.Config())
+	}
+	req := c.NewRequest(http.MethodGet, path, nil)
 	for _, ck := range c.Jar.Cookies(req.URL) {
 		req.AddCookie(ck)
 	}
@@ -113,8 +135,46 @@ func (c *Client) SessionTransaction(m *session.Manager, fn func(s *session.Sessi
 	if err := m.Save(s, rec, req); err != nil {
 		return fmt.Errorf("sessiontest: saving the session: %w", err)
 	}
-	if cks := rec.Result().Cookies(); len(cks) > 0 {
+	cks := rec.Result().Cookies()
+	for _, ck := range cks {
+		if ck.Path != "" && !pathMatch(req.URL.EscapedPath(), ck.Path) {
+			return fmt.Errorf("%w: the save set cookie %q for path %q, the transaction ran at %q", ErrPathMismatch, ck.Name, ck.Path, req.URL.EscapedPath())
+		}
+	}
+	if len(cks) > 0 {
 		c.Jar.SetCookies(req.URL, cks)
 	}
 	return nil
+}
+
+// ErrPathMismatch: the session cookie lives at a path the transaction's
+// request was not sent to (the Interface's helpers give another path than
+// sessiontest can see); set Client.SessionPath to the cookie's path.
+var ErrPathMismatch = errors.New("sessiontest: the session cookie's path does not cover the transaction's path; set Client.SessionPath")
+
+// helpersOf returns the cookie helpers an Interface uses, as far as they
+// can be seen from outside.
+func helpersOf(iface session.Interface) session.Helpers {
+	if h, ok := iface.(session.Helpers); ok {
+		return h
+	}
+	if sc, ok := iface.(*session.SecureCookie); ok && sc.Helpers != nil {
+		return sc.Helpers
+	}
+	return session.Defaults{}
+}
+
+// pathMatch is RFC 6265's path-match of a request path against a cookie
+// path.
+func pathMatch(reqPath, cookiePath string) bool {
+	if reqPath == "" {
+		reqPath = "/"
+	}
+	if reqPath == cookiePath {
+		return true
+	}
+	if !strings.HasPrefix(reqPath, cookiePath) {
+		return false
+	}
+	return strings.HasSuffix(cookiePath, "/") || reqPath[len(cookiePath)] == '/'
 }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decoder parses JSON as Python's json.loads does in strict mode and untags
@@ -31,6 +33,13 @@ type decoder struct {
 	members []member // objects being parsed, innermost last
 	items   []any    // arrays being parsed, innermost last
 	scratch []byte   // unescaping
+
+	// order holds the member order of the objects with more than one
+	// member, in the second pass of an input where a tag's result depends
+	// on it (tuple() of an object, the first member of a " di" payload,
+	// str() of an object); nil in the first pass, which then ends with
+	// errNeedOrder.
+	order map[unsafe.Pointer][]string
 }
 
 var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
@@ -40,6 +49,26 @@ func (s *Serializer) decode(data []byte) (any, error) {
 	d.s, d.pos, d.t = string(data), 0, s.table()
 	d.maxDepth, d.maxDigits = s.maxDepth(), s.maxIntDigits()
 
+	v, err := d.run()
+	if err == errNeedOrder {
+		d.order = make(map[unsafe.Pointer][]string)
+		v, err = d.run()
+		d.order = nil
+	}
+
+	// Drop every reference before pooling.
+	d.s, d.t = "", nil
+	d.clearStacks()
+	if cap(d.members) <= 1024 && cap(d.items) <= 1024 && cap(d.scratch) <= 64<<10 {
+		decoderPool.Put(d)
+	}
+	return v, err
+}
+
+// run parses the whole input from the start.
+func (d *decoder) run() (any, error) {
+	d.pos = 0
+	d.clearStacks()
 	v, err := d.value(0)
 	if err == nil {
 		d.skipSpace()
@@ -47,17 +76,23 @@ func (s *Serializer) decode(data []byte) (any, error) {
 			v, err = nil, d.unexpected("end of input after the value")
 		}
 	}
+	return v, err
+}
 
-	// Drop every reference before pooling (an error leaves the stacks
-	// filled).
-	d.s, d.t = "", nil
+// clearStacks empties the stacks (an error leaves them filled).
+func (d *decoder) clearStacks() {
 	clear(d.members)
 	clear(d.items)
 	d.members, d.items = d.members[:0], d.items[:0]
-	if cap(d.members) <= 1024 && cap(d.items) <= 1024 && cap(d.scratch) <= 64<<10 {
-		decoderPool.Put(d)
+}
+
+// orderOf returns the member order of m, recorded in the second pass;
+// maps the decoder did not build (a custom tag's) get their sorted names.
+func (d *decoder) orderOf(m map[string]any) []string {
+	if keys, ok := d.order[reflect.ValueOf(m).UnsafePointer()]; ok {
+		return keys
 	}
-	return v, err
+	return sortedKeys(m)
 }
 
 func (d *decoder) fail(kind error, off int, msg string) error {
@@ -198,8 +233,17 @@ func (d *decoder) finishObject(ms []member, start int) (any, error) {
 	}
 	if !single {
 		m := make(map[string]any, len(ms))
+		var keys []string
 		for _, x := range ms {
+			if d.order != nil {
+				if _, dup := m[x.k]; !dup {
+					keys = append(keys, x.k)
+				}
+			}
 			m[x.k] = x.v
+		}
+		if d.order != nil {
+			d.order[reflect.ValueOf(m).UnsafePointer()] = keys
 		}
 		return m, nil
 	}
@@ -218,7 +262,14 @@ func (d *decoder) untag(key string, v any, start int) (any, error) {
 		cause error
 	)
 	if b, ok := tag.(*builtinTag); ok {
-		out, err = untagBuiltin(b.kind, v, d.t)
+		var order func(map[string]any) []string
+		if d.order != nil {
+			order = d.orderOf
+		}
+		out, err = untagBuiltin(b.kind, v, d.t, order)
+		if err == errNeedOrder {
+			return nil, err
+		}
 	} else {
 		out, err = tag.ToGo(v)
 		cause = err

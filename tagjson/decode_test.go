@@ -151,38 +151,18 @@ func TestUnmarshalErrors(t *testing.T) {
 		// Integers over Python's 4300 digits.
 		{strings.Repeat("1", 4301), tagjson.ErrIntTooLarge, 0},
 		{"[-" + strings.Repeat("1", 4301) + "]", tagjson.ErrIntTooLarge, 1},
-		// Tagged values the encoder could not have written.
+		// Tagged values Flask fails on (HTTP 500); what it reads instead
+		// of failing is in testdata/flask-malformed.json.
 		{`{" b":5}`, tagjson.ErrBadTag, 0},
-		{`{" b":"!!"}`, tagjson.ErrBadTag, 0},
 		{`{" b":"eA"}`, tagjson.ErrBadTag, 0},
-		{`{" b":"eB=="}`, tagjson.ErrBadTag, 0},
-		{`{" b":"eA==\n"}`, tagjson.ErrBadTag, 0},
 		{`{" b":"eA-_"}`, tagjson.ErrBadTag, 0},
-		{`{" t":"abc"}`, tagjson.ErrBadTag, 0},
-		{`{" t":{}}`, tagjson.ErrBadTag, 0},
 		{`[0,{" t":null}]`, tagjson.ErrBadTag, 3},
-		{`{" m":5}`, tagjson.ErrBadTag, 0},
-		{`{" m":null}`, tagjson.ErrBadTag, 0},
 		{`{" u":"xyz"}`, tagjson.ErrBadTag, 0},
 		{`{" u":5}`, tagjson.ErrBadTag, 0},
 		{`{" u":"0f8fad5bd9cb469fa16570867728950"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"yesterday"}`, tagjson.ErrBadTag, 0},
-		{`{" d":0}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Mon, 02 Jan 2024 03:04:05 GMT"}`, tagjson.ErrBadTag, 0}, // wrong weekday
-		{`{" d":"Tue, 02 Jan 2024 03:04:05 UTC"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Tue, 2 Jan 2024 03:04:05 GMT"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Sat, 31 Feb 2024 00:00:00 GMT"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Tue, 02 Jan 2024 24:00:00 GMT"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Tue, 02 Jan 2024 23:60:00 GMT"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Tue, 02 Jan 2024 23:00:60 GMT"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Sat, 01 Jan 0000 00:00:00 GMT"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Tue, 02 Xyz 2024 03:04:05 GMT"}`, tagjson.ErrBadTag, 0},
-		{`{" d":"Tue, 02 Jan 2024 03:04:05 GMT "}`, tagjson.ErrBadTag, 0},
 		{`{" di":5}`, tagjson.ErrBadTag, 0},
 		{`{" di":{}}`, tagjson.ErrBadTag, 0},
-		{`{" di":{"a__":1,"b__":2}}`, tagjson.ErrBadTag, 0},
-		{`{" di":{" t":1}}`, tagjson.ErrBadTag, 7}, // the inner " t" fails first
-		{`{" di":{" x__":1}}`, tagjson.ErrBadTag, 0},
+		{`{" di":{" t":1}}`, tagjson.ErrBadTag, 7},   // the inner " t" fails first
 		{`{" di":{" t":[1]}}`, tagjson.ErrBadTag, 0}, // the inner object is a tuple by then
 	}
 	for _, tt := range tests {

@@ -1,9 +1,11 @@
 package tagjson
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // member is one entry of a map being written, for sorting.
@@ -24,6 +26,33 @@ func (e *encoder) release() {
 		memberPool.Put(e.members)
 	}
 	e.members = nil
+}
+
+// compareWritten orders member names by code point as they are written:
+// byte order for valid UTF-8, and with each invalid byte read as U+FFFD
+// otherwise (so "\xff" sorts where "\ufffd" does, before U+10000). Names
+// that are written alike ("\xff" and "\ufffd") are ordered by their bytes,
+// so that the output does not depend on map order.
+func compareWritten(a, b string) int {
+	if utf8.ValidString(a) && utf8.ValidString(b) {
+		return strings.Compare(a, b)
+	}
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ra, na := utf8.DecodeRuneInString(a[i:])
+		rb, nb := utf8.DecodeRuneInString(b[j:])
+		if ra != rb {
+			return cmp.Compare(ra, rb)
+		}
+		i, j = i+na, j+nb
+	}
+	switch {
+	case i < len(a):
+		return 1
+	case j < len(b):
+		return -1
+	}
+	return strings.Compare(a, b)
 }
 
 // dictAny writes a map, keys sorted by code point (byte order of UTF-8).
@@ -54,7 +83,7 @@ func (e *encoder) dictAny(m map[string]any, depth int) error {
 			ms = append(ms, member{k, v})
 		}
 	}
-	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.k, b.k) })
+	slices.SortFunc(ms, func(a, b member) int { return compareWritten(a.k, b.k) })
 	e.buf = append(e.buf, '{')
 	for i, m := range ms {
 		if i > 0 {
@@ -82,7 +111,7 @@ func (e *encoder) dictString(m map[string]string, depth int) error {
 	for k, v := range m {
 		ms = append(ms, stringMember{k, v})
 	}
-	slices.SortFunc(ms, func(a, b stringMember) int { return strings.Compare(a.k, b.k) })
+	slices.SortFunc(ms, func(a, b stringMember) int { return compareWritten(a.k, b.k) })
 	e.buf = append(e.buf, '{')
 	for i, m := range ms {
 		if i > 0 {

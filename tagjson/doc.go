@@ -43,7 +43,7 @@
 //	bytes        []byte
 //	Markup       Markup
 //	UUID         UUID
-//	datetime     time.Time, in UTC
+//	datetime     time.Time, in UTC (a fixed zone for a " d" payload with an offset)
 //
 // Encoding accepts those, and also:
 //
@@ -63,7 +63,10 @@
 //     Inside such values, Go types Flask tags lose their tag (a Tuple field
 //     becomes a list).
 //
-// nil slices and maps are written as [] and {}. Channels, functions and
+// nil slices and maps are written as [] and {}. A Go string that is not
+// valid UTF-8 (a query parameter "caf%E9") is written as encoding/json
+// writes it, each invalid byte as U+FFFD, in values, member names and
+// tagged payloads alike; Flask reads "caf\ufffd". Channels, functions and
 // complex numbers fail with ErrUnsupportedType. Other packages' UUID and
 // HTML types are not recognised (github.com/google/uuid.UUID would be
 // written as a plain string, html/template.HTML as a str): convert them,
@@ -75,14 +78,36 @@
 // accepts whitespace, NaN and Infinity, raw UTF-8, unsorted keys, and keeps
 // the last of duplicate keys; it rejects raw control characters in strings,
 // invalid escapes, trailing data, and invalid UTF-8 (Flask fails on those
-// too). Beyond that, it returns an error for tagged values the encoder could
-// not have written, where Flask would sometimes make something of them:
-// {" b": 5}, non-canonical base64 (Python skips foreign characters), a tuple
-// payload that is not a list, a Markup payload that is not a string, a date
-// in another format or with the wrong weekday (Werkzeug returns None for a
-// date it cannot parse), a " di" payload that is not one member named
-// "<tag key>__". UUIDs are read as Python's UUID() reads them (hyphens,
-// braces, "urn:uuid:", either case).
+// too).
+//
+// Tagged objects are read as Flask 2.2.2 reads them (and 3.1), whatever
+// the payload: where Flask yields a value the decoder yields the same,
+// where Flask raises (and answers HTTP 500) it returns ErrBadTag.
+//
+//	" di"  {k[:-2]: v} for the first member k of an object, whatever k;
+//	       anything else fails
+//	" t"   a Tuple of a list's elements, a string's characters, an
+//	       object's member names (in input order) or bytes' values
+//	" b"   Python's lenient b64decode of an ASCII string (or of bytes):
+//	       characters outside the alphabet are skipped, data after a
+//	       completing '=' is ignored; bad padding fails
+//	" m"   Markup of Python's str() of the payload: Markup("5") for 5,
+//	       Markup("None") for null, Python's repr of lists and objects
+//	" u"   Python's UUID(): see ParseUUID; anything but a string fails
+//	" d"   Werkzeug's parse_date: RFC 2822 dates in many forms (weekday
+//	       optional and not checked, two-digit years, named and numeric
+//	       zones); nil (None) for a date it cannot read, for null, bytes
+//	       and values Python finds false; a time in a fixed zone when the
+//	       date names a non-zero offset (UTC otherwise); other payloads
+//	       (a number, a list) and numbers that overflow fail
+//
+// An object with a tag key and other members is a plain object. Of
+// duplicate member names the last value is kept, and every value is
+// untagged as it is read, as Flask 2.2.2 does (its object_hook): a
+// failing tag in an overwritten value fails the whole input, where Flask
+// 3 untags only the value it keeps.
+// testdata/flask-malformed.json records what real Flask makes of several
+// hundred such payloads; the tests hold the decoder to it.
 //
 // Where the package deliberately parts from Flask:
 //
@@ -98,6 +123,10 @@
 //     back as two-digit years (2001), so the value would not survive. The
 //     decoder reads such dates as Flask does: 00-68 as 2000-2068, 69-99 as
 //     1969-1999. A time.Time{} is year 1: do not store it in a session.
+//     (A lenient " d" payload can still decode to such a year, "2 Jan -1950
+//     ..." is the year 50: it decodes, and fails to encode.)
+//   - Python's character classes (printable for repr, digits and spaces
+//     for int() and split()) are those of Python 3.11, Unicode 14.
 //   - Serializer.Register takes -1 for "append"; Python's index=-1 inserts
 //     before the last tag.
 //

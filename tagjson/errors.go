@@ -13,8 +13,10 @@ var (
 	// escape, trailing data, end of input.
 	ErrSyntax = errors.New("tagjson: syntax error")
 
-	// ErrInvalidUTF8: a string is not valid UTF-8 (input bytes or a Go
-	// string given to the encoder), or an escape encodes a lone surrogate.
+	// ErrInvalidUTF8: a string in the input is not valid UTF-8, or an
+	// escape encodes a lone surrogate. Only the decoder returns it: the
+	// encoder writes each invalid byte of a Go string as U+FFFD, as
+	// encoding/json does.
 	ErrInvalidUTF8 = errors.New("tagjson: invalid UTF-8")
 
 	// ErrDepth: objects and arrays are nested deeper than MaxDepth.
@@ -24,9 +26,10 @@ var (
 	// (Python 3.11 refuses more than 4300 both ways).
 	ErrIntTooLarge = errors.New("tagjson: integer too large")
 
-	// ErrBadTag: a tagged object whose payload the encoder could not have
-	// written ({" b": 5}, bad base64, bad date, bad UUID, ...), or an error
-	// returned by a custom Tag.
+	// ErrBadTag: a tagged object whose payload Flask fails on (raises,
+	// and answers HTTP 500): {" b": 5}, base64 with bad padding, a bad
+	// UUID, {" d": 5}, {" di": []}, ...; or an error returned by a custom
+	// Tag.
 	ErrBadTag = errors.New("tagjson: bad tagged value")
 
 	// ErrNotObject: UnmarshalMap found something else than an object at

@@ -1,7 +1,6 @@
 package tagjson
 
 import (
-	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -10,6 +9,11 @@ import (
 // them: \" \\ \n \r \t \b \f, every other byte below 0x20 and 0x7F as
 // \u00xx, every non-ASCII character as \uxxxx (lowercase hex), above U+FFFF
 // as a surrogate pair. '/', '<', '>', '&' and '\'' are written as is.
+//
+// A Go string that is not valid UTF-8 is written as encoding/json writes
+// it: each byte that does not start a valid UTF-8 sequence becomes U+FFFD
+// (\ufffd), so a value taken from a request ("caf\xe9") can be saved and
+// Flask reads it as "caf\ufffd".
 
 // asciiSafe[c] is true for the ASCII bytes written unescaped.
 var asciiSafe = func() (t [utf8.RuneSelf]bool) {
@@ -59,9 +63,8 @@ func (e *encoder) strSuffix(s, suffix string) error {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return fmt.Errorf("tagjson: string is not valid UTF-8 (byte %#02x at index %d): %w", s[i], i, ErrInvalidUTF8)
-		}
+		// An invalid byte (size 1) decodes as utf8.RuneError, U+FFFD,
+		// which is what is written for it.
 		e.buf = append(e.buf, s[start:i]...)
 		if r > 0xffff {
 			hi, lo := utf16.EncodeRune(r)

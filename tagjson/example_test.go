@@ -42,11 +42,16 @@ func ExampleUnmarshalMap() {
 	m, err := tagjson.UnmarshalMap([]byte(`{" di":{" t__":{" t":[1,2]}}}`))
 	fmt.Printf("%#v %v\n", m, err)
 
+	// Flask reads a date it cannot parse as None, and fails (HTTP 500)
+	// on bytes that are not base64.
+	m, err = tagjson.UnmarshalMap([]byte(`{"x":{" d":"not a date"}}`))
+	fmt.Printf("%#v %v\n", m, err)
 	_, err = tagjson.UnmarshalMap([]byte(`{" b":"not base64!"}`))
 	fmt.Println(errors.Is(err, tagjson.ErrBadTag), err)
 	// Output:
 	// map[string]interface {}{" t":tagjson.Tuple{1, 2}} <nil>
-	// true tagjson: tagged value " b": payload is not canonical base64 at offset 0
+	// map[string]interface {}{"x":interface {}(nil)} <nil>
+	// true tagjson: tagged value " b": payload is not base64: one data character more than a multiple of 4 at offset 0
 }
 
 // temperature is stored as {" c": degrees}.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sessionkit/session/tagjson"
 )
@@ -58,6 +57,9 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatalf("accepted %q, which is not JSON", data)
 		}
 		out, err := tagjson.Marshal(v)
+		if err != nil && errors.Is(err, tagjson.ErrUnsupportedType) && hasEarlyYear(v) {
+			return // Flask reads " d" years from 1 to 99 that it cannot write back faithfully
+		}
 		if err != nil {
 			t.Fatalf("Marshal(%s) of decoded %q: %v", show(v), data, err)
 		}
@@ -65,7 +67,8 @@ func FuzzUnmarshal(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Unmarshal(%s): %v", out, err)
 		}
-		if !equal(v, v2) {
+		// A date read with an offset (" d": "... +0200") is written in GMT.
+		if !equal(inUTC(v), v2) {
 			t.Fatalf("round trip of %q:\n %s\n %s", data, show(v), show(v2))
 		}
 		out2, err := tagjson.Marshal(v2)
@@ -79,6 +82,60 @@ func FuzzUnmarshal(f *testing.F) {
 }
 
 func isMap(v any) bool { _, ok := v.(map[string]any); return ok }
+
+// inUTC returns v with every time.Time in UTC.
+func inUTC(v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC()
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = inUTC(e)
+		}
+		return out
+	case tagjson.Tuple:
+		out := make(tagjson.Tuple, len(x))
+		for i, e := range x {
+			out[i] = inUTC(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = inUTC(e)
+		}
+		return out
+	}
+	return v
+}
+
+// hasEarlyYear reports whether v holds a time before the year 100.
+func hasEarlyYear(v any) bool {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC().Year() < 100
+	case []any:
+		for _, e := range x {
+			if hasEarlyYear(e) {
+				return true
+			}
+		}
+	case tagjson.Tuple:
+		for _, e := range x {
+			if hasEarlyYear(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if hasEarlyYear(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // FuzzRoundTrip: sessions built from arbitrary scalars come back equal,
 // strings are escaped to ASCII, and floats are written as Python does.
@@ -104,12 +161,9 @@ func FuzzRoundTrip(f *testing.F) {
 			key + s: []any{b, nil, true},
 		}
 		out, err := tagjson.Marshal(session)
-		badString := !utf8.ValidString(key) || !utf8.ValidString(s)
-		badYear := d.Year() < 100 || d.Year() > 9999
-		if badString || badYear {
-			// Either error may come first: map order is random.
-			if !(badString && errors.Is(err, tagjson.ErrInvalidUTF8) || badYear && errors.Is(err, tagjson.ErrUnsupportedType)) {
-				t.Fatalf("invalid UTF-8 %v, year %d: err = %v", badString, d.Year(), err)
+		if d.Year() < 100 || d.Year() > 9999 {
+			if !errors.Is(err, tagjson.ErrUnsupportedType) {
+				t.Fatalf("year %d: err = %v", d.Year(), err)
 			}
 			return
 		}
@@ -125,19 +179,23 @@ func FuzzRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("UnmarshalMap(%s): %v", out, err)
 		}
+		// Invalid UTF-8 is written as encoding/json writes it: each
+		// invalid byte as U+FFFD.
+		ks := valid(key + s)
+		key, s = valid(key), valid(s)
 		want := map[string]any{
-			key:     s,
-			"f":     fl,
-			"n":     n,
-			"b":     append([]byte{}, b...),
-			"t":     tagjson.Tuple{s, fl, tagjson.Tuple{n}},
-			"m":     tagjson.Markup(s),
-			"nest":  map[string]any{key: map[string]any{key: []any{s}}},
-			"one":   map[string]any{key: n},
-			"strs":  []any{key, s},
-			"smap":  map[string]any{key: s},
-			"date":  d,
-			key + s: []any{append([]byte{}, b...), nil, true},
+			key:    s,
+			"f":    fl,
+			"n":    n,
+			"b":    append([]byte{}, b...),
+			"t":    tagjson.Tuple{s, fl, tagjson.Tuple{n}},
+			"m":    tagjson.Markup(s),
+			"nest": map[string]any{key: map[string]any{key: []any{s}}},
+			"one":  map[string]any{key: n},
+			"strs": []any{key, s},
+			"smap": map[string]any{key: s},
+			"date": d,
+			ks:     []any{append([]byte{}, b...), nil, true},
 		}
 		if !equal(got, want) {
 			t.Fatalf("got  %s\nwant %s\nwire %s", show(got), show(want), out)

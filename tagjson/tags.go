@@ -3,8 +3,11 @@ package tagjson
 import (
 	"encoding/base64"
 	"errors"
-	"strings"
+	"fmt"
+	"math/big"
+	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // Tag is one entry of a Serializer's tag order, like a subclass of Flask's
@@ -165,10 +168,12 @@ func (t *builtinTag) ToJSON(v any) (any, error) {
 	return v, nil // PassDict, PassList
 }
 
-// ToGo turns the untagged payload back into the Go value. It accepts only
-// what the encoder writes and otherwise returns an error.
+// ToGo turns the untagged payload back into the Go value, as Flask's tag
+// does (see untagBuiltin). Objects with more than one member have no order
+// here: where Flask would use the first member, ToGo uses the smallest
+// name.
 func (t *builtinTag) ToGo(v any) (any, error) {
-	return untagBuiltin(t.kind, v, t.s.table())
+	return untagBuiltin(t.kind, v, t.s.table(), sortedKeys)
 }
 
 func singleKey(v any) (string, bool) {
@@ -189,43 +194,94 @@ func singleKey(v any) (string, bool) {
 	return "", false
 }
 
-// untagBuiltin is the ToGo of the default tags.
-func untagBuiltin(kind tagKind, v any, t *tagTable) (any, error) {
+// untagBuiltin is what Flask's default tags make of a payload (to_python),
+// whatever its type: a value where Flask yields one, nil where it yields
+// None, an error where Python raises (Flask answers HTTP 500):
+//
+//	" di"  {k[:-2]: v} for the first member k of a non-empty object
+//	" t"   tuple(payload): of a list or tuple, of the characters of a
+//	       string, of the names of an object, of the byte values of bytes
+//	" b"   b64decode(payload) of an ASCII string or bytes, lenient
+//	       (characters outside the alphabet skipped, see pyB64Decode)
+//	" m"   Markup(str(payload)): Python's str() of any value
+//	" u"   UUID(payload) of a string (see ParseUUID)
+//	" d"   parse_date(payload): None for None, for a value Python finds
+//	       false, for bytes and for a string it cannot read as a date
+//
+// order gives the member order of an object with more than one member;
+// it may return nil (unknown), and the result is then errNeedOrder.
+func untagBuiltin(kind tagKind, v any, t *tagTable, order func(map[string]any) []string) (any, error) {
 	switch kind {
 	case kindTagDict:
 		m, ok := v.(map[string]any)
-		if !ok || len(m) != 1 {
-			return nil, errors.New("payload is not an object with one member")
+		if !ok || len(m) == 0 {
+			return nil, fmt.Errorf("payload is %s, not an object with members", pyTypeName(v))
 		}
-		for k, x := range m {
-			inner, ok := strings.CutSuffix(k, "__")
-			if !ok || !t.isKey(inner) {
-				return nil, errors.New("member name is not a registered tag followed by \"__\"")
-			}
-			return map[string]any{inner: x}, nil
+		keys, err := keysInOrder(m, order)
+		if err != nil {
+			return nil, err
 		}
+		k := keys[0]
+		return map[string]any{dropLastRunes(k, 2): m[k]}, nil
 	case kindTuple:
-		l, ok := v.([]any)
-		if !ok {
-			return nil, errors.New("payload is not an array")
+		switch x := v.(type) {
+		case []any:
+			return Tuple(x), nil
+		case Tuple:
+			return x, nil
+		case string:
+			return charTuple(x), nil
+		case Markup:
+			return charTuple(string(x)), nil
+		case []byte:
+			l := make(Tuple, len(x))
+			for i, c := range x {
+				l[i] = int64(c)
+			}
+			return l, nil
+		case map[string]any:
+			keys, err := keysInOrder(x, order)
+			if err != nil {
+				return nil, err
+			}
+			l := make(Tuple, len(keys))
+			for i, k := range keys {
+				l[i] = k
+			}
+			return l, nil
 		}
-		return Tuple(l), nil
+		return nil, fmt.Errorf("payload is %s, which tuple() cannot iterate", pyTypeName(v))
 	case kindBytes:
-		s, ok := v.(string)
-		if !ok {
-			return nil, errors.New("payload is not a string")
+		var b []byte
+		switch x := v.(type) {
+		case string:
+			b = []byte(x)
+		case Markup:
+			b = []byte(x)
+		case []byte:
+			b = x
+		default:
+			return nil, fmt.Errorf("payload is %s, not a string", pyTypeName(v))
 		}
-		return decodeBase64(s)
+		if _, ok := v.([]byte); !ok && !isASCII(b) {
+			return nil, errors.New("payload is not base64: a character outside ASCII")
+		}
+		return pyB64Decode(b)
 	case kindMarkup:
-		s, ok := v.(string)
-		if !ok {
-			return nil, errors.New("payload is not a string")
+		s, err := pyStr(v, order)
+		if err != nil {
+			return nil, err
 		}
 		return Markup(s), nil
 	case kindUUID:
-		s, ok := v.(string)
-		if !ok {
-			return nil, errors.New("payload is not a string")
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = x
+		case Markup:
+			s = string(x)
+		default:
+			return nil, fmt.Errorf("payload is %s, not a string", pyTypeName(v))
 		}
 		u, err := ParseUUID(s)
 		if err != nil {
@@ -233,25 +289,91 @@ func untagBuiltin(kind tagKind, v any, t *tagTable) (any, error) {
 		}
 		return u, nil
 	case kindDateTime:
-		s, ok := v.(string)
-		if !ok {
-			return nil, errors.New("payload is not a string")
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = x
+		case Markup:
+			s = string(x)
+		case []byte: // bytes.split() works, then str arguments fail: None
+			return nil, nil
+		default:
+			if pyFalse(v) {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("payload is %s, which parse_date cannot read (Python raises AttributeError)", pyTypeName(v))
 		}
-		return parseHTTPDate(s)
+		d, ok, err := pyParseDate(s)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return d, nil
 	}
 	return v, nil
 }
 
-// decodeBase64 accepts only what Python's b64encode writes: the standard
-// alphabet, padded, unused bits zero, no line breaks. (Python's b64decode
-// would also skip characters outside the alphabet.)
-func decodeBase64(s string) ([]byte, error) {
-	if strings.ContainsAny(s, "\r\n") {
-		return nil, errors.New("payload is not canonical base64")
+// pyFalse reports whether Python finds the decoded value false.
+func pyFalse(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !x
+	case int64:
+		return x == 0
+	case *big.Int:
+		return x.Sign() == 0
+	case float64:
+		return x == 0
+	case string:
+		return x == ""
+	case Markup:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case Tuple:
+		return len(x) == 0
+	case []byte:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
 	}
-	b, err := base64.StdEncoding.Strict().DecodeString(s)
-	if err != nil {
-		return nil, errors.New("payload is not canonical base64")
+	return false
+}
+
+// charTuple is tuple(s): one string per character.
+func charTuple(s string) Tuple {
+	l := make(Tuple, 0, utf8.RuneCountInString(s))
+	for i, r := range s {
+		l = append(l, s[i:i+utf8.RuneLen(r)])
 	}
-	return b, nil
+	return l
+}
+
+// dropLastRunes is Python's s[:-n].
+func dropLastRunes(s string, n int) string {
+	for ; n > 0 && s != ""; n-- {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedKeys is the member order used where the input's is not known.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

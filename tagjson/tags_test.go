@@ -92,7 +92,7 @@ func TestDuplicateTag(t *testing.T) {
 		t.Errorf("Marshal time = %s, %v", b, err)
 	}
 	// The default serializer is untouched.
-	if _, err := tagjson.Unmarshal([]byte(`{" d":"x"}`)); !errors.Is(err, tagjson.ErrBadTag) {
+	if _, err := tagjson.Unmarshal([]byte(`{" d":5}`)); !errors.Is(err, tagjson.ErrBadTag) {
 		t.Errorf("Default changed: %v", err)
 	}
 }

@@ -3,6 +3,8 @@ package tagjson
 import (
 	"encoding/hex"
 	"errors"
+	"strings"
+	"unicode/utf8"
 )
 
 // Tuple is a Python tuple. Flask writes it as {" t": [...]} and reads it back
@@ -37,35 +39,25 @@ func (u UUID) Hex() string { return hex.EncodeToString(u[:]) }
 
 var errUUID = errors.New("tagjson: invalid UUID")
 
-// ParseUUID parses 32 hex digits, with or without the four hyphens of the
-// 8-4-4-4-12 form (and an optional "urn:uuid:" prefix or braces, as Python's
-// uuid.UUID accepts).
+// ParseUUID reads s as Python's uuid.UUID(s) does, which is how Flask
+// reads a " u" payload: every "urn:" and "uuid:" is removed, then braces at
+// both ends and every hyphen; what is left must be 32 characters that
+// Python's int(x, 16) accepts (either case, surrounding whitespace, a "+"
+// sign or "0x" prefix, single underscores between digits, Unicode decimal
+// digits).
 func ParseUUID(s string) (UUID, error) {
 	var u UUID
-	if len(s) > 9 && (s[:9] == "urn:uuid:" || s[:9] == "URN:UUID:") {
-		s = s[9:]
-	}
-	if len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' {
-		s = s[1 : len(s)-1]
-	}
-	var digits [32]byte
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '-' {
-			continue
-		}
-		if n == 32 {
-			return u, errUUID
-		}
-		digits[n] = c
-		n++
-	}
-	if n != 32 {
+	s = strings.ReplaceAll(s, "urn:", "")
+	s = strings.ReplaceAll(s, "uuid:", "")
+	s = strings.Trim(s, "{}")
+	s = strings.ReplaceAll(s, "-", "")
+	if utf8.RuneCountInString(s) != 32 {
 		return u, errUUID
 	}
-	if _, err := hex.Decode(u[:], digits[:]); err != nil {
+	n, ok := pyInt(s, 16)
+	if !ok || n.Sign() < 0 || n.BitLen() > 128 {
 		return u, errUUID
 	}
+	n.FillBytes(u[:])
 	return u, nil
 }

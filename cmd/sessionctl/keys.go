@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -23,11 +25,16 @@ func (k *keyFlags) register(fs *flag.FlagSet) {
 		k.secret, k.secretSet = b, true
 		return nil
 	}
-	fs.Func("secret", "signing `KEY` as text (Flask's SECRET_KEY)", func(s string) error { return setSecret([]byte(s)) })
+	fs.Func("secret", "signing `KEY` as text (Flask's SECRET_KEY)", func(s string) error {
+		if s == "" {
+			return errEmptyKey
+		}
+		return setSecret([]byte(s))
+	})
 	fs.Func("secret-hex", "signing key as `HEX` bytes", func(s string) error {
-		b, err := hex.DecodeString(s)
+		b, err := decodeHexKey(s)
 		if err != nil {
-			return fmt.Errorf("not hex: %w", err)
+			return err
 		}
 		return setSecret(b)
 	})
@@ -39,13 +46,16 @@ func (k *keyFlags) register(fs *flag.FlagSet) {
 		return setSecret(b)
 	})
 	fs.Func("fallback", "an older accepted `KEY` as text (repeatable; SECRET_KEY_FALLBACKS)", func(s string) error {
+		if s == "" {
+			return errEmptyKey
+		}
 		k.fallbacks = append(k.fallbacks, []byte(s))
 		return nil
 	})
 	fs.Func("fallback-hex", "an older accepted key as `HEX` bytes (repeatable)", func(s string) error {
-		b, err := hex.DecodeString(s)
+		b, err := decodeHexKey(s)
 		if err != nil {
-			return fmt.Errorf("not hex: %w", err)
+			return err
 		}
 		k.fallbacks = append(k.fallbacks, b)
 		return nil
@@ -73,10 +83,41 @@ func (k *keyFlags) resolve(getenv func(string) string) error {
 	return nil
 }
 
+var errEmptyKey = errors.New("the key is empty")
+
+// maxKeyFile bounds what a key file may hold (a path like /dev/zero must
+// not read forever).
+const maxKeyFile = 64 << 10
+
+func decodeHexKey(s string) ([]byte, error) {
+	b, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("not hex: %w", err)
+	}
+	if len(b) == 0 {
+		return nil, errEmptyKey
+	}
+	return b, nil
+}
+
+// readKeyFile reads a key from path, dropping one trailing newline (LF or
+// CRLF). An empty key, or a file over 64 KiB, is an error.
 func readKeyFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return []byte(strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")), nil
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxKeyFile {
+		return nil, fmt.Errorf("%s is over %d bytes: not a key file", path, maxKeyFile)
+	}
+	b = []byte(strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"))
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%s: %w", path, errEmptyKey)
+	}
+	return b, nil
 }

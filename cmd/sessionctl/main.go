@@ -7,7 +7,16 @@
 // decode prints the session as one line of Flask's tagged JSON and exits 0;
 // a bad signature, a malformed or an expired cookie exits 1 with the reason
 // on stderr; a valid signature over an undecodable payload (where Flask
-// answers 500) exits 2. Usage errors exit 64.
+// answers 500) exits 2. COOKIE (or the line read from stdin with -) may be
+// the value, the value in double quotes, session=VALUE, a whole Cookie
+// header or a Set-Cookie line; --name picks another cookie name than
+// "session".
+//
+// Every usage error (an unknown command or option, a bad or out-of-range
+// option value, an empty or unreadable key, input that holds no cookie or
+// no session) prints one line naming the problem on stderr and exits 64
+// (EX_USAGE). Times are Unix seconds from 1 to 253402300799 (year 9999);
+// --max-age is 0 (no check) or more seconds.
 //
 // Keys: --secret and --fallback take text (UTF-8, as Flask encodes a str
 // key); --secret-hex and --fallback-hex take hex for binary keys;
@@ -22,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -55,7 +65,22 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 func usageErr(format string, args ...any) error {
-	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+	return failure(exitUsage, fmt.Sprintf(format, args...))
+}
+
+// failure is an exitError whose message is kept to one line: control
+// characters that came from the input (a newline in an option name) are
+// written as escapes.
+func failure(code int, msg string) error {
+	var b strings.Builder
+	for _, r := range msg {
+		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || r == '\u0085' {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return &exitError{code: code, msg: b.String()}
 }
 
 const usage = `sessionctl reads and writes Flask session cookies.
@@ -71,8 +96,7 @@ Run "sessionctl COMMAND --help" for a command's options.
 // run is the whole program; main only maps its error to an exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return &exitError{code: exitUsage}
+		return usageErr("no command: give decode, sign or keygen (see sessionctl --help)")
 	}
 	switch args[0] {
 	case "decode":
@@ -85,7 +109,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
-		return usageErr("unknown command %q", args[0])
+		return usageErr("unknown command %q: give decode, sign or keygen (see sessionctl --help)", clip(args[0]))
 	}
 }
