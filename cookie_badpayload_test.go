@@ -45,8 +45,8 @@ func badPayloads(secret string, unix int64) map[string]string {
 		"zlib":                 flaskSign(secret, "."+b64("not a zlib stream"), unix),
 		"JSON":                 flaskSign(secret, b64(`{"a":`), unix),
 		"JSON, permanent":      flaskSign(secret, b64(`{"_permanent":true,"a":`), unix),
-		"tag":                  flaskSign(secret, b64(`{"a":{" b":"!!"}}`), unix),
-		"tag, permanent":       flaskSign(secret, b64(`{"_permanent":true,"a":{" d":"not a date"}}`), unix),
+		"tag":                  flaskSign(secret, b64(`{"a":{" b":"A"}}`), unix),
+		"tag, permanent":       flaskSign(secret, b64(`{"_permanent":true,"a":{" d":5}}`), unix),
 		"top level, permanent": flaskSign(secret, b64(`["_permanent":true]`), unix),
 	}
 }

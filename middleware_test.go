@@ -232,13 +232,14 @@ func TestMiddlewareInformationalHeaderDoesNotSave(t *testing.T) {
 
 // A signed cookie whose payload cannot be decoded is a 500, as in Flask.
 func TestBadPayloadIs500(t *testing.T) {
-	// {"a": tagged bytes with invalid base64}, signed with the test key.
+	// {"a": tagged bytes whose base64 Python cannot decode (binascii.Error:
+	// one character is never a whole byte)}, signed with the test key.
 	m := newManager(t, session.Config{Now: fixedClock(t0)})
 	signer, err := m.Config().Signer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cookie := string(signer.AppendSign(nil, []byte(`{"a":{" b":"!!"}}`), t0.Unix()))
+	cookie := string(signer.AppendSign(nil, []byte(`{"a":{" b":"A"}}`), t0.Unix()))
 	var got error
 	m2 := newManager(t, session.Config{Now: fixedClock(t0), ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 		got = err
