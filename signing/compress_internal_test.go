@@ -279,3 +279,21 @@ func BenchmarkPrecheck(b *testing.B) {
 		})
 	}
 }
+
+// TestTrimFinalBlockShortest: the shortest stream of the expected shape (6
+// bytes: an empty non-final fixed block, then the empty final stored block)
+// is trimmed to its 2-byte final fixed block; 5 bytes (the stored block
+// alone) are left as they are.
+func TestTrimFinalBlockShortest(t *testing.T) {
+	d := []byte{0x02, 0x04, 0x00, 0x00, 0xff, 0xff}
+	if got, err := io.ReadAll(flate.NewReader(bytes.NewReader(d))); err != nil || len(got) != 0 {
+		t.Fatalf("the 6-byte stream does not inflate to nothing: %q, %v", got, err)
+	}
+	got := trimFinalBlock(bytes.Clone(d), 0)
+	if !bytes.Equal(got, []byte{0x03, 0x00}) {
+		t.Fatalf("trimFinalBlock(%x) = %x, want 0300", d, got)
+	}
+	if out, err := io.ReadAll(flate.NewReader(bytes.NewReader(got))); err != nil || len(out) != 0 {
+		t.Fatalf("the trimmed stream does not inflate to nothing: %q, %v", out, err)
+	}
+}
