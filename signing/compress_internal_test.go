@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -218,6 +219,19 @@ func TestTrimFinalBlock(t *testing.T) {
 			}
 			if cut := len(raw) - len(d); cut != 4 && cut != 5 {
 				t.Fatalf("%d-byte input: trimmed %d bytes", len(p), cut)
+			}
+			// No bit of the removed stored block's header is left: the
+			// bits after the data block in its last byte are zero. The
+			// header starts at bit r, the highest bit set in the byte
+			// before the spill, or in raw[len(raw)-5] otherwise.
+			if last := raw[len(raw)-5]; last != 1 {
+				k := last
+				if last == 0 {
+					k = raw[len(raw)-6]
+				}
+				if r := bits.Len8(k) - 1; d[len(d)-1]>>r != 0 {
+					t.Fatalf("%d-byte input: last byte %08b keeps bits of the stored header (from bit %d)", len(p), d[len(d)-1], r)
+				}
 			}
 		}
 		if got, err := io.ReadAll(flate.NewReader(bytes.NewReader(d))); err != nil || !bytes.Equal(got, p) {
