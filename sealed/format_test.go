@@ -100,3 +100,18 @@ func TestTimesAtTheEpoch(t *testing.T) {
 		}
 	}
 }
+
+// A lifetime of 0 sets no age limit on open: a value sealed without an
+// expiry inside opens however old it is (only a lifetime > 0 bounds it).
+func TestNoLifetimeNoAgeLimit(t *testing.T) {
+	c := codec(t, keyA)
+	v := seal(t, c, "s", "x", t0, 0)
+	for _, age := range []time.Duration{time.Second, 2 * time.Second, 400 * 24 * time.Hour} {
+		if got, _, err := c.Decode(nil, "s", v, t0.Add(age), 0); err != nil || string(got) != "x" {
+			t.Errorf("aged %v, lifetime 0: %q, %v; want it to open", age, got, err)
+		}
+	}
+	if _, _, err := c.Decode(nil, "s", v, t0.Add(2*time.Second), time.Second); !errors.Is(err, sealed.ErrExpired) {
+		t.Errorf("aged 2s, lifetime 1s: %v, want ErrExpired", err)
+	}
+}
