@@ -126,6 +126,16 @@ func (s *Store) Revoke(ctx context.Context, subject string, at time.Time) error 
 	return nil
 }
 
+// jitter draws a duration uniformly from [0, ceiling); tests replace it.
+var jitter = rand.N[time.Duration]
+
+// retryWait is the wait before retrying a conflicting write under the
+// backoff ceiling (1 ms, doubling to 32 ms): full jitter, drawn from
+// [0, ceiling), plus 1 µs so that a retry never comes without a wait.
+func retryWait(ceiling time.Duration) time.Duration {
+	return jitter(ceiling) + time.Microsecond
+}
+
 func (s *Store) revoke(ctx context.Context, subject string, at time.Time) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RevokeTimeout)
 	defer cancel()
@@ -156,7 +166,7 @@ func (s *Store) revoke(ctx context.Context, subject string, at time.Time) error 
 		}
 		// Another revocation of the subject won: back off (full jitter)
 		// and merge with it.
-		t := time.NewTimer(rand.N(backoff) + time.Microsecond)
+		t := time.NewTimer(retryWait(backoff))
 		select {
 		case <-ctx.Done():
 			t.Stop()

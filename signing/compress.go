@@ -51,11 +51,17 @@ func appendPayload(dst, payload []byte) []byte {
 	} else {
 		dst = base64.RawURLEncoding.AppendEncode(dst, payload)
 	}
+	c.release()
+	return dst
+}
+
+// release returns c to the pool, dropping an output buffer of more than
+// 1 MiB so that one huge payload does not pin memory.
+func (c *compressor) release() {
 	if cap(c.out) > 1<<20 {
-		c.out = nil // do not pool huge buffers
+		c.out = nil
 	}
 	compressors.Put(c)
-	return dst
 }
 
 // zlib compresses p into a zlib stream (in c.out) and reports whether it
@@ -147,6 +153,16 @@ var inflaters = sync.Pool{New: func() any {
 	f.fr = flate.NewReader(&f.br)
 	return f
 }}
+
+// release returns f to the pool without its input, dropping a buffer of
+// more than 64 KiB so that one huge cookie does not pin memory.
+func (f *inflater) release() {
+	f.br.b = nil
+	if cap(f.buf) > 64<<10 {
+		f.buf = nil
+	}
+	inflaters.Put(f)
+}
 
 // testHookInflate, when set by tests, is called each time an inflate starts.
 var testHookInflate func()

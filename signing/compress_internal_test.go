@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -219,6 +220,19 @@ func TestTrimFinalBlock(t *testing.T) {
 			if cut := len(raw) - len(d); cut != 4 && cut != 5 {
 				t.Fatalf("%d-byte input: trimmed %d bytes", len(p), cut)
 			}
+			// No bit of the removed stored block's header is left: the
+			// bits after the data block in its last byte are zero. The
+			// header starts at bit r, the highest bit set in the byte
+			// before the spill, or in raw[len(raw)-5] otherwise.
+			if last := raw[len(raw)-5]; last != 1 {
+				k := last
+				if last == 0 {
+					k = raw[len(raw)-6]
+				}
+				if r := bits.Len8(k) - 1; d[len(d)-1]>>r != 0 {
+					t.Fatalf("%d-byte input: last byte %08b keeps bits of the stored header (from bit %d)", len(p), d[len(d)-1], r)
+				}
+			}
 		}
 		if got, err := io.ReadAll(flate.NewReader(bytes.NewReader(d))); err != nil || !bytes.Equal(got, p) {
 			t.Fatalf("%d-byte input: trimmed stream inflates to %d bytes, %v", len(p), len(got), err)
@@ -242,7 +256,9 @@ func TestTrimFinalBlock(t *testing.T) {
 		t.Fatalf("not every alignment was exercised: %v", shapes)
 	}
 	// Shapes trimFinalBlock must leave alone.
-	for _, d := range [][]byte{nil, {1, 0, 0, 0xff, 0xff}, {0x4b, 0x04, 0x00}, {0x4a, 0x04, 0x00, 0x00, 0x00, 0xff, 0xfe}} {
+	// {0x02, 0x40, ...}: a byte before the stored block's LEN with only bit
+	// 6 set cannot end a stored block header (its type bits would spill).
+	for _, d := range [][]byte{nil, {1, 0, 0, 0xff, 0xff}, {0x4b, 0x04, 0x00}, {0x4a, 0x04, 0x00, 0x00, 0x00, 0xff, 0xfe}, {0x02, 0x40, 0x00, 0x00, 0xff, 0xff}, {0x02, 0x80, 0x00, 0x00, 0xff, 0xff}} {
 		if got := trimFinalBlock(bytes.Clone(d), 10); !bytes.Equal(got, d) {
 			t.Errorf("trimFinalBlock(%x) = %x", d, got)
 		}
@@ -277,5 +293,23 @@ func BenchmarkPrecheck(b *testing.B) {
 				mayCompress([]byte(p))
 			}
 		})
+	}
+}
+
+// TestTrimFinalBlockShortest: the shortest stream of the expected shape (6
+// bytes: an empty non-final fixed block, then the empty final stored block)
+// is trimmed to its 2-byte final fixed block; 5 bytes (the stored block
+// alone) are left as they are.
+func TestTrimFinalBlockShortest(t *testing.T) {
+	d := []byte{0x02, 0x04, 0x00, 0x00, 0xff, 0xff}
+	if got, err := io.ReadAll(flate.NewReader(bytes.NewReader(d))); err != nil || len(got) != 0 {
+		t.Fatalf("the 6-byte stream does not inflate to nothing: %q, %v", got, err)
+	}
+	got := trimFinalBlock(bytes.Clone(d), 0)
+	if !bytes.Equal(got, []byte{0x03, 0x00}) {
+		t.Fatalf("trimFinalBlock(%x) = %x, want 0300", d, got)
+	}
+	if out, err := io.ReadAll(flate.NewReader(bytes.NewReader(got))); err != nil || len(out) != 0 {
+		t.Fatalf("the trimmed stream does not inflate to nothing: %q, %v", out, err)
 	}
 }

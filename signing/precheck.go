@@ -172,8 +172,9 @@ func deflateLowerBound(p []byte, limit float64) float64 {
 		}
 		m := uint64(1) << (b & 63)
 		sel := uint64(b >> 6 & 1)
-		presentLo |= m & (sel - 1)
-		presentHi |= m & -sel
+		ascii := uint64(b>>7) - 1 // all ones for b < 128, else 0
+		presentLo |= m & (sel - 1) & ascii
+		presentHi |= m & -sel & ascii
 		if b >= 128 {
 			present[b>>6] |= m
 		}
@@ -187,8 +188,8 @@ func deflateLowerBound(p []byte, limit float64) float64 {
 		prevCovered = false
 		hist[b]++
 		u++
-		forcedLo |= m & (sel - 1)
-		forcedHi |= m & -sel
+		forcedLo |= m & (sel - 1) & ascii
+		forcedHi |= m & -sel & ascii
 		if b >= 128 {
 			forced[b>>6] |= m
 			if b >= 144 {

@@ -211,3 +211,25 @@ func TestAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxLengthReported: MaxLength reports the cap Verify applies: the
+// default 4096, a configured one (1 included), and -1 for every negative
+// Options.MaxLength (no cap).
+func TestMaxLengthReported(t *testing.T) {
+	for _, tc := range []struct{ opt, want int }{{0, signing.DefaultMaxLength}, {1, 1}, {200, 200}, {-1, -1}, {-5, -1}} {
+		s := newSigner(t, t0, signing.Options{MaxLength: tc.opt})
+		if got := s.MaxLength(); got != tc.want {
+			t.Errorf("Options.MaxLength %d: MaxLength() = %d, want %d", tc.opt, got, tc.want)
+		}
+		if tc.want < 0 {
+			continue
+		}
+		// The cap reported is the one applied: a cookie of that length
+		// reaches the signature check, one byte more is ErrTooLong.
+		for n, want := range map[int]error{tc.want: signing.ErrBadSignature, tc.want + 1: signing.ErrTooLong} {
+			if _, _, err := s.Verify(strings.Repeat(".", n), 0); !errors.Is(err, want) && !(n < 2 && errors.Is(err, signing.ErrMalformed)) {
+				t.Errorf("cap %d, %d-byte cookie: %v, want %v", tc.want, n, err, want)
+			}
+		}
+	}
+}

@@ -158,11 +158,7 @@ func (s *Signer) appendCompressed(dst, p []byte) ([]byte, error) {
 	if err == nil {
 		dst, err = appendInflate(dst, f.buf, s.maxInflate, f)
 	}
-	f.br.b = nil
-	if cap(f.buf) > 64<<10 {
-		f.buf = nil
-	}
-	inflaters.Put(f)
+	f.release()
 	if err != nil {
 		return dst[:start], err
 	}
