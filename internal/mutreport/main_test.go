@@ -32,7 +32,7 @@ func TestRun(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"| sealed | 1 | 1 | 1 | 1 | 1 | 50.0 % |",
+		"| sealed | 1 | 1 | 1 | 1 | 1 | 66.7 % | 50.0 % |",
 		"sealed/a.go:3:4 CONDITIONALS_NEGATION",
 		"gone.go:1:1 X",
 	} {
