@@ -1,0 +1,166 @@
+package session_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sessionkit/session"
+)
+
+var errBrokenConn = errors.New("broken connection")
+
+// scriptedConn is a hijacked connection whose writes fail while failing
+// returns true for them; it records what it was sent.
+type scriptedConn struct {
+	net.Conn // nil: only Write and Close are used
+	failing  func(p []byte) bool
+
+	mu   sync.Mutex
+	sent strings.Builder
+}
+
+func (c *scriptedConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failing != nil && c.failing(p) {
+		return 0, errBrokenConn
+	}
+	c.sent.Write(p)
+	return len(p), nil
+}
+
+func (c *scriptedConn) Close() error { return nil }
+
+func (c *scriptedConn) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sent.String()
+}
+
+// hijackableRecorder hands out conn when the handler hijacks.
+type hijackableRecorder struct {
+	*httptest.ResponseRecorder
+	conn net.Conn
+}
+
+func (h *hijackableRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) { return h.conn, nil, nil }
+
+// hijackWrite runs a handler that sets the session, hijacks and writes
+// each of writes on the connection, returning each write's result.
+func hijackWrite(t *testing.T, conn net.Conn, reports errReports, writes ...string) (ns []int, errs []error) {
+	t.Helper()
+	m := newManager(t, session.Config{ErrorHandler: reports.handler})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = session.From(r).Set("user", "alice")
+		c, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		for _, s := range writes {
+			n, err := c.Write([]byte(s))
+			ns, errs = append(ns, n), append(errs, err)
+		}
+	}))
+	h.ServeHTTP(&hijackableRecorder{httptest.NewRecorder(), conn}, httptest.NewRequest("GET", "/", nil))
+	return ns, errs
+}
+
+// A write error on the hijacked connection reaches the handler as it is
+// (nothing counted as written), whichever part of the response hit it; the
+// bytes written afterwards pass through.
+func TestHijackConnWriteErrors(t *testing.T) {
+	t.Run("final header", func(t *testing.T) {
+		conn := &scriptedConn{failing: func(p []byte) bool { return strings.HasPrefix(string(p), "HTTP/") }}
+		reports := make(errReports, 4)
+		ns, errs := hijackWrite(t, conn, reports, "HTTP/1.1 200 OK\r\n\r\nbody", "more")
+		if ns[0] != 0 || !errors.Is(errs[0], errBrokenConn) {
+			t.Errorf("header write = %d, %v; want 0, the connection's error", ns[0], errs[0])
+		}
+		if ns[1] != 4 || errs[1] != nil || conn.String() != "more" {
+			t.Errorf("next write = %d, %v, sent %q; want it passed through", ns[1], errs[1], conn.String())
+		}
+	})
+	t.Run("interim response", func(t *testing.T) {
+		conn := &scriptedConn{failing: func(p []byte) bool { return strings.HasPrefix(string(p), "HTTP/1.1 100") }}
+		reports := make(errReports, 4)
+		ns, errs := hijackWrite(t, conn, reports, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", "more")
+		if ns[0] != 0 || !errors.Is(errs[0], errBrokenConn) {
+			t.Errorf("write = %d, %v; want 0, the connection's error", ns[0], errs[0])
+		}
+		if ns[1] != 4 || errs[1] != nil || conn.String() != "more" {
+			t.Errorf("next write = %d, %v, sent %q; want it passed through", ns[1], errs[1], conn.String())
+		}
+	})
+	t.Run("not HTTP", func(t *testing.T) {
+		conn := &scriptedConn{failing: func(p []byte) bool { return strings.HasPrefix(string(p), "junk") }}
+		reports := make(errReports, 4)
+		ns, errs := hijackWrite(t, conn, reports, "junk\r\n\r\n", "more")
+		if ns[0] != 0 || !errors.Is(errs[0], errBrokenConn) {
+			t.Errorf("write = %d, %v; want 0, the connection's error", ns[0], errs[0])
+		}
+		if err := reports.next(t); !errors.Is(err, session.ErrCookieNotSent) {
+			t.Errorf("reported %v, want ErrCookieNotSent", err)
+		}
+		if ns[1] != 4 || errs[1] != nil || conn.String() != "more" {
+			t.Errorf("next write = %d, %v, sent %q; want it passed through", ns[1], errs[1], conn.String())
+		}
+	})
+}
+
+// The report of a response that is not HTTP quotes its first 32 bytes only.
+func TestHijackConnReportClipsWhatWasWritten(t *testing.T) {
+	const junk = "0123456789abcdefghijklmnopqrstuvWXYZ\r\n\r\n"
+	conn := &scriptedConn{}
+	reports := make(errReports, 4)
+	ns, errs := hijackWrite(t, conn, reports, junk)
+	if ns[0] != len(junk) || errs[0] != nil || conn.String() != junk {
+		t.Errorf("write = %d, %v, sent %q; want the bytes unchanged", ns[0], errs[0], conn.String())
+	}
+	err := reports.next(t)
+	if !errors.Is(err, session.ErrCookieNotSent) {
+		t.Fatalf("reported %v, want ErrCookieNotSent", err)
+	}
+	if want := fmt.Sprintf("%q", junk[:32]); !strings.Contains(err.Error(), want) {
+		t.Errorf("report %q does not quote the first 32 bytes %s", err, want)
+	}
+}
+
+// The header is held up to maxHijackHeader (64 KiB) bytes: at exactly the
+// limit the cookie still goes in; one byte more and it is given up.
+func TestHijackConnHeaderLimit(t *testing.T) {
+	const limit = 64 << 10
+	head := "HTTP/1.1 200 OK\r\nX: "
+	for _, tc := range []struct {
+		size int
+		lost bool
+	}{{limit, false}, {limit + 1, true}} {
+		t.Run(fmt.Sprint(tc.size), func(t *testing.T) {
+			conn := &scriptedConn{}
+			reports := make(errReports, 4)
+			first := head + strings.Repeat("y", tc.size-len(head))
+			hijackWrite(t, conn, reports, first, "\r\n\r\n")
+			got := conn.String()
+			if tc.lost {
+				if err := reports.next(t); !errors.Is(err, session.ErrCookieNotSent) {
+					t.Errorf("reported %v, want ErrCookieNotSent", err)
+				}
+				if got != first+"\r\n\r\n" {
+					t.Errorf("sent %d bytes, want the handler's bytes unchanged", len(got))
+				}
+				return
+			}
+			reports.none(t)
+			if !strings.Contains(got, "\r\nSet-Cookie: session=") || !strings.HasPrefix(got, first+"\r\n") {
+				t.Errorf("the cookie was not added to a header of exactly %d bytes: %.80q", tc.size, got[len(first)-10:])
+			}
+		})
+	}
+}
