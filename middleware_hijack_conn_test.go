@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sessionkit/session"
 )
@@ -162,5 +163,121 @@ func TestHijackConnHeaderLimit(t *testing.T) {
 				t.Errorf("the cookie was not added to a header of exactly %d bytes: %.80q", tc.size, got[len(first)-10:])
 			}
 		})
+	}
+}
+
+// bufferedHijacker hands out conn with a bufio.ReadWriter whose writer
+// already holds pending bytes (written by the server before the hijack).
+type bufferedHijacker struct {
+	*httptest.ResponseRecorder
+	conn    net.Conn
+	pending string
+}
+
+func (h *bufferedHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	bw := bufio.NewWriter(h.conn)
+	bw.WriteString(h.pending)
+	return h.conn, bufio.NewReadWriter(bufio.NewReader(strings.NewReader("")), bw), nil
+}
+
+// Bytes the server's buffered writer held at the hijack go out first,
+// unchanged; the handler's writes through the ReadWriter then get the
+// cookie. A connection failing that flush fails the Hijack.
+func TestHijackBufferedWriter(t *testing.T) {
+	for _, broken := range []bool{false, true} {
+		t.Run(fmt.Sprint("broken=", broken), func(t *testing.T) {
+			conn := &scriptedConn{}
+			if broken {
+				conn.failing = func([]byte) bool { return true }
+			}
+			m := newManager(t, session.Config{ErrorHandler: make(errReports, 4).handler})
+			var hijackErr error
+			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_ = session.From(r).Set("user", "alice")
+				_, brw, err := w.(http.Hijacker).Hijack()
+				if hijackErr = err; err != nil {
+					return
+				}
+				brw.WriteString("HTTP/1.1 200 OK\r\n\r\nbody")
+				if err := brw.Flush(); err != nil {
+					t.Errorf("Flush: %v", err)
+				}
+			}))
+			h.ServeHTTP(&bufferedHijacker{httptest.NewRecorder(), conn, "earlier"}, httptest.NewRequest("GET", "/", nil))
+			if broken {
+				if !errors.Is(hijackErr, errBrokenConn) {
+					t.Errorf("Hijack = %v, want the flush's error", hijackErr)
+				}
+				return
+			}
+			got := conn.String()
+			if hijackErr != nil || !strings.HasPrefix(got, "earlierHTTP/1.1 200 OK\r\nSet-Cookie: session=") || !strings.HasSuffix(got, "\r\n\r\nbody") {
+				t.Errorf("Hijack: %v; sent %q", hijackErr, got)
+			}
+		})
+	}
+}
+
+// The application's own Set-Cookie lines are not added to the hijacked
+// response (its handler writes its own header); the session's are, even
+// when the application set lines equal to others.
+func TestHijackAddsOnlySessionLines(t *testing.T) {
+	conn := &scriptedConn{}
+	m := newManager(t, session.Config{})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "app=1")
+		w.Header().Add("Set-Cookie", "other=2")
+		w.Header().Add("Set-Cookie", "app=1")
+		_ = session.From(r).Set("user", "alice")
+		c, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		c.Write([]byte("HTTP/1.1 204 No Content\r\n\r\n"))
+	}))
+	h.ServeHTTP(&hijackableRecorder{httptest.NewRecorder(), conn}, httptest.NewRequest("GET", "/", nil))
+	got := conn.String()
+	if strings.Count(got, "Set-Cookie:") != 1 || !strings.Contains(got, "\r\nSet-Cookie: session=") {
+		t.Errorf("sent %q, want the session's Set-Cookie line only", got)
+	}
+}
+
+// The error handler of a report made after the hijack gets a writer whose
+// header can be set and whose body goes nowhere (http.ErrHijacked).
+func TestHijackReportWriter(t *testing.T) {
+	conn := &scriptedConn{}
+	type result struct {
+		header  string
+		writeOK bool
+		err     error
+	}
+	results := make(chan result, 2)
+	m := newManager(t, session.Config{ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+		w.Header().Set("X-Report", "1")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, werr := w.Write([]byte("lost"))
+		results <- result{w.Header().Get("X-Report"), errors.Is(werr, http.ErrHijacked), err}
+	}})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = session.From(r).Set("user", "alice")
+		c, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		c.Write([]byte("not http\r\n\r\n"))
+	}))
+	h.ServeHTTP(&hijackableRecorder{httptest.NewRecorder(), conn}, httptest.NewRequest("GET", "/", nil))
+	select {
+	case res := <-results:
+		if res.header != "1" || !res.writeOK || !errors.Is(res.err, session.ErrCookieNotSent) {
+			t.Errorf("report: header %q, write fails with ErrHijacked %v, err %v", res.header, res.writeOK, res.err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no report within 5s")
+	}
+	if got := conn.String(); got != "not http\r\n\r\n" {
+		t.Errorf("sent %q, want the handler's bytes only", got)
 	}
 }
