@@ -39,6 +39,8 @@ func TestConfigBounds(t *testing.T) {
 		{"path that quoting makes 1025 bytes", session.Config{CookiePath: "/ " + strings.Repeat("a", 1021)}, "over 1024 bytes", ""},
 		{"domain of exactly 1024 bytes", session.Config{CookieDomain: domainOfLen(1024)}, "not a valid domain", "over 1024 bytes"},
 		{"domain of 1025 bytes", session.Config{CookieDomain: domainOfLen(1025)}, "over 1024 bytes", ""},
+		{"cookie name with DEL", session.Config{CookieName: "a\x7fb"}, "not a valid cookie name", ""},
+		{"cookie name with ~ (0x7e)", session.Config{CookieName: "a~b!"}, "", "not a valid cookie name"},
 		{"negative MaxInflate", session.Config{MaxInflate: -1}, "MaxInflate -1 is negative", ""},
 		{"signing options the signer refuses", session.Config{SecretKey: []byte("k"), Signing: signing.Options{KeyDerivation: "bogus"}}, "bogus", ""},
 	}

@@ -31,3 +31,29 @@ func TestCookiePathQuotingBounds(t *testing.T) {
 		t.Errorf("CookiePath(%q) = %q, want %q", path, got, want)
 	}
 }
+
+// Escapes in a quoted cookie value, as Werkzeug unquotes them (checked
+// with Werkzeug 3.1.8): a backslash and three octal digits, the first 0-3,
+// is that byte, at both ends of the digit ranges; two digits at the end of
+// the value, or a first digit over 3, are not an octal escape; a backslash
+// ending the value stays.
+func TestRequestCookieOctalEscapes(t *testing.T) {
+	for _, tc := range []struct{ quoted, want string }{
+		{`"\012"`, "\n"},
+		{`"\377"`, "\xff"},
+		{`"\100"`, "@"},
+		{`"\107"`, "G"},
+		{`"\10"`, "10"},
+		{`"a\10"`, "a10"},
+		{`"\400"`, "400"},
+		{`"\x"`, "x"},
+		{`"ab\"`, `ab\`},
+		{`""`, ""},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header["Cookie"] = []string{"session=" + tc.quoted}
+		if got, ok := session.RequestCookie(r, "session"); !ok || got != tc.want {
+			t.Errorf("session=%s: read %q, %v; want %q", tc.quoted, got, ok, tc.want)
+		}
+	}
+}

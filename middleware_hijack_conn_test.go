@@ -281,3 +281,41 @@ func TestHijackReportWriter(t *testing.T) {
 		t.Errorf("sent %q, want the handler's bytes only", got)
 	}
 }
+
+// stickyHijacker hands out a ReadWriter whose writer failed before the
+// hijack (a sticky error) and holds nothing.
+type stickyHijacker struct {
+	*httptest.ResponseRecorder
+	conn net.Conn
+}
+
+func (h *stickyHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	bw := bufio.NewWriterSize(&scriptedConn{failing: func([]byte) bool { return true }}, 16)
+	bw.Write([]byte(strings.Repeat("x", 32))) // larger than the buffer: written through, fails
+	if bw.Buffered() != 0 {
+		panic("the failed write stayed buffered")
+	}
+	return h.conn, bufio.NewReadWriter(bufio.NewReader(strings.NewReader("")), bw), nil
+}
+
+// With nothing buffered, the hijack does not flush the server's writer:
+// its earlier error is not the hijacker's, and writes through the
+// ReadWriter reach the connection with the cookie.
+func TestHijackNothingBufferedNoFlush(t *testing.T) {
+	conn := &scriptedConn{}
+	m := newManager(t, session.Config{})
+	var hijackErr, flushErr error
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = session.From(r).Set("user", "alice")
+		_, brw, err := w.(http.Hijacker).Hijack()
+		if hijackErr = err; err != nil {
+			return
+		}
+		brw.WriteString("HTTP/1.1 204 No Content\r\n\r\n")
+		flushErr = brw.Flush()
+	}))
+	h.ServeHTTP(&stickyHijacker{httptest.NewRecorder(), conn}, httptest.NewRequest("GET", "/", nil))
+	if hijackErr != nil || flushErr != nil || !strings.Contains(conn.String(), "\r\nSet-Cookie: session=") {
+		t.Errorf("Hijack: %v, Flush: %v, sent %q", hijackErr, flushErr, conn.String())
+	}
+}
