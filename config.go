@@ -185,10 +185,9 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 	if rc.lifetime == 0 {
 		rc.lifetime = DefaultPermanentLifetime
 	}
-	switch {
-	case rc.lifetime < time.Second:
+	if rc.lifetime < time.Second {
 		bad("PermanentLifetime %v is shorter than one second", c.PermanentLifetime)
-	case rc.lifetime > MaxLifetime:
+	} else if rc.lifetime > MaxLifetime {
 		bad("PermanentLifetime %v is over 400 days, the most browsers honour (RFC 6265bis)", c.PermanentLifetime)
 	}
 	if rc.name == "" {
@@ -367,8 +366,7 @@ func quotePath(p string) string {
 }
 
 func pathSafe(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+	if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
 		return true
 	}
 	return strings.IndexByte("-._~%!$&'()*+,/:=@", c) >= 0

@@ -214,13 +214,12 @@ func (st *reqState) session() (*Session, error) {
 func (st *reqState) openLocked() {
 	m := st.m
 	s, err := m.rc.iface.Open(&m.cfg, st.req)
-	switch {
-	case err != nil:
+	if err != nil {
 		st.openErr = err
 		s = NewNullSession(err)
-	case s == nil:
+	} else if s == nil {
 		s = makeNull(m.rc.iface, &m.cfg)
-	default:
+	} else {
 		s.setSerializer(m.rc.serializer)
 	}
 	if st.returned {
@@ -384,8 +383,7 @@ type writer struct {
 }
 
 func (w *writer) WriteHeader(code int) {
-	switch {
-	case code >= 100 && code < 200 && code != http.StatusSwitchingProtocols:
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
 		// Informational: the real header comes later.
 		w.st.mu.Lock()
 		failed := w.st.failed
@@ -393,14 +391,12 @@ func (w *writer) WriteHeader(code int) {
 		if !failed {
 			w.ResponseWriter.WriteHeader(code)
 		}
-	case code == http.StatusSwitchingProtocols:
+	} else if code == http.StatusSwitchingProtocols {
 		if w.st.commit(commitSwitching) {
 			w.ResponseWriter.WriteHeader(code)
 		}
-	default:
-		if w.st.commit(commitHeader) {
-			w.ResponseWriter.WriteHeader(code)
-		}
+	} else if w.st.commit(commitHeader) {
+		w.ResponseWriter.WriteHeader(code)
 	}
 }
 

@@ -190,8 +190,7 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 	defer bufPool.Put(bp)
 	payload, info, err := sc.decode(rc, cfg, (*bp)[:0], name, value)
 	*bp = payload[:0]
-	switch {
-	case err == nil:
+	if err == nil {
 		if !info.Stale && (cfg.DisableRefreshEachRequest || !bytes.Contains(payload, permanentMark)) {
 			return false
 		}
@@ -199,7 +198,8 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 		// request does not report a bad payload.
 		_, err := rc.serializer.UnmarshalMap(payload)
 		return err == nil
-	case errors.Is(err, ErrInvalidCookie), errors.Is(err, signing.ErrBadPayload):
+	}
+	if errors.Is(err, ErrInvalidCookie) || errors.Is(err, signing.ErrBadPayload) {
 		return false
 	}
 	return true // a Codec's own failure: opening reports it

@@ -113,12 +113,11 @@ func convertNumber(out reflect.Value, v any) bool {
 		}
 		out.SetInt(i)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		switch {
-		case isUint:
-		case isInt && i >= 0:
+		if !isUint {
+			if !isInt || i < 0 {
+				return false
+			}
 			u = uint64(i)
-		default:
-			return false
 		}
 		if out.OverflowUint(u) {
 			return false
