@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/testwait"
 )
 
 // Werkzeug's CallbackDict and Flask 3.1.3's "any use counts as access".
@@ -197,7 +198,7 @@ func TestSessionConcurrentUse(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testwait.Wait(t, &wg, 0, "the goroutines sharing one session")
 	if s.Len() < 8 {
 		t.Errorf("Len = %d, want at least 8 keys", s.Len())
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/session/signing"
+	"github.com/sessionkit/session/internal/testwait"
 )
 
 func TestNewRejects(t *testing.T) {
@@ -171,7 +172,7 @@ func TestConcurrent(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Wait(t, &wg, 0, "the concurrent sign/verify goroutines")
 }
 
 // TestAllocations: the hot paths allocate nothing beyond their output.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/session/tagjson"
+	"github.com/sessionkit/session/internal/testwait"
 )
 
 // The first four tests port Flask's tests/test_json_tag.py.
@@ -331,7 +332,7 @@ func TestRegisterWhileEncoding(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	wg.Wait()
+	testwait.Wait(t, &wg, 0, "the concurrent Register calls")
 	if n := len(s.Tags()); n != 28 {
 		t.Errorf("%d tags, want 28", n)
 	}
