@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sessionkit/session/signing"
 	"github.com/sessionkit/session/internal/testwait"
+	"github.com/sessionkit/session/signing"
 )
 
 func TestNewRejects(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sessionkit/session/tagjson"
 	"github.com/sessionkit/session/internal/testwait"
+	"github.com/sessionkit/session/tagjson"
 )
 
 // The first four tests port Flask's tests/test_json_tag.py.
