@@ -101,3 +101,41 @@ func TestSetMetaKeepsEarlierMeta(t *testing.T) {
 		t.Errorf("metadata %v, want %v", infos[0].Meta, want)
 	}
 }
+
+// A session nobody set metadata on stores none (a nil Meta, not an empty
+// map), through its first save and later ones; metadata set later is kept.
+func TestNoMetadataStoresNone(t *testing.T) {
+	e := newEnv(t, serverside.Options{})
+	var key string
+	h := e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		_ = s.Set(r.URL.Query().Get("k"), "1")
+		if m := r.URL.Query().Get("meta"); m != "" {
+			_ = serverside.SetMeta(s, m, "x")
+		}
+		_ = serverside.SetSubject(s, "alice")
+		key = serverside.Key(s)
+	}))
+	w := serve(h, nil, "/?k=a", "")
+	id, _, _ := cookieOf(w)
+	for _, c := range []struct {
+		path string
+		want map[string]string
+	}{
+		{"/?k=b", nil},
+		{"/?k=c&meta=device", map[string]string{"device": "x"}},
+		{"/?k=d", map[string]string{"device": "x"}},
+	} {
+		if w := serve(h, nil, c.path, id); w.Code != 200 {
+			t.Fatalf("%s: status %d", c.path, w.Code)
+		}
+		rec, found, err := e.store.Load(context.Background(), key)
+		if err != nil || !found {
+			t.Fatalf("%s: the record: found %v, %v", c.path, found, err)
+		}
+		if (rec.Meta == nil) != (c.want == nil) || !maps.Equal(rec.Meta, c.want) {
+			t.Errorf("after %s: stored metadata %#v, want %#v", c.path, rec.Meta, c.want)
+		}
+	}
+	e.noError(t)
+}
