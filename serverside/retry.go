@@ -8,11 +8,12 @@ import (
 )
 
 // Backoff between two attempts of a conflicting write: attempt n waits a
-// random time in [d/2, d], d = retryBase·2^(n-1) capped at retryCap, so
-// that writers which collided once do not collide again in lock step.
+// random time in [d/2, d], d = retryBase·2^(n-1) capped at
+// retryBase·2^retryMaxShift (32ms), so that writers which collided once do
+// not collide again in lock step.
 const (
-	retryBase = time.Millisecond
-	retryCap  = 32 * time.Millisecond
+	retryBase     = time.Millisecond
+	retryMaxShift = 5
 )
 
 // retryContext bounds the conflict retries of a save: by ctx's deadline if
@@ -38,12 +39,7 @@ func (i *Interface) backoff(ctx context.Context, attempt int) error {
 	if i.opts.MaxRetries > 0 && attempt > i.opts.MaxRetries {
 		return fmt.Errorf("%w (%d attempts)", ErrTooManyConflicts, attempt)
 	}
-	d := retryCap
-	if attempt <= 6 {
-		d = min(retryBase<<(attempt-1), retryCap)
-	}
-	d = d/2 + rand.N(d/2+1)
-	t := time.NewTimer(d)
+	t := time.NewTimer(backoffDelay(attempt, rand.N[time.Duration]))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
@@ -51,4 +47,13 @@ func (i *Interface) backoff(ctx context.Context, attempt int) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// backoffDelay is the wait before retry number attempt (1 for the first):
+// d/2 + draw(d/2+1), d = retryBase·2^(attempt-1) capped at
+// retryBase·2^retryMaxShift, where draw(n) returns a duration in [0, n)
+// (rand.N); so the wait lies in [d/2, d].
+func backoffDelay(attempt int, draw func(time.Duration) time.Duration) time.Duration {
+	d := retryBase << min(attempt-1, retryMaxShift)
+	return d/2 + draw(d/2+1)
 }

@@ -61,10 +61,13 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 		ended, issued bool
 		err           error
 	)
+	// The conditions are computed outside the case clauses, where coverage
+	// (and so mutation testing) sees them.
+	stored, empty := st.key != "", len(values) == 0
 	switch {
-	case st.key == "" && len(values) == 0:
+	case !stored && empty:
 		ended = true // nothing to store, nothing stored
-	case st.key == "":
+	case !stored:
 		err = i.insertFresh(ctx, cfg, st, values, t)
 		issued = true
 	case st.regenerate:
@@ -251,14 +254,15 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 		if err != nil {
 			return fail(err)
 		}
+		empty, inserted := len(values) == 0, key != ""
 		switch {
-		case len(values) == 0 && key != "":
+		case empty && inserted:
 			if err := i.discard(reqCtx, key, nil); err != nil {
 				return false, err
 			}
 			key = ""
-		case len(values) == 0:
-		case key == "":
+		case empty:
+		case !inserted:
 			if id, key, v, created, err = i.insert(ctx, cfg, st, values, cur.Subject, cur.Meta, t); err != nil {
 				return false, err
 			}
