@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/testwait"
 	"github.com/sessionkit/session/serverside"
 	"github.com/sessionkit/session/store"
 	"github.com/sessionkit/session/store/boltstore"
@@ -313,7 +314,10 @@ func TestManyOverlappingWritersNoFailureNoLoss(t *testing.T) {
 	}
 	for name, newStore := range stores {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, serverside.Options{Store: newStore(t)})
+			// The guarantee is "no failure before the deadline": give the
+			// retries a deadline a loaded CI machine cannot spend (the
+			// default 5 s can be, with 48 fsyncing writers under -race).
+			e := newEnv(t, serverside.Options{Store: newStore(t), RetryTimeout: 2 * time.Minute})
 			id := e.setup(t, "", map[string]any{"start": "1"})
 			const n = 48
 			var loaded sync.WaitGroup
@@ -336,7 +340,7 @@ func TestManyOverlappingWritersNoFailureNoLoss(t *testing.T) {
 					}
 				})
 			}
-			wg.Wait()
+			testwait.Wait(t, &wg, 3*time.Minute, "48 overlapping writers")
 			lost := 0
 			for g := range n {
 				if e.value(id, fmt.Sprintf("w%d", g)) != "v" {

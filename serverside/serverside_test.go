@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/testwait"
 	"github.com/sessionkit/session/serverside"
 	"github.com/sessionkit/session/sessiontest"
 	"github.com/sessionkit/session/store"
@@ -323,9 +324,7 @@ func TestLostUpdate(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
-	s := session.NewSession(nil)
-	_ = s
+	testwait.Wait(t, &wg, 3*time.Minute, "the overlapping requests")
 	lost := 0
 	final := e.client(routes)
 	final.Jar.SetCookies(final.BaseURL, []*http.Cookie{{Name: "session", Value: id}})
