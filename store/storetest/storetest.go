@@ -48,7 +48,7 @@ type testCase struct {
 // Run runs every case against stores made by newStore, one fresh store per
 // subtest.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
-	for _, c := range slices.Concat(cases, compareAndDeleteCases, expiryCases, closedCases) {
+	for _, c := range slices.Concat(cases, sessionsCases, compareAndDeleteCases, expiryCases, closedCases) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Logf("requirement: %s", c.explanation)
 			c.f(t, newStore(t))
