@@ -120,8 +120,10 @@ func New(pool *pgxpool.Pool, opts Options) (*Store, error) {
 	s.q.cad = `DELETE FROM ` + t + ` WHERE key = $1 AND version = $2 AND expires > now()`
 	s.q.live = `SELECT version FROM ` + t + ` WHERE key = $1 AND expires > now()`
 	s.q.touch = `UPDATE ` + t + ` SET last_seen = $2, expires = $3 WHERE key = $1 AND expires > now()`
+	// Ties on created are ordered by key in byte order (COLLATE "C"),
+	// whatever the collation of the key column or the database.
 	s.q.sessions = `SELECT key, created, last_seen, expires, meta FROM ` + t +
-		` WHERE subject = $1 AND expires > now() ORDER BY created, key`
+		` WHERE subject = $1 AND expires > now() ORDER BY created, key COLLATE "C"`
 	s.q.delSubject = `DELETE FROM ` + t + ` WHERE subject = $1 AND key <> $2`
 	s.q.sweep = `DELETE FROM ` + t + ` WHERE key IN (SELECT key FROM ` + t +
 		` WHERE expires <= now() ORDER BY expires LIMIT $1 FOR UPDATE SKIP LOCKED)`
@@ -377,7 +379,8 @@ func (s *Store) Touch(ctx context.Context, key string, lastSeen, expires time.Ti
 	return nil
 }
 
-// Sessions lists the live sessions of subject, oldest first.
+// Sessions lists the live sessions of subject, oldest first (by Created,
+// then by key in byte order).
 func (s *Store) Sessions(ctx context.Context, subject string) ([]store.Info, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
