@@ -17,8 +17,10 @@
 // (Redis, PostgreSQL): the suite lets records expire a second after it
 // saves them and waits a quarter of a second past Expires before it
 // requires them gone, so the clocks of the test and the store must agree
-// to well within that. A few cases wait like this, so the suite takes some
-// seconds per store. Exact boundaries (a record is gone at its Expires,
+// to well within that. The cases that need records to expire run under the
+// subtest Expiring and share one such wait (each still with a fresh store
+// of its own, newStore being called for all of them before the wait), so
+// the suite takes about two seconds per store. Exact boundaries (a record is gone at its Expires,
 // live a nanosecond before) need a settable clock, which only the store's
 // own tests have.
 package storetest
@@ -54,6 +56,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			c.f(t, newStore(t))
 		})
 	}
+	t.Run("Expiring", func(t *testing.T) {
+		runExpiring(t, newStore, slices.Concat(expiringCases, compareAndDeleteExpiring))
+	})
 }
 
 // times are whole seconds so that every store can keep them exactly.
