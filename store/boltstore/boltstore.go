@@ -96,11 +96,10 @@ var (
 // opts.Timeout with an error wrapping bbolt's errors.ErrTimeout.
 func Open(path string, opts Options) (*Store, error) {
 	timeout := opts.Timeout
-	switch {
-	case timeout == 0:
-		timeout = DefaultTimeout
-	case timeout < 0:
+	if timeout < 0 {
 		timeout = 0 // bbolt: wait forever
+	} else if timeout == 0 {
+		timeout = DefaultTimeout
 	}
 	bopts := *bolt.DefaultOptions
 	bopts.Timeout = timeout

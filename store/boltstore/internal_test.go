@@ -58,11 +58,22 @@ func TestCloseStopsSweeper(t *testing.T) {
 	if s.sweeperDone == nil {
 		t.Fatal("no sweeper started")
 	}
+	deadline := time.Now().Add(10 * time.Second)
 	for sweeps.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sweeps in 10s with a 1ms SweepInterval", sweeps.Load())
+		}
 		time.Sleep(time.Millisecond)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return within 10s")
 	}
 	select {
 	case <-s.sweeperDone:
@@ -186,7 +197,18 @@ func TestAgainstMemstore(t *testing.T) {
 	base := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	var offset atomic.Int64
 	now := func() time.Time { return base.Add(time.Duration(offset.Load())) }
-	bs := openT(t, Options{SweepInterval: -1, Now: now})
+	// NoSync: 3000 steps of fsync would take most of the test's time, and
+	// durability is not what this test checks.
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "s.db"), 0o600, &bolt.Options{NoSync: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bs, err := New(db, Options{SweepInterval: -1, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bs.Close()
 	ms := memstore.New(memstore.Options{Now: now})
 	defer ms.Close()
 	ctx := context.Background()
