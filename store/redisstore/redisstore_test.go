@@ -454,8 +454,19 @@ func TestNewChecksTheClient(t *testing.T) {
 	if _, err := redisstore.New(cluster, redisstore.Options{}); err == nil || !strings.Contains(err.Error(), "hash tag") {
 		t.Errorf("a cluster without a hash tag: %v", err)
 	}
-	if _, err := redisstore.New(cluster, redisstore.Options{Prefix: "{sk}:"}); err != nil {
-		t.Errorf("a cluster with a hash tag: %v", err)
+	// Redis Cluster hashes the part between the first "{" and the first "}"
+	// after it, if that part is not empty.
+	for prefix, tagged := range map[string]bool{
+		"{sk}:": true, "a{b}c:": true, "}{x}:": true, "{x}{}:": true,
+		"{}:": false, "{}x}:": false, "x{y:": false, "}x{:": false, "{": false,
+	} {
+		_, err := redisstore.New(cluster, redisstore.Options{Prefix: prefix})
+		switch {
+		case tagged && err != nil:
+			t.Errorf("a cluster with the hash tag of %q: %v", prefix, err)
+		case !tagged && (err == nil || !strings.Contains(err.Error(), "hash tag")):
+			t.Errorf("a cluster with the prefix %q, which has no hash tag: %v", prefix, err)
+		}
 	}
 	if _, err := redisstore.New(nil, redisstore.Options{}); err == nil {
 		t.Error("nil client accepted")
