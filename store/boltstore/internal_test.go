@@ -329,10 +329,16 @@ func TestCodecRoundTrip(t *testing.T) {
 		{Subject: "a\x00b", Meta: map[string]string{"": "", "k": strings.Repeat("v", 300)}},
 		sampleRecord(200),
 		sampleRecord(1 << 20),
+		// Every field at its longest encoding: 10-byte version and seconds,
+		// 5-byte nanoseconds, 2- and 3-byte length prefixes.
+		{Data: bytes.Repeat([]byte("d"), 1<<20), Version: 1<<64 - 1, Subject: strings.Repeat("s", 200),
+			Created: time.Unix(1<<62, 999999999), LastSeen: time.Unix(-1<<62, 999999999), Expires: time.Unix(1<<62, 999999999),
+			Meta: map[string]string{strings.Repeat("k", 300): "", "": strings.Repeat("v", 20000)}},
 	} {
 		enc := encodeRecord(&r)
-		if len(enc) > encodedLenBound(&r) {
-			t.Errorf("encoded %d bytes, bound %d", len(enc), encodedLenBound(&r))
+		// encodedLen is exact, so that encodeRecord allocates once.
+		if n := encodedLen(&r); len(enc) != n || cap(enc) != n {
+			t.Errorf("encoded %d bytes (capacity %d), encodedLen %d", len(enc), cap(enc), n)
 		}
 		raw, err := parseRecord(enc)
 		if err != nil {
@@ -341,6 +347,24 @@ func TestCodecRoundTrip(t *testing.T) {
 		got := raw.record(true)
 		if !equalRecords(got, r) || got.Created.IsZero() != r.Created.IsZero() || got.Expires.IsZero() != r.Expires.IsZero() {
 			t.Errorf("round trip of %+v gave %+v", r, got)
+		}
+		// touched keeps everything but the two times, in one allocation.
+		lastSeen, expires := time.Unix(-1<<62, 999999999), time.Unix(1<<62, 1)
+		if r.Version == 0 {
+			lastSeen, expires = time.Time{}, time.Unix(0, 0)
+		}
+		val := raw.touched(lastSeen, expires)
+		if cap(val) != len(val) {
+			t.Errorf("touched value of %d bytes has capacity %d", len(val), cap(val))
+		}
+		traw, err := parseRecord(val)
+		if err != nil {
+			t.Fatalf("touched %+v: %v", r, err)
+		}
+		want := r
+		want.LastSeen, want.Expires = lastSeen, expires
+		if tgot := traw.record(true); !equalRecords(tgot, want) {
+			t.Errorf("touched %+v gave %+v", want, tgot)
 		}
 	}
 }
