@@ -299,5 +299,5 @@ func subjectKey(key, subject []byte) []byte {
 	if len(subject) == 0 {
 		return nil
 	}
-	return append(subjectPrefix(make([]byte, 0, maxVarint+len(subject)+len(key)), subject), key...)
+	return append(subjectPrefix(make([]byte, 0, bytesLen(len(subject))+len(key)), subject), key...)
 }

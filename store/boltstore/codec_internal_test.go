@@ -62,3 +62,25 @@ func TestEmptyFieldsLoadNil(t *testing.T) {
 		}
 	}
 }
+
+// The index keys are built in one allocation of their exact size, and
+// start with their prefix.
+func TestIndexKeys(t *testing.T) {
+	at := time.Date(2030, 1, 2, 3, 4, 5, 6, time.UTC)
+	for _, key := range []string{"k", strings.Repeat("k", store.MaxKeyLen)} {
+		for _, subject := range []string{"a", strings.Repeat("s", 200), strings.Repeat("s", MaxSubjectLen)} {
+			sk := subjectKey([]byte(key), []byte(subject))
+			if want := string(subjectPrefix(nil, []byte(subject))) + key; string(sk) != want || cap(sk) != len(sk) {
+				t.Errorf("subjectKey(%d-byte key, %d-byte subject): %d bytes, capacity %d; want %d bytes, no spare capacity",
+					len(key), len(subject), len(sk), cap(sk), len(want))
+			}
+		}
+		ek := expiryKey([]byte(key), at)
+		if want := string(expiryPrefix(nil, at)) + key; string(ek) != want || cap(ek) != len(ek) || len(ek) != expiryLen+len(key) {
+			t.Errorf("expiryKey(%d-byte key): %d bytes, capacity %d; want %d bytes, no spare capacity", len(key), len(ek), cap(ek), len(want))
+		}
+	}
+	if subjectKey([]byte("k"), nil) != nil || expiryKey([]byte("k"), time.Time{}) != nil {
+		t.Error("an index key for no subject or no expiry")
+	}
+}

@@ -326,6 +326,8 @@ func TestCodecRoundTrip(t *testing.T) {
 		{},
 		{Data: []byte{0}, Version: 1<<64 - 1},
 		{Created: time.Unix(-1, 999999999), LastSeen: time.Unix(0, 1), Expires: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)},
+		// The zero Time and the instants next to it.
+		{Created: time.Time{}.Add(time.Nanosecond), LastSeen: time.Time{}.Add(time.Second), Expires: time.Time{}.Add(-time.Nanosecond)},
 		{Subject: "a\x00b", Meta: map[string]string{"": "", "k": strings.Repeat("v", 300)}},
 		sampleRecord(200),
 		sampleRecord(1 << 20),
@@ -347,6 +349,12 @@ func TestCodecRoundTrip(t *testing.T) {
 		got := raw.record(true)
 		if !equalRecords(got, r) || got.Created.IsZero() != r.Created.IsZero() || got.Expires.IsZero() != r.Expires.IsZero() {
 			t.Errorf("round trip of %+v gave %+v", r, got)
+		}
+		// The zero Time comes back as the zero Time itself, UTC and all.
+		for name, pair := range map[string][2]time.Time{"Created": {r.Created, got.Created}, "LastSeen": {r.LastSeen, got.LastSeen}, "Expires": {r.Expires, got.Expires}} {
+			if pair[0].IsZero() && pair[1] != (time.Time{}) {
+				t.Errorf("the zero %s came back as %#v", name, pair[1])
+			}
 		}
 		// touched keeps everything but the two times, in one allocation.
 		lastSeen, expires := time.Unix(-1<<62, 999999999), time.Unix(1<<62, 1)
