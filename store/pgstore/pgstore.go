@@ -463,10 +463,11 @@ func (s *Store) sweepLoop(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 			n, err := s.Sweep(ctx)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				s.logger.Error("pgstore: sweeping expired sessions", "table", s.name, "deleted", n, "err", err)
-			case n > 0:
+			if err != nil {
+				if ctx.Err() == nil { // not Close interrupting it
+					s.logger.Error("pgstore: sweeping expired sessions", "table", s.name, "deleted", n, "err", err)
+				}
+			} else if n > 0 {
 				s.logger.Debug("pgstore: swept expired sessions", "table", s.name, "deleted", n)
 			}
 		}
