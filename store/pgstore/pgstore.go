@@ -43,6 +43,10 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// testOnSweep is copied to Store.onSweep by New, before the sweeper
+// starts. Tests set it.
+var testOnSweep func()
+
 // Store keeps session records in a PostgreSQL table.
 type Store struct {
 	pool   *pgxpool.Pool
@@ -56,6 +60,8 @@ type Store struct {
 	q struct {
 		load, insert, update, del, cad, live, touch, sessions, delSubject, sweep string
 	}
+
+	onSweep func() // test hook, called after each sweep of the sweeper
 
 	closeOnce sync.Once
 	stop      context.CancelFunc
@@ -95,11 +101,12 @@ func New(pool *pgxpool.Pool, opts Options) (*Store, error) {
 		ident = pgx.Identifier{opts.Schema, opts.Table}
 	}
 	s := &Store{
-		pool:   pool,
-		table:  ident.Sanitize(),
-		name:   strings.Join(ident, "."),
-		batch:  opts.SweepBatch,
-		logger: opts.Logger,
+		pool:    pool,
+		table:   ident.Sanitize(),
+		name:    strings.Join(ident, "."),
+		batch:   opts.SweepBatch,
+		logger:  opts.Logger,
+		onSweep: testOnSweep,
 	}
 	t := s.table
 	s.q.load = `SELECT data, version, subject, created, last_seen, expires, meta FROM ` + t +
@@ -469,6 +476,9 @@ func (s *Store) sweepLoop(ctx context.Context, every time.Duration) {
 				}
 			} else if n > 0 {
 				s.logger.Debug("pgstore: swept expired sessions", "table", s.name, "deleted", n)
+			}
+			if s.onSweep != nil {
+				s.onSweep()
 			}
 		}
 	}
