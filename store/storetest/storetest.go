@@ -48,7 +48,9 @@ type testCase struct {
 }
 
 // Run runs every case against stores made by newStore, one fresh store per
-// subtest.
+// case. The cases that need records to expire run under the subtest
+// Expiring, whose t newStore receives for each of them: their stores are
+// made one after the other, then the cases wait for expiry together.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	for _, c := range slices.Concat(cases, sessionsCases, compareAndDeleteCases, expiryCases, closedCases) {
 		t.Run(c.name, func(t *testing.T) {
