@@ -117,7 +117,9 @@ type Info struct {
 // SubjectStore is implemented by stores that index records by Subject.
 type SubjectStore interface {
 	Store
-	// Sessions lists the unexpired sessions of subject, without their data.
+	// Sessions lists the unexpired sessions of subject, without their data,
+	// oldest first: by Created, then (same Created) by Key in byte order,
+	// so that the list is stable from one call to the next.
 	Sessions(ctx context.Context, subject string) ([]Info, error)
 	// DeleteSubject deletes every session of subject except the one under
 	// keep ("" keeps none) and returns how many it deleted.

@@ -96,11 +96,10 @@ var (
 // opts.Timeout with an error wrapping bbolt's errors.ErrTimeout.
 func Open(path string, opts Options) (*Store, error) {
 	timeout := opts.Timeout
-	switch {
-	case timeout == 0:
-		timeout = DefaultTimeout
-	case timeout < 0:
+	if timeout < 0 {
 		timeout = 0 // bbolt: wait forever
+	} else if timeout == 0 {
+		timeout = DefaultTimeout
 	}
 	bopts := *bolt.DefaultOptions
 	bopts.Timeout = timeout
@@ -399,8 +398,7 @@ func (s *Store) Touch(ctx context.Context, key string, lastSeen, expires time.Ti
 		if r.expired(s.now()) {
 			return nil
 		}
-		val := appendHead(make([]byte, 0, 1+7*maxVarint+len(r.tail)), r.version, r.created, lastSeen, expires)
-		val = append(val, r.tail...)
+		val := r.touched(lastSeen, expires)
 		if err := reindex(b.expiry, expiryKey(k, r.expires), newExpiry); err != nil {
 			return err
 		}

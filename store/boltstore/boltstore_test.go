@@ -173,7 +173,11 @@ func TestPersistence(t *testing.T) {
 func TestSecondOpenTimesOut(t *testing.T) {
 	_, path := open(t, boltstore.Options{})
 	start := time.Now()
-	s2, err := boltstore.Open(path, boltstore.Options{Timeout: 200 * time.Millisecond})
+	var s2 *boltstore.Store
+	var err error
+	within(t, 10*time.Second, "a second Open with a 200ms timeout", func() {
+		s2, err = boltstore.Open(path, boltstore.Options{Timeout: 200 * time.Millisecond})
+	})
 	if err == nil {
 		s2.Close()
 		t.Fatal("a second Open of a file in use succeeded")
@@ -192,7 +196,11 @@ func TestDefaultTimeout(t *testing.T) {
 	}
 	_, path := open(t, boltstore.Options{})
 	start := time.Now()
-	if _, err := boltstore.Open(path, boltstore.Options{}); !errors.Is(err, berrors.ErrTimeout) {
+	var err error
+	within(t, 10*time.Second, "a second Open with the default timeout", func() {
+		_, err = boltstore.Open(path, boltstore.Options{})
+	})
+	if !errors.Is(err, berrors.ErrTimeout) {
 		t.Fatalf("second Open: %v", err)
 	}
 	if took := time.Since(start); took < 500*time.Millisecond || took > 5*time.Second {
@@ -211,11 +219,13 @@ func TestClosed(t *testing.T) {
 	s, path := open(t, boltstore.Options{SweepInterval: time.Millisecond})
 	c := newClock()
 	mustSave(t, s, "k", rec(c, "x", time.Hour))
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
+	var err1, err2 error
+	within(t, 10*time.Second, "Close", func() { err1, err2 = s.Close(), s.Close() })
+	if err1 != nil {
+		t.Fatalf("Close: %v", err1)
 	}
-	if err := s.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
+	if err2 != nil {
+		t.Errorf("second Close: %v", err2)
 	}
 	checks := map[string]error{}
 	_, _, checks["Load"] = s.Load(ctx, "k")
@@ -232,7 +242,11 @@ func TestClosed(t *testing.T) {
 		}
 	}
 	// The file is released: it opens again at once.
-	s2, err := boltstore.Open(path, boltstore.Options{Timeout: 100 * time.Millisecond})
+	var s2 *boltstore.Store
+	var err error
+	within(t, 10*time.Second, "reopening after Close", func() {
+		s2, err = boltstore.Open(path, boltstore.Options{Timeout: 100 * time.Millisecond})
+	})
 	if err != nil {
 		t.Fatalf("reopening after Close: %v", err)
 	}
@@ -240,49 +254,63 @@ func TestClosed(t *testing.T) {
 }
 
 // Close while other goroutines use the store: every call returns a result
-// or ErrClosed, nothing panics, and Close returns once they are done.
+// or ErrClosed, nothing panics, Close returns, and every goroutine then
+// sees ErrClosed.
 func TestCloseWhileBusy(t *testing.T) {
 	s, _ := open(t, boltstore.Options{SweepInterval: time.Millisecond})
 	c := newClock()
+	const workers = 4
 	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	var sawClosed atomic.Bool
-	for g := range 4 {
+	var working sync.WaitGroup // done once each goroutine has saved and loaded
+	working.Add(workers)
+	sawClosed := make([]atomic.Bool, workers)
+	for g := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			key := string(rune('a' + g))
 			var v uint64
+			first := true
 			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
 				r := rec(c, "x", time.Hour)
 				r.Version = v
 				nv, err := s.Save(ctx, key, r)
 				if err == nil {
 					v = nv
 				}
-				if _, _, lerr := s.Load(ctx, key); errors.Is(err, store.ErrClosed) || errors.Is(lerr, store.ErrClosed) {
-					sawClosed.Store(true)
-				} else if err != nil || lerr != nil {
-					t.Errorf("before Close: %v / %v", err, lerr)
+				_, _, lerr := s.Load(ctx, key)
+				if errors.Is(err, store.ErrClosed) || errors.Is(lerr, store.ErrClosed) {
+					sawClosed[g].Store(true)
+					if first {
+						working.Done()
+					}
 					return
+				}
+				if err != nil || lerr != nil {
+					t.Errorf("before Close: %v / %v", err, lerr)
+					if first {
+						working.Done()
+					}
+					return
+				}
+				if first {
+					first = false
+					working.Done()
 				}
 			}
 		}()
 	}
-	time.Sleep(50 * time.Millisecond)
-	if err := s.Close(); err != nil {
+	within(t, 10*time.Second, "the goroutines' first save", working.Wait)
+	var err error
+	within(t, 10*time.Second, "Close while busy", func() { err = s.Close() })
+	if err != nil {
 		t.Error(err)
 	}
-	time.Sleep(10 * time.Millisecond)
-	close(stop)
-	wg.Wait()
-	if !sawClosed.Load() {
-		t.Error("no goroutine saw ErrClosed")
+	within(t, 10*time.Second, "the goroutines after Close", wg.Wait)
+	for g := range workers {
+		if !sawClosed[g].Load() {
+			t.Errorf("goroutine %d stopped without seeing ErrClosed", g)
+		}
 	}
 }
 

@@ -36,20 +36,43 @@ var zeroUnix = time.Time{}.Unix()
 // maxVarint is the longest encoding of a 64-bit varint.
 const maxVarint = binary.MaxVarintLen64
 
-// encodedLenBound returns an upper bound of the encoded size of rec.
-func encodedLenBound(rec *store.Record) int {
-	n := 1 + maxVarint + 3*2*maxVarint
-	n += maxVarint + len(rec.Subject)
-	n += maxVarint
+// encodedLen returns the exact size of encodeRecord(rec), so that
+// encodeRecord allocates once, even for a record of several megabytes.
+func encodedLen(rec *store.Record) int {
+	n := headLen(rec.Version, rec.Created, rec.LastSeen, rec.Expires) + bytesLen(len(rec.Subject)) +
+		uvarintLen(uint64(len(rec.Meta)))
 	for k, v := range rec.Meta {
-		n += 2*maxVarint + len(k) + len(v)
+		n += bytesLen(len(k)) + bytesLen(len(v))
 	}
-	return n + maxVarint + len(rec.Data)
+	return n + bytesLen(len(rec.Data))
+}
+
+// headLen is the size of what appendHead appends.
+func headLen(version uint64, created, lastSeen, expires time.Time) int {
+	return 1 + uvarintLen(version) + timeLen(created) + timeLen(lastSeen) + timeLen(expires)
+}
+
+// timeLen is the size of what appendTime appends.
+func timeLen(t time.Time) int {
+	return varintLen(t.Unix()) + uvarintLen(uint64(t.Nanosecond()))
+}
+
+// bytesLen is the size of a length-prefixed string of n bytes.
+func bytesLen(n int) int { return uvarintLen(uint64(n)) + n }
+
+func uvarintLen(x uint64) int {
+	var b [maxVarint]byte
+	return binary.PutUvarint(b[:], x)
+}
+
+func varintLen(x int64) int {
+	var b [maxVarint]byte
+	return binary.PutVarint(b[:], x)
 }
 
 // encodeRecord returns the stored form of rec, version included.
 func encodeRecord(rec *store.Record) []byte {
-	b := make([]byte, 0, encodedLenBound(rec))
+	b := make([]byte, 0, encodedLen(rec))
 	b = appendHead(b, rec.Version, rec.Created, rec.LastSeen, rec.Expires)
 	b = appendString(b, rec.Subject)
 	b = binary.AppendUvarint(b, uint64(len(rec.Meta)))
@@ -119,6 +142,14 @@ func (r *rawRecord) record(withData bool) store.Record {
 		}
 	}
 	return rec
+}
+
+// touched returns the stored form of r with lastSeen and expires in place
+// of its own: the head re-encoded, the tail copied, in one allocation.
+func (r *rawRecord) touched(lastSeen, expires time.Time) []byte {
+	val := make([]byte, 0, headLen(r.version, r.created, lastSeen, expires)+len(r.tail))
+	val = appendHead(val, r.version, r.created, lastSeen, expires)
+	return append(val, r.tail...)
 }
 
 func (r *rawRecord) info(key string) store.Info {
@@ -268,5 +299,5 @@ func subjectKey(key, subject []byte) []byte {
 	if len(subject) == 0 {
 		return nil
 	}
-	return append(subjectPrefix(make([]byte, 0, maxVarint+len(subject)+len(key)), subject), key...)
+	return append(subjectPrefix(make([]byte, 0, bytesLen(len(subject))+len(key)), subject), key...)
 }

@@ -58,11 +58,22 @@ func TestCloseStopsSweeper(t *testing.T) {
 	if s.sweeperDone == nil {
 		t.Fatal("no sweeper started")
 	}
+	deadline := time.Now().Add(10 * time.Second)
 	for sweeps.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sweeps in 10s with a 1ms SweepInterval", sweeps.Load())
+		}
 		time.Sleep(time.Millisecond)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return within 10s")
 	}
 	select {
 	case <-s.sweeperDone:
@@ -186,7 +197,18 @@ func TestAgainstMemstore(t *testing.T) {
 	base := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	var offset atomic.Int64
 	now := func() time.Time { return base.Add(time.Duration(offset.Load())) }
-	bs := openT(t, Options{SweepInterval: -1, Now: now})
+	// NoSync: 3000 steps of fsync would take most of the test's time, and
+	// durability is not what this test checks.
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "s.db"), 0o600, &bolt.Options{NoSync: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bs, err := New(db, Options{SweepInterval: -1, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bs.Close()
 	ms := memstore.New(memstore.Options{Now: now})
 	defer ms.Close()
 	ctx := context.Background()
@@ -304,13 +326,21 @@ func TestCodecRoundTrip(t *testing.T) {
 		{},
 		{Data: []byte{0}, Version: 1<<64 - 1},
 		{Created: time.Unix(-1, 999999999), LastSeen: time.Unix(0, 1), Expires: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)},
+		// The zero Time and the instants next to it.
+		{Created: time.Time{}.Add(time.Nanosecond), LastSeen: time.Time{}.Add(time.Second), Expires: time.Time{}.Add(-time.Nanosecond)},
 		{Subject: "a\x00b", Meta: map[string]string{"": "", "k": strings.Repeat("v", 300)}},
 		sampleRecord(200),
 		sampleRecord(1 << 20),
+		// Every field at its longest encoding: 10-byte version and seconds,
+		// 5-byte nanoseconds, 2- and 3-byte length prefixes.
+		{Data: bytes.Repeat([]byte("d"), 1<<20), Version: 1<<64 - 1, Subject: strings.Repeat("s", 200),
+			Created: time.Unix(1<<62, 999999999), LastSeen: time.Unix(-1<<62, 999999999), Expires: time.Unix(1<<62, 999999999),
+			Meta: map[string]string{strings.Repeat("k", 300): "", "": strings.Repeat("v", 20000)}},
 	} {
 		enc := encodeRecord(&r)
-		if len(enc) > encodedLenBound(&r) {
-			t.Errorf("encoded %d bytes, bound %d", len(enc), encodedLenBound(&r))
+		// encodedLen is exact, so that encodeRecord allocates once.
+		if n := encodedLen(&r); len(enc) != n || cap(enc) != n {
+			t.Errorf("encoded %d bytes (capacity %d), encodedLen %d", len(enc), cap(enc), n)
 		}
 		raw, err := parseRecord(enc)
 		if err != nil {
@@ -319,6 +349,30 @@ func TestCodecRoundTrip(t *testing.T) {
 		got := raw.record(true)
 		if !equalRecords(got, r) || got.Created.IsZero() != r.Created.IsZero() || got.Expires.IsZero() != r.Expires.IsZero() {
 			t.Errorf("round trip of %+v gave %+v", r, got)
+		}
+		// The zero Time comes back as the zero Time itself, UTC and all.
+		for name, pair := range map[string][2]time.Time{"Created": {r.Created, got.Created}, "LastSeen": {r.LastSeen, got.LastSeen}, "Expires": {r.Expires, got.Expires}} {
+			if pair[0].IsZero() && pair[1] != (time.Time{}) {
+				t.Errorf("the zero %s came back as %#v", name, pair[1])
+			}
+		}
+		// touched keeps everything but the two times, in one allocation.
+		lastSeen, expires := time.Unix(-1<<62, 999999999), time.Unix(1<<62, 1)
+		if r.Version == 0 {
+			lastSeen, expires = time.Time{}, time.Unix(0, 0)
+		}
+		val := raw.touched(lastSeen, expires)
+		if cap(val) != len(val) {
+			t.Errorf("touched value of %d bytes has capacity %d", len(val), cap(val))
+		}
+		traw, err := parseRecord(val)
+		if err != nil {
+			t.Fatalf("touched %+v: %v", r, err)
+		}
+		want := r
+		want.LastSeen, want.Expires = lastSeen, expires
+		if tgot := traw.record(true); !equalRecords(tgot, want) {
+			t.Errorf("touched %+v gave %+v", want, tgot)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -203,7 +204,8 @@ func (s *Store) Touch(ctx context.Context, key string, lastSeen, expires time.Ti
 	return nil
 }
 
-// Sessions lists the live sessions of subject, oldest first.
+// Sessions lists the live sessions of subject, oldest first (by Created,
+// then by key).
 func (s *Store) Sessions(ctx context.Context, subject string) ([]store.Info, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -227,19 +229,9 @@ func (s *Store) Sessions(ctx context.Context, subject string) ([]store.Info, err
 		if c := a.Created.Compare(b.Created); c != 0 {
 			return c
 		}
-		return compareStrings(a.Key, b.Key)
+		return strings.Compare(a.Key, b.Key)
 	})
 	return out, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // DeleteSubject deletes every session of subject but keep.

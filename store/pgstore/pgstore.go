@@ -43,6 +43,10 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// testOnSweep is copied to Store.onSweep by New, before the sweeper
+// starts. Tests set it.
+var testOnSweep func()
+
 // Store keeps session records in a PostgreSQL table.
 type Store struct {
 	pool   *pgxpool.Pool
@@ -56,6 +60,8 @@ type Store struct {
 	q struct {
 		load, insert, update, del, cad, live, touch, sessions, delSubject, sweep string
 	}
+
+	onSweep func() // test hook, called after each sweep of the sweeper
 
 	closeOnce sync.Once
 	stop      context.CancelFunc
@@ -95,11 +101,12 @@ func New(pool *pgxpool.Pool, opts Options) (*Store, error) {
 		ident = pgx.Identifier{opts.Schema, opts.Table}
 	}
 	s := &Store{
-		pool:   pool,
-		table:  ident.Sanitize(),
-		name:   strings.Join(ident, "."),
-		batch:  opts.SweepBatch,
-		logger: opts.Logger,
+		pool:    pool,
+		table:   ident.Sanitize(),
+		name:    strings.Join(ident, "."),
+		batch:   opts.SweepBatch,
+		logger:  opts.Logger,
+		onSweep: testOnSweep,
 	}
 	t := s.table
 	s.q.load = `SELECT data, version, subject, created, last_seen, expires, meta FROM ` + t +
@@ -120,8 +127,10 @@ func New(pool *pgxpool.Pool, opts Options) (*Store, error) {
 	s.q.cad = `DELETE FROM ` + t + ` WHERE key = $1 AND version = $2 AND expires > now()`
 	s.q.live = `SELECT version FROM ` + t + ` WHERE key = $1 AND expires > now()`
 	s.q.touch = `UPDATE ` + t + ` SET last_seen = $2, expires = $3 WHERE key = $1 AND expires > now()`
+	// Ties on created are ordered by key in byte order (COLLATE "C"),
+	// whatever the collation of the key column or the database.
 	s.q.sessions = `SELECT key, created, last_seen, expires, meta FROM ` + t +
-		` WHERE subject = $1 AND expires > now() ORDER BY created, key`
+		` WHERE subject = $1 AND expires > now() ORDER BY created, key COLLATE "C"`
 	s.q.delSubject = `DELETE FROM ` + t + ` WHERE subject = $1 AND key <> $2`
 	s.q.sweep = `DELETE FROM ` + t + ` WHERE key IN (SELECT key FROM ` + t +
 		` WHERE expires <= now() ORDER BY expires LIMIT $1 FOR UPDATE SKIP LOCKED)`
@@ -377,7 +386,8 @@ func (s *Store) Touch(ctx context.Context, key string, lastSeen, expires time.Ti
 	return nil
 }
 
-// Sessions lists the live sessions of subject, oldest first.
+// Sessions lists the live sessions of subject, oldest first (by Created,
+// then by key in byte order).
 func (s *Store) Sessions(ctx context.Context, subject string) ([]store.Info, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
@@ -460,11 +470,15 @@ func (s *Store) sweepLoop(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 			n, err := s.Sweep(ctx)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				s.logger.Error("pgstore: sweeping expired sessions", "table", s.name, "deleted", n, "err", err)
-			case n > 0:
+			if err != nil {
+				if ctx.Err() == nil { // not Close interrupting it
+					s.logger.Error("pgstore: sweeping expired sessions", "table", s.name, "deleted", n, "err", err)
+				}
+			} else if n > 0 {
 				s.logger.Debug("pgstore: swept expired sessions", "table", s.name, "deleted", n)
+			}
+			if s.onSweep != nil {
+				s.onSweep()
 			}
 		}
 	}

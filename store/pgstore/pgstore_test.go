@@ -181,7 +181,8 @@ func TestZeroExpiresNeverExpires(t *testing.T) {
 func TestValuesPostgresCannotHold(t *testing.T) {
 	pool := newPool(t)
 	s := newStore(t, pool, pgstore.Options{Schema: testSchema(t, pool)})
-	for _, k := range []string{"a\x00b", "\xff\xfe"} {
+	// NUL anywhere, the first byte included, and invalid UTF-8.
+	for _, k := range []string{"a\x00b", "\x00k", "k\x00", "\x00", "\xff\xfe"} {
 		if _, err := s.Save(ctx, k, rec("x", time.Hour)); !errors.Is(err, store.ErrInvalidKey) {
 			t.Errorf("key %q: %v, want ErrInvalidKey", k, err)
 		}
@@ -189,18 +190,33 @@ func TestValuesPostgresCannotHold(t *testing.T) {
 			t.Errorf("Load(%q): %v, want ErrInvalidKey", k, err)
 		}
 	}
-	r := rec("x", time.Hour)
-	r.Subject = "a\x00b"
-	if _, err := s.Save(ctx, "k", r); err == nil {
-		t.Error("a subject with NUL was accepted")
+	for _, sub := range []string{"a\x00b", "\x00b", "\xff"} {
+		r := rec("x", time.Hour)
+		r.Subject = sub
+		if _, err := s.Save(ctx, "k", r); err == nil || !strings.Contains(err.Error(), "subject must be UTF-8 without NUL") {
+			t.Errorf("subject %q: %v, want it refused before reaching PostgreSQL", sub, err)
+		}
 	}
-	r = rec("x", time.Hour)
-	r.Meta = map[string]string{"ua": "a\x00b"}
-	if _, err := s.Save(ctx, "k", r); err == nil {
-		t.Error("metadata with NUL was accepted")
+	for _, m := range []map[string]string{{"ua": "a\x00b"}, {"ua": "\x00"}, {"\x00ua": "x"}, {"u\x00a": "x"}} {
+		r := rec("x", time.Hour)
+		r.Meta = m
+		if _, err := s.Save(ctx, "k", r); err == nil || !strings.Contains(err.Error(), "metadata cannot contain NUL") {
+			t.Errorf("metadata %q: %v, want it refused before reaching PostgreSQL", m, err)
+		}
 	}
-	if infos, err := s.Sessions(ctx, "a\x00b"); err != nil || len(infos) != 0 {
-		t.Errorf("Sessions of an impossible subject: %v %v", infos, err)
+	// Subjects and keys no row can have: nothing to list or delete, no error.
+	for _, sub := range []string{"a\x00b", "\x00b", "\xff"} {
+		if infos, err := s.Sessions(ctx, sub); err != nil || len(infos) != 0 {
+			t.Errorf("Sessions of the impossible subject %q: %v %v", sub, infos, err)
+		}
+		if n, err := s.DeleteSubject(ctx, sub, ""); err != nil || n != 0 {
+			t.Errorf("DeleteSubject of the impossible subject %q: %d %v", sub, n, err)
+		}
+	}
+	for _, keep := range []string{"\x00k", "\xff"} {
+		if n, err := s.DeleteSubject(ctx, "alice", keep); err != nil || n != 0 {
+			t.Errorf("DeleteSubject(alice, keep %q): %d %v", keep, n, err)
+		}
 	}
 	if n := count(t, pool, s); n != 0 {
 		t.Errorf("%d rows written", n)

@@ -153,6 +153,7 @@ func clusterKeys(t *testing.T, cc *redis.ClusterClient, prefix string) map[strin
 // Redis Cluster: every script's keys must hash to one slot, or Redis
 // answers CROSSSLOT.
 func TestClusterConformance(t *testing.T) {
+	t.Parallel() // its own servers: it shares nothing with the other tests
 	cl := startOwnCluster(t)
 	cc := cl.client(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
@@ -164,6 +165,7 @@ func TestClusterConformance(t *testing.T) {
 // live on one slot of one primary, and stores with different hash tags
 // spread over the cluster.
 func TestClusterKeysStayInOneSlot(t *testing.T) {
+	t.Parallel() // its own servers: it shares nothing with the other tests
 	cl := startOwnCluster(t)
 	cc := cl.client(t)
 	usedNodes := map[string]bool{}
@@ -214,6 +216,7 @@ func saveRecords(t *testing.T, st store.Store, n int) {
 // TestClusterLostUpdateAcrossInstances: the LostUpdate workload over two
 // app instances, each with its own cluster client, loses nothing.
 func TestClusterLostUpdateAcrossInstances(t *testing.T) {
+	t.Parallel() // its own servers: it shares nothing with the other tests
 	cl := startOwnCluster(t)
 	scaletest.LostUpdateAcrossInstances(t, func(t *testing.T) func() store.Store {
 		prefix := clusterPrefix()

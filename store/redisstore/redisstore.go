@@ -234,11 +234,13 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	sec, ns, ok := strings.Cut(s, ".")
-	if ok && len(ns) == 9 {
+	// Exactly what formatTime writes: no "+" before the seconds, nine
+	// digits and no sign after the dot.
+	if ok && len(ns) == 9 && !strings.HasPrefix(sec, "+") {
 		a, err1 := strconv.ParseInt(sec, 10, 64)
-		b, err2 := strconv.ParseInt(ns, 10, 64)
+		b, err2 := strconv.ParseUint(ns, 10, 64)
 		if err1 == nil && err2 == nil {
-			return time.Unix(a, b), nil
+			return time.Unix(a, int64(b)), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("%w: time %q", ErrCorrupt, s)

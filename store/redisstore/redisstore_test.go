@@ -454,8 +454,19 @@ func TestNewChecksTheClient(t *testing.T) {
 	if _, err := redisstore.New(cluster, redisstore.Options{}); err == nil || !strings.Contains(err.Error(), "hash tag") {
 		t.Errorf("a cluster without a hash tag: %v", err)
 	}
-	if _, err := redisstore.New(cluster, redisstore.Options{Prefix: "{sk}:"}); err != nil {
-		t.Errorf("a cluster with a hash tag: %v", err)
+	// Redis Cluster hashes the part between the first "{" and the first "}"
+	// after it, if that part is not empty.
+	for prefix, tagged := range map[string]bool{
+		"{sk}:": true, "a{b}c:": true, "}{x}:": true, "{x}{}:": true,
+		"{}:": false, "{}x}:": false, "x{y:": false, "}x{:": false, "{": false,
+	} {
+		_, err := redisstore.New(cluster, redisstore.Options{Prefix: prefix})
+		switch {
+		case tagged && err != nil:
+			t.Errorf("a cluster with the hash tag of %q: %v", prefix, err)
+		case !tagged && (err == nil || !strings.Contains(err.Error(), "hash tag")):
+			t.Errorf("a cluster with the prefix %q, which has no hash tag: %v", prefix, err)
+		}
 	}
 	if _, err := redisstore.New(nil, redisstore.Options{}); err == nil {
 		t.Error("nil client accepted")
@@ -475,3 +486,32 @@ func TestHorizontalScale(t *testing.T) { scaletest.Horizontal(t, shared) }
 
 // The LostUpdate workload spread over two app instances loses nothing.
 func TestLostUpdateAcrossInstances(t *testing.T) { scaletest.LostUpdateAcrossInstances(t, shared) }
+
+// A record whose fields were changed behind the store's back (a foreign
+// writer, a damaged restore) is an error wrapping ErrCorrupt for Load and
+// for Sessions, whichever field is wrong, never a record or an Info with a
+// zero field.
+func TestCorruptFieldsAreErrors(t *testing.T) {
+	c := newClient(t)
+	prefix := testPrefix(t, c)
+	s := newStore(t, c, prefix)
+	for field, bad := range map[string]string{"v": "one", "c": "1", "l": "2.5", "e": "x.000000000", "m": "[1]"} {
+		r := rec("x", time.Hour)
+		r.Subject, r.Meta = "alice", map[string]string{"ua": "x"}
+		if _, err := s.Save(ctx, "k", r); err != nil {
+			t.Fatal(err)
+		}
+		c.HSet(ctx, prefix+"s:k", field, bad)
+		if got, ok, err := s.Load(ctx, "k"); !errors.Is(err, redisstore.ErrCorrupt) || ok {
+			t.Errorf("Load with %s = %q: %+v, %v, %v; want ErrCorrupt", field, bad, got, ok, err)
+		}
+		if field != "v" { // Sessions does not read the version
+			if infos, err := s.Sessions(ctx, "alice"); !errors.Is(err, redisstore.ErrCorrupt) {
+				t.Errorf("Sessions with %s = %q: %+v, %v; want ErrCorrupt", field, bad, infos, err)
+			}
+		}
+		if err := s.Delete(ctx, "k"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -32,6 +32,7 @@ func newOwnRing(t *testing.T) *redis.Ring {
 // TestRingConformance runs the store contract through a Ring client: every
 // script's keys share the prefix's hash tag, so they go to one shard.
 func TestRingConformance(t *testing.T) {
+	t.Parallel() // its own servers: it shares nothing with the other tests
 	r := newOwnRing(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return newStore(t, r, clusterPrefix())
@@ -41,6 +42,7 @@ func TestRingConformance(t *testing.T) {
 // TestRingKeysStayOnOneShard: a store's keys live on one shard, and stores
 // with different hash tags spread over both.
 func TestRingKeysStayOnOneShard(t *testing.T) {
+	t.Parallel() // its own servers: it shares nothing with the other tests
 	r := newOwnRing(t)
 	used := map[string]bool{}
 	for range 30 {

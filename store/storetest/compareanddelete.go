@@ -131,39 +131,6 @@ var compareAndDeleteCases = []testCase{
 		},
 	},
 	{
-		name: "CompareAndDeleteExpired",
-		explanation: "a record past its Expires that no sweeper removed counts as version 0: CompareAndDelete " +
-			"with its old version is ErrConflict, with 0 succeeds, and the key is free for a new record.",
-		f: func(t *testing.T, s store.Store) {
-			r := record("short")
-			r.Subject = "alice"
-			exp := time.Now().Add(time.Second)
-			r.Expires = exp
-			mustSave(t, s, "k", r)
-			waitPast(t, exp)
-			if err := s.CompareAndDelete(ctx, "k", 1); !errors.Is(err, store.ErrConflict) {
-				t.Errorf("CompareAndDelete(k, 1) of an expired record: %v, want ErrConflict (it counts as version 0)", err)
-			}
-			if err := s.CompareAndDelete(ctx, "k", 0); err != nil {
-				t.Errorf("CompareAndDelete(k, 0) of an expired record: %v, want nil", err)
-			}
-			if _, ok := mustLoad(t, s, "k"); ok {
-				t.Error("an expired record loads")
-			}
-			fresh := record("fresh")
-			fresh.Subject = "alice"
-			mustSave(t, s, "k", fresh)
-			if got, ok := mustLoad(t, s, "k"); !ok || string(got.Data) != "fresh" || got.Version != 1 {
-				t.Errorf("new record over the expired key: %+v %v", got, ok)
-			}
-			if ss, ok := s.(store.SubjectStore); ok {
-				if infos, err := ss.Sessions(ctx, "alice"); err != nil || len(infos) != 1 || infos[0].Key != "k" {
-					t.Errorf("Sessions(alice) = %+v, %v; want the new k once", infos, err)
-				}
-			}
-		},
-	},
-	{
 		name: "ContextCanceledChangesNothing",
 		explanation: "with a canceled context every method, CompareAndDelete and the optional ones included, " +
 			"fails with the context's error and changes nothing, even when the call would otherwise succeed.",
@@ -335,6 +302,43 @@ var compareAndDeleteCases = []testCase{
 			for key, alive := range survivors {
 				if listed[key] != alive {
 					t.Errorf("Sessions(racer) lists %s: %v, but the record exists: %v", key, listed[key], alive)
+				}
+			}
+		},
+	},
+}
+
+// compareAndDeleteExpiring are the CompareAndDelete cases that need a record to expire.
+var compareAndDeleteExpiring = []expiringCase{
+	{
+		name: "CompareAndDeleteExpired",
+		explanation: "a record past its Expires that no sweeper removed counts as version 0: CompareAndDelete " +
+			"with its old version is ErrConflict, with 0 succeeds, and the key is free for a new record.",
+		before: func(t *testing.T, s store.Store, exp time.Time) {
+			r := record("short")
+			r.Subject = "alice"
+			r.Expires = exp
+			mustSave(t, s, "k", r)
+		},
+		after: func(t *testing.T, s store.Store, exp time.Time) {
+			if err := s.CompareAndDelete(ctx, "k", 1); !errors.Is(err, store.ErrConflict) {
+				t.Errorf("CompareAndDelete(k, 1) of an expired record: %v, want ErrConflict (it counts as version 0)", err)
+			}
+			if err := s.CompareAndDelete(ctx, "k", 0); err != nil {
+				t.Errorf("CompareAndDelete(k, 0) of an expired record: %v, want nil", err)
+			}
+			if _, ok := mustLoad(t, s, "k"); ok {
+				t.Error("an expired record loads")
+			}
+			fresh := record("fresh")
+			fresh.Subject = "alice"
+			mustSave(t, s, "k", fresh)
+			if got, ok := mustLoad(t, s, "k"); !ok || string(got.Data) != "fresh" || got.Version != 1 {
+				t.Errorf("new record over the expired key: %+v %v", got, ok)
+			}
+			if ss, ok := s.(store.SubjectStore); ok {
+				if infos, err := ss.Sessions(ctx, "alice"); err != nil || len(infos) != 1 || infos[0].Key != "k" {
+					t.Errorf("Sessions(alice) = %+v, %v; want the new k once", infos, err)
 				}
 			}
 		},

@@ -42,30 +42,49 @@ func waitPast(t *testing.T, exp time.Time) {
 // for a call started at start, whatever the store's clock.
 func liveAt(start, exp time.Time) bool { return start.Before(exp.Add(-clockMargin)) }
 
+// expiringCase is a case whose records must expire: before saves them,
+// expiring at exp, and checks what holds while they are live; after runs
+// once they have expired. Every case still gets a fresh store of its own,
+// but runExpiring waits for expiry once for all of them, not once per case:
+// the wait is most of the suite's time.
+type expiringCase struct {
+	name string
+	// explanation says what is required and why.
+	explanation string
+	before      func(t *testing.T, s store.Store, exp time.Time)
+	after       func(t *testing.T, s store.Store, exp time.Time)
+}
+
+// runExpiring makes a store for each expiring case, runs every before
+// (as the subtest <name>_BeforeExpiry), waits until exp is clockMargin
+// behind, then runs every after (as the subtest <name>). An after whose
+// before failed is skipped.
+func runExpiring(t *testing.T, newStore func(t *testing.T) store.Store, cases []expiringCase) {
+	stores := make([]store.Store, len(cases))
+	for i := range cases {
+		stores[i] = newStore(t)
+	}
+	exp := time.Now().Add(shortLife)
+	ready := make([]bool, len(cases))
+	for i, c := range cases {
+		ready[i] = t.Run(c.name+"_BeforeExpiry", func(t *testing.T) {
+			t.Logf("requirement: %s", c.explanation)
+			c.before(t, stores[i], exp)
+		})
+	}
+	waitPast(t, exp)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Logf("requirement: %s", c.explanation)
+			if !ready[i] {
+				t.Skipf("%s_BeforeExpiry failed", c.name)
+			}
+			c.after(t, stores[i], exp)
+		})
+	}
+}
+
 var expiryCases = []testCase{
-	{
-		name: "ExpiryOnRead",
-		explanation: "a record past its Expires is never returned, even if no sweeper ran, and counts as " +
-			"absent for a new save (version 0).",
-		f: func(t *testing.T, s store.Store) {
-			r := record("short")
-			exp := time.Now().Add(shortLife)
-			r.Expires = exp
-			mustSave(t, s, "k", r)
-			start := time.Now()
-			if _, ok := mustLoad(t, s, "k"); !ok && liveAt(start, exp) {
-				t.Fatalf("a record expiring in %v is not found", time.Until(exp))
-			}
-			waitPast(t, exp)
-			if _, ok := mustLoad(t, s, "k"); ok {
-				t.Fatalf("a record %v past its Expires was returned", time.Since(exp))
-			}
-			mustSave(t, s, "k", record("new"))
-			if got, ok := mustLoad(t, s, "k"); !ok || string(got.Data) != "new" || got.Version != 1 {
-				t.Errorf("after re-creating an expired key: %+v %v", got, ok)
-			}
-		},
-	},
 	{
 		name: "ExpiredOnArrival",
 		explanation: "a record saved with an Expires in the past, or equal to the store's now, is not " +
@@ -91,22 +110,51 @@ var expiryCases = []testCase{
 			}
 		},
 	},
+}
+
+var expiringCases = []expiringCase{
+	{
+		name: "ExpiryOnRead",
+		explanation: "a record past its Expires is never returned, even if no sweeper ran, and counts as " +
+			"absent for a new save (version 0).",
+		before: func(t *testing.T, s store.Store, exp time.Time) {
+			r := record("short")
+			r.Expires = exp
+			mustSave(t, s, "k", r)
+			start := time.Now()
+			if _, ok := mustLoad(t, s, "k"); !ok && liveAt(start, exp) {
+				t.Fatalf("a record expiring in %v is not found", time.Until(exp))
+			}
+		},
+		after: func(t *testing.T, s store.Store, exp time.Time) {
+			if _, ok := mustLoad(t, s, "k"); ok {
+				t.Fatalf("a record %v past its Expires was returned", time.Since(exp))
+			}
+			mustSave(t, s, "k", record("new"))
+			if got, ok := mustLoad(t, s, "k"); !ok || string(got.Data) != "new" || got.Version != 1 {
+				t.Errorf("after re-creating an expired key: %+v %v", got, ok)
+			}
+		},
+	},
 	{
 		name: "TouchExpiredDoesNotRevive",
 		explanation: "Touch of a record past its Expires that no sweeper removed leaves it expired: Load still " +
 			"misses and the key is free for a new record (version 0); a logged-out or timed-out session " +
 			"must not come back because a request touched it.",
-		f: func(t *testing.T, s store.Store) {
-			tt, ok := s.(store.Toucher)
-			if !ok {
+		before: func(t *testing.T, s store.Store, exp time.Time) {
+			if _, ok := s.(store.Toucher); !ok {
 				t.Skip("not a store.Toucher")
 			}
 			r := record("stale")
 			r.Subject = "alice"
-			exp := time.Now().Add(shortLife)
 			r.Expires = exp
 			mustSave(t, s, "k", r)
-			waitPast(t, exp)
+		},
+		after: func(t *testing.T, s store.Store, exp time.Time) {
+			tt, ok := s.(store.Toucher)
+			if !ok {
+				t.Skip("not a store.Toucher")
+			}
 			if err := tt.Touch(ctx, "k", now(), now().Add(time.Hour)); err != nil {
 				t.Fatalf("Touch of an expired record: %v, want nil (it is missing)", err)
 			}
@@ -133,14 +181,12 @@ var expiryCases = []testCase{
 		name: "Sweep",
 		explanation: "a Sweeper deletes expired records, and keeps live ones, including one that expires in " +
 			"a couple of seconds; it counts only what it deleted.",
-		f: func(t *testing.T, s store.Store) {
-			sw, ok := s.(store.Sweeper)
-			if !ok {
+		before: func(t *testing.T, s store.Store, exp time.Time) {
+			if _, ok := s.(store.Sweeper); !ok {
 				t.Skip("not a store.Sweeper")
 			}
 			old := record("old")
 			old.Subject = "alice"
-			exp := time.Now().Add(shortLife)
 			old.Expires = exp
 			mustSave(t, s, "old", old)
 			arrived := record("arrived expired")
@@ -151,7 +197,12 @@ var expiryCases = []testCase{
 			live := record("live")
 			live.Subject = "alice"
 			mustSave(t, s, "live", live)
-			waitPast(t, exp)
+		},
+		after: func(t *testing.T, s store.Store, exp time.Time) {
+			sw, ok := s.(store.Sweeper)
+			if !ok {
+				t.Skip("not a store.Sweeper")
+			}
 			soon := record("soon")
 			soonExp := time.Now().Add(soonLife)
 			soon.Expires = soonExp

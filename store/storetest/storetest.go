@@ -17,8 +17,10 @@
 // (Redis, PostgreSQL): the suite lets records expire a second after it
 // saves them and waits a quarter of a second past Expires before it
 // requires them gone, so the clocks of the test and the store must agree
-// to well within that. A few cases wait like this, so the suite takes some
-// seconds per store. Exact boundaries (a record is gone at its Expires,
+// to well within that. The cases that need records to expire run under the
+// subtest Expiring and share one such wait (each still with a fresh store
+// of its own, newStore being called for all of them before the wait), so
+// the suite takes about two seconds per store. Exact boundaries (a record is gone at its Expires,
 // live a nanosecond before) need a settable clock, which only the store's
 // own tests have.
 package storetest
@@ -46,14 +48,19 @@ type testCase struct {
 }
 
 // Run runs every case against stores made by newStore, one fresh store per
-// subtest.
+// case. The cases that need records to expire run under the subtest
+// Expiring, whose t newStore receives for each of them: their stores are
+// made one after the other, then the cases wait for expiry together.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
-	for _, c := range slices.Concat(cases, compareAndDeleteCases, expiryCases, closedCases) {
+	for _, c := range slices.Concat(cases, sessionsCases, compareAndDeleteCases, expiryCases, closedCases) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Logf("requirement: %s", c.explanation)
 			c.f(t, newStore(t))
 		})
 	}
+	t.Run("Expiring", func(t *testing.T) {
+		runExpiring(t, newStore, slices.Concat(expiringCases, compareAndDeleteExpiring))
+	})
 }
 
 // times are whole seconds so that every store can keep them exactly.
