@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessionkit/session/internal/scaletest"
+	"github.com/sessionkit/session/internal/testwait"
 	"github.com/sessionkit/session/sessiontest"
 	"github.com/sessionkit/session/store"
 	"github.com/sessionkit/session/store/pgstore"
@@ -110,7 +111,7 @@ func TestMigrate(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs <- s.Migrate(ctx) }()
 	}
-	wg.Wait()
+	testwait.Wait(t, &wg, 0, "8 concurrent migrations")
 	close(errs)
 	for err := range errs {
 		if err != nil {
