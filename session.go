@@ -279,7 +279,9 @@ func (s *Session) writable() error {
 }
 
 // Set stores value under key. A value the serializer cannot encode is
-// refused with an error wrapping ErrUnencodable (see [Session]).
+// refused with an error wrapping ErrUnencodable (see [Session]). A key or
+// string that is not valid UTF-8 is accepted and written as encoding/json
+// writes it, each invalid byte as U+FFFD.
 func (s *Session) Set(key string, value any) error {
 	if s.writable() == nil {
 		if err := s.checkValue(key, value); err != nil {
