@@ -57,3 +57,16 @@ func TestRequestCookieOctalEscapes(t *testing.T) {
 		}
 	}
 }
+
+// Whitespace between a quoted value's closing quote and the ';' after it
+// is skipped, and the quoted value (which may hold ';') is kept whole:
+// Werkzeug 2.2.2 reads 'a;b' for each of these headers.
+func TestRequestCookieSpaceAfterClosingQuote(t *testing.T) {
+	for _, header := range []string{`session="a;b"   ; x=1`, "session=\"a;b\"\t; x=1", `x=1; session="a;b" ;y=2`} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header["Cookie"] = []string{header}
+		if got, ok := session.RequestCookie(r, "session"); !ok || got != "a;b" {
+			t.Errorf("Cookie: %s: read %q, %v; want %q", header, got, ok, "a;b")
+		}
+	}
+}
