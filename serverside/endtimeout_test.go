@@ -166,3 +166,42 @@ func TestMaxRetriesStillBoundsRetries(t *testing.T) {
 		t.Errorf("%d attempts, want 1 + 3 retries", n)
 	}
 }
+
+// slowReloadStore conflicts on every update, and its reloads (after the
+// first load) take until the caller's deadline: the deadline strikes inside
+// a store call of the retry loop, not in its backoff.
+type slowReloadStore struct {
+	conflictStore
+	loads atomic.Int32
+}
+
+func (c *slowReloadStore) Load(ctx context.Context, key string) (store.Record, bool, error) {
+	if c.loads.Add(1) == 1 {
+		return c.conflictStore.Load(ctx, key)
+	}
+	<-ctx.Done() // the test's request deadline (below) ends it
+	return store.Record{}, false, ctx.Err()
+}
+
+// Retries that spend the deadline fail with ErrTooManyConflicts wherever
+// the deadline strikes, in a reload as much as in a backoff.
+func TestConflictDeadlineInAReloadIsTooManyConflicts(t *testing.T) {
+	e := newEnv(t, serverside.Options{})
+	id := e.login(t, "alice")
+	cs := &slowReloadStore{conflictStore: conflictStore{SubjectStore: e.store}}
+	iface, _ := serverside.New(serverside.Options{Store: cs, RetryTimeout: time.Hour})
+	m, _ := session.New(session.Config{Interface: iface, Logger: slogDiscard(),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			e.errs <- err
+			http.Error(w, "session error", 500)
+		}})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	w := serve(m.Handler(http.HandlerFunc(routes["/set"])), ctx, "/set?b=2", id)
+	if w.Code != 500 {
+		t.Errorf("status %d, want 500", w.Code)
+	}
+	if err := e.nextError(t); !errors.Is(err, serverside.ErrTooManyConflicts) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %v, want ErrTooManyConflicts wrapping the deadline", err)
+	}
+}

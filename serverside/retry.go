@@ -57,3 +57,14 @@ func backoffDelay(attempt int, draw func(time.Duration) time.Duration) time.Dura
 	d := retryBase << min(attempt-1, retryMaxShift)
 	return d/2 + draw(d/2+1)
 }
+
+// afterConflict classifies err, a store error met while retrying after a
+// conflict: when ctx has ended, the retries spent the deadline, which is
+// ErrTooManyConflicts whether the deadline struck during the backoff or
+// during a store call.
+func afterConflict(ctx context.Context, attempt int, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%d attempts): %w", ErrTooManyConflicts, attempt, err)
+	}
+	return err
+}

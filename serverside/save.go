@@ -197,6 +197,9 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 			err = fmt.Errorf("serverside: saving the session: %w", err)
 		}
 		if !errors.Is(err, store.ErrConflict) {
+			if attempt > 1 {
+				err = afterConflict(ctx, attempt, err)
+			}
 			return false, err
 		}
 		if err := i.backoff(ctx, attempt); err != nil {
@@ -204,7 +207,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 		}
 		cur, found, err := i.store.Load(ctx, st.key)
 		if err != nil {
-			return false, fmt.Errorf("serverside: reloading the session: %w", err)
+			return false, afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			if len(values) == 0 {
@@ -294,7 +297,7 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 			return fail(err)
 		}
 		if cur, found, err = i.store.Load(ctx, oldKey); err != nil {
-			return fail(fmt.Errorf("serverside: reloading the session: %w", err))
+			return fail(afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err)))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			if len(values) == 0 {
@@ -326,7 +329,7 @@ func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, s
 		}
 		cur, found, err := i.store.Load(ctx, st.key)
 		if err != nil {
-			return fmt.Errorf("serverside: reloading the session: %w", err)
+			return afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			return nil
