@@ -2,7 +2,6 @@ package session
 
 import (
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/sessionkit/session/tagjson"
 )
@@ -33,12 +32,9 @@ func (s *Session) checkValue(key string, v any) error {
 			bufPool.Put(bp)
 		}
 	}()
+	// Keys need no check: every string is writable (invalid UTF-8 as
+	// U+FFFD, as encoding/json writes it).
 	var err error
-	if !utf8.ValidString(key) {
-		if *bp, err = enc.Append((*bp)[:0], key); err != nil {
-			return fmt.Errorf("%w: key %q: %w", ErrUnencodable, key, err)
-		}
-	}
 	switch v.(type) {
 	case nil, bool, string, float64, float32,
 		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
