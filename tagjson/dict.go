@@ -83,7 +83,17 @@ func (e *encoder) dictAny(m map[string]any, depth int) error {
 			ms = append(ms, member{k, v})
 		}
 	}
-	slices.SortFunc(ms, func(a, b member) int { return compareWritten(a.k, b.k) })
+	valid := true
+	for _, m := range ms {
+		valid = valid && utf8.ValidString(m.k)
+	}
+	// Valid UTF-8 names sort by bytes (code point order); checking once
+	// here spares compareWritten's check in every comparison.
+	if valid {
+		slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.k, b.k) })
+	} else {
+		slices.SortFunc(ms, func(a, b member) int { return compareWritten(a.k, b.k) })
+	}
 	e.buf = append(e.buf, '{')
 	for i, m := range ms {
 		if i > 0 {
@@ -111,7 +121,15 @@ func (e *encoder) dictString(m map[string]string, depth int) error {
 	for k, v := range m {
 		ms = append(ms, stringMember{k, v})
 	}
-	slices.SortFunc(ms, func(a, b stringMember) int { return compareWritten(a.k, b.k) })
+	valid := true
+	for _, m := range ms {
+		valid = valid && utf8.ValidString(m.k)
+	}
+	if valid {
+		slices.SortFunc(ms, func(a, b stringMember) int { return strings.Compare(a.k, b.k) })
+	} else {
+		slices.SortFunc(ms, func(a, b stringMember) int { return compareWritten(a.k, b.k) })
+	}
 	e.buf = append(e.buf, '{')
 	for i, m := range ms {
 		if i > 0 {

@@ -35,6 +35,10 @@ func (e *encoder) strSuffix(s, suffix string) error {
 	e.buf = append(e.buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		i = skipEncode(s, i)
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if asciiSafe[c] {

@@ -12,6 +12,10 @@ func (d *decoder) str() (string, error) {
 	s := d.s
 	start := d.pos + 1
 	for i := start; i < len(s); {
+		i = skipDecode(s, i)
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '"':
