@@ -2,6 +2,7 @@ package flasklogin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -235,11 +236,14 @@ func (m *Manager) Login(r *http.Request, id string, opts LoginOptions) error {
 	return nil
 }
 
-// Logout is logout_user(): it removes "_user_id", "_fresh" and "_id" and,
+// Logout is logout_user(): it loads the user first if Current has not
+// (as logout_user does, so strong protection may already have asked for the
+// remember cookie's deletion), removes "_user_id", "_fresh" and "_id" and,
 // when the request carries a remember cookie, stores "_remember" = "clear"
 // (the middleware deletes the cookie) and removes "_remember_seconds".
 // The request's user is anonymous afterwards, even when an error (matching
-// ErrNoMiddleware or ErrSession) is returned.
+// ErrNoMiddleware, ErrSession or ErrUserLoader) is returned; a failed load
+// does not stop the logout.
 func (m *Manager) Logout(r *http.Request) error {
 	st := m.state(r)
 	if st == nil {
@@ -248,21 +252,25 @@ func (m *Manager) Logout(r *http.Request) error {
 	s := m.cfg.Session(r)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	var loadErr error
+	if !st.loaded {
+		_, loadErr = m.load(r, s)
+	}
 	st.user, st.loaded = User{}, true
 	for _, k := range []string{KeyUserID, KeyFresh, KeyID} {
 		if _, _, err := s.Pop(k); err != nil {
-			return fmt.Errorf("%w: %w", ErrSession, err)
+			return errors.Join(fmt.Errorf("%w: %w", ErrSession, err), loadErr)
 		}
 	}
 	if _, has := requestCookie(r, m.cfg.Remember.Name); has {
 		if err := set(s, KeyRemember, "clear"); err != nil {
-			return err
+			return errors.Join(err, loadErr)
 		}
 		if _, _, err := s.Pop(KeyRememberSeconds); err != nil {
-			return fmt.Errorf("%w: %w", ErrSession, err)
+			return errors.Join(fmt.Errorf("%w: %w", ErrSession, err), loadErr)
 		}
 	}
-	return nil
+	return loadErr
 }
 
 // ConfirmLogin is confirm_login(): it marks the login fresh again and
