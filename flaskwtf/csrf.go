@@ -142,8 +142,10 @@ func (c *CSRF) check(raw any, token string) error {
 		// make it fail with a TypeError (HTTP 500). Fail closed.
 		return fmt.Errorf("%w: payload is not a JSON string", ErrTokenInvalid)
 	}
+	// Flask-WTF's hmac.compare_digest raises TypeError (HTTP 500) for a
+	// non-string or non-ASCII raw token: never a match here.
 	rawStr, ok := raw.(string)
-	if !ok || !hmac.Equal([]byte(rawStr), []byte(signed)) {
+	if !ok || !isASCII(rawStr) || !isASCII(signed) || !hmac.Equal([]byte(rawStr), []byte(signed)) {
 		return ErrTokensMismatch
 	}
 	return nil
@@ -260,11 +262,13 @@ func pyPort(u *url.URL) (int, bool) {
 	return n, true
 }
 
-// pyJSONString writes s as Python's json.dumps does (ensure_ascii: \uXXXX
-// for control characters and everything above U+007F, surrogate pairs above
-// U+FFFF; invalid UTF-8 bytes as U+FFFD).
+// pyJSONString writes s as itsdangerous' compact JSON does
+// (json.dumps(s, ensure_ascii=False)): '"' and '\\' escaped, control
+// characters as \n \r \t \b \f or \u00XX, everything else as UTF-8
+// (invalid bytes as U+FFFD).
 func pyJSONString(s string) []byte {
-	b := []byte{'"'}
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
 	for _, r := range s {
 		switch {
 		case r == '"' || r == '\\':
@@ -279,14 +283,20 @@ func pyJSONString(s string) []byte {
 			b = append(b, `\b`...)
 		case r == '\f':
 			b = append(b, `\f`...)
-		case r < 0x20 || (r >= 0x80 && r <= 0xffff):
+		case r < 0x20:
 			b = fmt.Appendf(b, `\u%04x`, r)
-		case r > 0xffff:
-			r -= 0x10000
-			b = fmt.Appendf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
 		default:
-			b = append(b, byte(r))
+			b = utf8.AppendRune(b, r)
 		}
 	}
 	return append(b, '"')
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
