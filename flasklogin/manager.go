@@ -73,6 +73,19 @@ type reqState struct {
 	loaded bool
 	user   User // ID and Authenticated; Fresh is read from the session
 	done   bool // the remember cookie step ran
+	// sess is the session the request's handler used first: the remember
+	// step works on that one, so that a session middleware placed inside
+	// Handler by mistake makes its writes fail loudly instead of the step
+	// reading an unrelated empty session.
+	sess Session
+}
+
+// session returns the request's session; st.mu must be held.
+func (m *Manager) session(r *http.Request, st *reqState) Session {
+	if st.sess == nil {
+		st.sess = m.cfg.Session(r)
+	}
+	return st.sess
 }
 
 func (m *Manager) state(r *http.Request) *reqState {
@@ -95,9 +108,9 @@ func (m *Manager) Current(r *http.Request) (User, error) {
 	if st == nil {
 		return User{}, ErrNoMiddleware
 	}
-	s := m.cfg.Session(r)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	s := m.session(r, st)
 	if !st.loaded {
 		u, err := m.load(r, s)
 		if err != nil {
@@ -206,9 +219,9 @@ func (m *Manager) Login(r *http.Request, id string, opts LoginOptions) error {
 	if opts.Duration < 0 || opts.Duration > MaxDuration {
 		return fmt.Errorf("%w: %v not in [0, %v]", ErrDuration, opts.Duration, MaxDuration)
 	}
-	s := m.cfg.Session(r)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	s := m.session(r, st)
 	writes := []struct {
 		k string
 		v any
@@ -249,9 +262,9 @@ func (m *Manager) Logout(r *http.Request) error {
 	if st == nil {
 		return ErrNoMiddleware
 	}
-	s := m.cfg.Session(r)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	s := m.session(r, st)
 	var loadErr error
 	if !st.loaded {
 		_, loadErr = m.load(r, s)
@@ -276,10 +289,13 @@ func (m *Manager) Logout(r *http.Request) error {
 // ConfirmLogin is confirm_login(): it marks the login fresh again and
 // stores the Identifier of r. Errors: ErrNoMiddleware, ErrSession.
 func (m *Manager) ConfirmLogin(r *http.Request) error {
-	if m.state(r) == nil {
+	st := m.state(r)
+	if st == nil {
 		return ErrNoMiddleware
 	}
-	s := m.cfg.Session(r)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s := m.session(r, st)
 	if err := set(s, KeyFresh, true); err != nil {
 		return err
 	}

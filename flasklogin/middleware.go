@@ -49,7 +49,7 @@ func (m *Manager) updateRememberCookie(w http.ResponseWriter, r *http.Request, s
 		return
 	}
 	st.done = true
-	s := m.cfg.Session(r)
+	s := m.session(r, st)
 	fail := func(err error) {
 		m.cfg.Logger.ErrorContext(r.Context(), "flasklogin: remember cookie not updated", "err", err)
 	}
