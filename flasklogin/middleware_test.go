@@ -148,4 +148,3 @@ func TestWithSessionMiddleware(t *testing.T) {
 		t.Errorf("wrong middleware order not reported: %q", logs.String())
 	}
 }
-
