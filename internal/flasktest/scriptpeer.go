@@ -3,6 +3,7 @@ package flasktest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -20,15 +21,7 @@ import (
 // stops the server and waits for it; its stderr is logged if the test fails.
 func StartScript(t testing.TB, modules []string, script string, args ...string) *Peer {
 	t.Helper()
-	py := Python(t)
-	if err := importModules(py, modules); err != nil {
-		msg := fmt.Sprintf("Python modules %s not importable by %s (Debian: python3-flask-login, python3-flaskext.wtf; or set %s): %v",
-			strings.Join(modules, ", "), py, PythonEnv, err)
-		if inCI() {
-			t.Fatal(msg + " [CI is set: a missing module is a failure, not a skip]")
-		}
-		t.Skip(msg)
-	}
+	py := pythonWith(t, modules)
 	abs, err := filepath.Abs(script)
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +64,51 @@ func StartScript(t testing.TB, modules []string, script string, args ...string) 
 		t.Fatalf("flasktest: %s not listening after %v\nstderr:\n%s", script, peerStartTimeout, stderr.String())
 	}
 	return nil
+}
+
+// pythonWith is Python, also requiring modules: it skips the test (fails it
+// when $CI is true) when they cannot be imported.
+func pythonWith(t testing.TB, modules []string) string {
+	t.Helper()
+	py := Python(t)
+	if err := importModules(py, modules); err != nil {
+		msg := fmt.Sprintf("Python modules %s not importable by %s (Debian: python3-flask-login, python3-flaskext.wtf; or set %s): %v",
+			strings.Join(modules, ", "), py, PythonEnv, err)
+		if inCI() {
+			t.Fatal(msg + " [CI is set: a missing module is a failure, not a skip]")
+		}
+		t.Skip(msg)
+	}
+	return py
+}
+
+// RunScript runs a Python script of a package's testdata with args under a
+// timeout and returns its output and exit status, like Run does for
+// flaskpeer.py. modules are the Python modules it needs, as for StartScript.
+// It fails the test if the script cannot be started, times out or is killed.
+func RunScript(t testing.TB, modules []string, script string, args ...string) Result {
+	t.Helper()
+	py := pythonWith(t, modules)
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, append([]string{script}, args...)...)
+	cmd.Env = pythonEnviron()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	res := Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		t.Fatalf("%s: timed out after %v\nstderr:\n%s", script, runTimeout, res.Stderr)
+	case errors.As(err, &exitErr) && exitErr.ExitCode() >= 0:
+		res.Exit = exitErr.ExitCode()
+	default:
+		t.Fatalf("%s: %v\nstderr:\n%s", script, err, res.Stderr)
+	}
+	return res
 }
 
 // importModules reports whether py can import every module.
