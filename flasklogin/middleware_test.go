@@ -2,10 +2,13 @@ package flasklogin_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
+	"net/textproto"
 	"strings"
 	"testing"
 
@@ -39,7 +42,13 @@ func TestCookieBeforeHeader(t *testing.T) {
 				tc.h(w)
 			})))
 			defer srv.Close()
-			resp, err := testwait.Client().Get(srv.URL)
+			var interim []string
+			trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+				interim = append(interim, setCookies(http.Header(h), "remember_token")...)
+				return nil
+			}}
+			req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", srv.URL, nil)
+			resp, err := testwait.Client().Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,6 +56,9 @@ func TestCookieBeforeHeader(t *testing.T) {
 			resp.Body.Close()
 			if c := setCookies(resp.Header, "remember_token"); len(c) != 1 {
 				t.Fatalf("Set-Cookie lines %q, want one", c)
+			}
+			if len(interim) != 0 {
+				t.Errorf("remember cookie in an interim response: %q", interim)
 			}
 			if _, ok := s.Lookup("_remember"); ok {
 				t.Error("_remember left in the session")

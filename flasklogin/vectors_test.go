@@ -33,7 +33,11 @@ type vectors struct {
 		Cookie string  `json:"cookie"`
 		ID     *string `json:"id"`
 	} `json:"cookies"`
-	Scenarios []scenario `json:"scenarios"`
+	Scenarios     []scenario `json:"scenarios"`
+	CookieHeaders []struct {
+		Header string  `json:"header"`
+		Value  *string `json:"value"`
+	} `json:"cookie_headers"`
 }
 
 type vreq struct {
@@ -309,4 +313,21 @@ func quoteForTest(v string) string {
 		return `"` + b.String() + `"`
 	}
 	return b.String()
+}
+
+// TestVectorsCookieHeader: the remember cookie is read from the Cookie
+// header as Werkzeug reads it.
+func TestVectorsCookieHeader(t *testing.T) {
+	v := loadVectors(t)
+	if len(v.CookieHeaders) == 0 {
+		t.Fatal("no cookie header vectors")
+	}
+	for _, c := range v.CookieHeaders {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Cookie", c.Header)
+		got, ok := flasklogin.RequestCookie(r, "remember_token")
+		if ok != (c.Value != nil) || ok && got != *c.Value {
+			t.Errorf("Cookie: %s\n got %q, %v; Werkzeug %v", c.Header, got, ok, deref(c.Value))
+		}
+	}
 }

@@ -98,6 +98,8 @@ def identifiers():
         {"remote": "10.0.0.1", "xff": ",1.2.3.4", "ua": "x"},
         {"remote": "10.0.0.1", "xff": "\t2001:db8::1\x0b", "ua": "x"},
         {"remote": "10.0.0.1", "xff": "caf\u00e9", "ua": "x"},
+        {"remote": "10.0.0.1", "xff": "1.2.3.4\u00c2\u00a0, 5.6.7.8", "ua": "\u00a0x\u0085"},
+        {"remote": "10.0.0.1", "xff": "\x0c1.2.3.4\r", "ua": "x"},
         {"remote": "10.0.0.1", "xff": "1.2.3.4", "ua": "caf\u00c3\u00a9 \u00ff\u0080"},
         {"remote": "10.0.0.1", "ua": "it's"},
         {"remote": "10.0.0.1", "ua": "it's \"quoted\""},
@@ -216,6 +218,8 @@ def scenarios():
         config={"REMEMBER_COOKIE_REFRESH_EACH_REQUEST": True})
     add("current refresh each request seconds", "current", session=dict(logged, _remember_seconds=30.5),
         config={"REMEMBER_COOKIE_REFRESH_EACH_REQUEST": True})
+    add("current refresh each request 0.9s", "current", session=dict(logged, _remember_seconds=0.9),
+        config={"REMEMBER_COOKIE_REFRESH_EACH_REQUEST": True})
     add("current refresh anonymous", "current", session={},
         config={"REMEMBER_COOKIE_REFRESH_EACH_REQUEST": True})
     add("logout", "logout", session=logged)
@@ -285,6 +289,33 @@ def run(sc):
     return sc
 
 
+def cookie_headers():
+    """How Werkzeug reads the remember cookie from a Cookie header."""
+    from werkzeug.http import parse_cookie
+    headers = [
+        "remember_token=abc",
+        "a=1; remember_token=abc|def; b=2",
+        " remember_token = spaced ; x=y",
+        'remember_token="quoted"',
+        'remember_token="caf\\303\\251 x\\073y"',
+        'remember_token="\\477\\400\\0777"',
+        'remember_token="esc\\"aped\\\\"',
+        'remember_token="unterminated',
+        'remember_token="a\\',
+        'remember_token=""',
+        "remember_token=",
+        "remember_token",
+        "remember_token=first; remember_token=second",
+        "other=1",
+        "remember_tokenx=1; remember_token=2",
+    ]
+    out = []
+    for h in headers:
+        v = parse_cookie(h).get("remember_token")
+        out.append({"header": h, "value": v})
+    return out
+
+
 def main():
     out = {
         "generator": "gen_vectors.py",
@@ -295,6 +326,7 @@ def main():
         "identifiers": identifiers(),
         "cookies": cookies(),
         "scenarios": [run(s) for s in scenarios()],
+        "cookie_headers": cookie_headers(),
     }
     json.dump(out, sys.stdout, indent=1, ensure_ascii=True, sort_keys=True)
     sys.stdout.write("\n")
