@@ -270,3 +270,23 @@ func TestHandler(t *testing.T) {
 		t.Error("Reason of an unrelated error")
 	}
 }
+
+// TestSignedBadPayload: a token whose signature holds but whose payload is
+// not a JSON string (only a key holder can make one) is invalid, as
+// itsdangerous' BadPayload makes it for Flask-WTF.
+func TestSignedBadPayload(t *testing.T) {
+	signer, err := signing.New([]byte("unit"), nil, signing.Options{Salt: flaskwtf.Salt, KeyDerivation: "django-concat",
+		Now: at(unitNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCSRF(t, newMem(map[string]any{"csrf_token": "abc"}), nil)
+	if err := c.Validate(get(), signer.Sign([]byte(`"abc"`))); err != nil {
+		t.Fatalf("the control token: %v", err)
+	}
+	for _, p := range []string{"\"abc\xff\"", "abc", "5", `["abc"]`, `"abc`} {
+		if err := c.Validate(get(), signer.Sign([]byte(p))); !errors.Is(err, flaskwtf.ErrTokenInvalid) {
+			t.Errorf("payload %q: %v, want ErrTokenInvalid", p, err)
+		}
+	}
+}

@@ -38,6 +38,7 @@ type vectors struct {
 		Form    map[string]string `json:"form"`
 		Headers map[string]string `json:"headers"`
 		HTTPS   bool              `json:"https"`
+		Host    string            `json:"host"`
 		Config  map[string]any    `json:"config"`
 		Raw     string            `json:"raw"`
 		Now     int64             `json:"now"`
@@ -191,9 +192,12 @@ func TestVectorsProtect(t *testing.T) {
 			for k, val := range tc.Form {
 				form.Set(k, val)
 			}
-			r := httptest.NewRequest(tc.Method, "http://example.com/form", strings.NewReader(form.Encode()))
+			scheme := "http://"
 			if tc.HTTPS {
-				r = httptest.NewRequest(tc.Method, "https://example.com/form", strings.NewReader(form.Encode()))
+				scheme = "https://"
+			}
+			r := httptest.NewRequest(tc.Method, scheme+tc.Host+"/form", strings.NewReader(form.Encode()))
+			if tc.HTTPS {
 				r.TLS = &tls.ConnectionState{}
 			}
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")

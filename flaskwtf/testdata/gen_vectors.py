@@ -62,7 +62,8 @@ def dumps(raw, secret=SECRET, at=T):
 def tokens():
     out = []
     app = make_app()
-    for raw in [RAW, "abc", "caf\u00e9 \U0001f600", 'q"uote\\ <&>\x7f\n', "a" * 200]:
+    for raw in [RAW, "abc", "caf\u00e9 \U0001f600", 'q"uote\\ <&>\x7f\n', "a" * 200,
+                "\x00\x08\x0c\r\t\x1f\x1e \u2028"]:
         CLOCK[0] = T
         with app.test_request_context():
             flask.session["csrf_token"] = raw
@@ -135,6 +136,9 @@ def protects():
         ("HTTPS no referrer", "POST", {"csrf_token": good}, {}, True, None),
         ("HTTPS same origin", "POST", {"csrf_token": good}, {"Referer": "https://example.com/page"}, True, None),
         ("HTTPS referrer upper-case host", "POST", {"csrf_token": good}, {"Referer": "https://EXAMPLE.com/x"}, True, None),
+        ("HTTPS Host with :443", "POST", {"csrf_token": good}, {"Referer": "https://example.com/"}, True, {"host": "example.com:443"}),
+        ("HTTPS Host with :8443", "POST", {"csrf_token": good}, {"Referer": "https://example.com:8443/"}, True, {"host": "example.com:8443"}),
+        ("HTTPS Host with :8443, referrer without", "POST", {"csrf_token": good}, {"Referer": "https://example.com/"}, True, {"host": "example.com:8443"}),
         ("HTTPS referrer :443", "POST", {"csrf_token": good}, {"Referer": "https://example.com:443/"}, True, None),
         ("HTTPS referrer http", "POST", {"csrf_token": good}, {"Referer": "http://example.com/"}, True, None),
         ("HTTPS referrer other host", "POST", {"csrf_token": good}, {"Referer": "https://evil.example/"}, True, None),
@@ -145,17 +149,19 @@ def protects():
     ]
     out = []
     for name, method, form, headers, https, config in cases:
+        config = dict(config or {})
+        host = config.pop("host", "example.com")
         app = make_app(config)
         field = (config or {}).get("WTF_CSRF_FIELD_NAME", "csrf_token")
         CLOCK[0] = T
         client = app.test_client()
         with client.session_transaction() as sess:
             sess[field] = RAW
-        base = "https://example.com" if https else "http://example.com"
+        base = ("https://" if https else "http://") + host
         resp = client.open("/form", base_url=base, method=method, data=form, headers=headers)
         reason = "" if resp.status_code == 200 else resp.get_data(as_text=True)
         out.append({"name": name, "method": method, "form": form, "headers": headers,
-                    "https": https, "config": config or {}, "raw": RAW, "now": T,
+                    "https": https, "host": host, "config": config, "raw": RAW, "now": T,
                     "status": resp.status_code, "reason": reason})
     return out
 
