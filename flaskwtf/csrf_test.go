@@ -290,3 +290,19 @@ func TestSignedBadPayload(t *testing.T) {
 		}
 	}
 }
+
+// TestRefererPortOutOfRange: a port Python's urlparse refuses (Flask-WTF
+// then fails with HTTP 500) never matches.
+func TestRefererPortOutOfRange(t *testing.T) {
+	s := newMem(nil)
+	c := newCSRF(t, s, func(c *flaskwtf.Config) { c.IsSecure = func(*http.Request) bool { return true } })
+	tok, _ := c.Token(get())
+	for host, want := range map[string]error{"example.com:65535": nil, "example.com:65536": flaskwtf.ErrRefererMismatch} {
+		r := httptest.NewRequest(http.MethodPost, "https://"+host+"/", strings.NewReader("csrf_token="+url.QueryEscape(tok)))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Referer", "https://"+host+"/page")
+		if err := c.Protect(r); err != want {
+			t.Errorf("%s: Protect = %v, want %v", host, err, want)
+		}
+	}
+}
