@@ -22,6 +22,11 @@
 //	lm, _ := flasklogin.New(flasklogin.Config{SecretKey: key})
 //	http.ListenAndServe(addr, sm.Handler(lm.Handler(mux)))
 //
+// Over server-side sessions (package serverside) the semantics are the same;
+// call serverside.Regenerate on the session after Login to give the logged-in
+// session a new ID (Flask-Login does not rotate anything; a cookie session
+// needs nothing).
+//
 // # Flask-Login to Go
 //
 //	Flask-Login                              Go
@@ -30,6 +35,7 @@
 //	current_user                             Manager.Current (User.ID, User.Authenticated)
 //	login_fresh()                            User.Fresh
 //	login_user(u, remember, duration, fresh) Manager.Login(r, id, LoginOptions{Remember, Duration, NotFresh})
+//	                                         (user.is_active / force: the caller decides before Login)
 //	logout_user()                            Manager.Logout
 //	confirm_login()                          Manager.ConfirmLogin
 //	@login_required                          Manager.RequireLogin (Config.Unauthorized, default 401)
