@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -142,6 +143,10 @@ func (c *Config) validate() error {
 	if c.Methods == nil {
 		c.Methods = DefaultMethods
 	}
+	// Copies: later changes to the caller's slices (or to the exported
+	// defaults) do not reach a running CSRF.
+	c.Headers = slices.Clone(c.Headers)
+	c.Methods = slices.Clone(c.Methods)
 	if c.IsSecure == nil {
 		c.IsSecure = func(r *http.Request) bool { return r.TLS != nil }
 	}
