@@ -57,6 +57,9 @@ var (
 	// ErrReadOnly means the database file cannot be written (file mode,
 	// read-only file system, immutable file).
 	ErrReadOnly = errors.New("sqlitestore: database is read-only")
+	// ErrNotDatabase means the file is not an SQLite database, or is
+	// damaged (SQLITE_NOTADB, SQLITE_CORRUPT).
+	ErrNotDatabase = errors.New("sqlitestore: not an SQLite database, or damaged")
 	// ErrTimeRange means a time of the record is outside MinTime..MaxTime.
 	ErrTimeRange = errors.New("sqlitestore: time out of range")
 )
@@ -291,18 +294,27 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		defer tx.Rollback()
-		for _, q := range stmts {
+		for i, q := range stmts {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
+			if i > 0 {
+				continue
+			}
+			// A table of that name made by something else fails here, not
+			// at the first Save.
+			rows, err := tx.QueryContext(ctx, `SELECT key, data, version, subject, created, last_seen, expires, meta FROM `+s.table+` LIMIT 0`)
+			if err != nil {
+				return fmt.Errorf("table %s is not a session table of this package: %w", s.name, err)
+			}
+			rows.Close()
 		}
-		// A table of that name made by something else fails here, not at
-		// the first Save.
-		rows, err := tx.QueryContext(ctx, `SELECT key, data, version, subject, created, last_seen, expires, meta FROM `+s.table+` LIMIT 0`)
-		if err != nil {
-			return fmt.Errorf("table %s is not a session table of this package: %w", s.name, err)
+		// BEGIN IMMEDIATE and CREATE ... IF NOT EXISTS of what exists
+		// succeed on a file SQLite could open read-only; a writing
+		// statement (that changes nothing) does not.
+		if _, err := tx.ExecContext(ctx, `UPDATE `+s.table+` SET version = version WHERE 0`); err != nil {
+			return err
 		}
-		rows.Close()
 		return tx.Commit()
 	}()
 	if err != nil {
@@ -345,6 +357,8 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 			return fmt.Errorf("sqlitestore: %s: %w (%w)", op, ErrBusy, err)
 		case sqlite3.SQLITE_READONLY:
 			return fmt.Errorf("sqlitestore: %s: %w (%w)", op, ErrReadOnly, err)
+		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("sqlitestore: %s: %w (%w)", op, ErrNotDatabase, err)
 		}
 	}
 	return fmt.Errorf("sqlitestore: %s: %w", op, err)
