@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, n
 // rawDB opens path with the driver directly, as another program would.
 func rawDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_busy_timeout=10000")
+	db, err := openRaw(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,5 +164,6 @@ func failedClosed(t *testing.T, errs map[string]error, names []string, want func
 
 // openRaw opens path with the driver directly, as another program would.
 func openRaw(path string) (*sql.DB, error) {
-	return sql.Open("sqlite", "file:"+path+"?_busy_timeout=10000")
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return sql.Open("sqlite", "file:"+esc+"?_busy_timeout=10000")
 }
