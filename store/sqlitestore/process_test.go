@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +37,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childHammer(os.Getenv(childPathEnv), os.Getenv(childArgEnv)))
 	case "lock":
 		os.Exit(childLock(os.Getenv(childPathEnv)))
+	case "save-race":
+		os.Exit(childSaveRace(os.Getenv(childPathEnv), os.Getenv(childArgEnv)))
 	default:
 		fmt.Fprintf(os.Stderr, "unknown %s=%q\n", childEnv, role)
 		os.Exit(2)
@@ -337,4 +341,153 @@ func TestTwoProcessesNoLostUpdate(t *testing.T) {
 	if got.Version != uint64(len(acked))+1 {
 		t.Errorf("version %d after %d acknowledged saves, want %d", got.Version, len(acked), len(acked)+1)
 	}
+}
+
+// raceKey is the i-th key of TestTwoProcessesCompareAndDeleteRacesSave.
+func raceKey(i int) string { return fmt.Sprint("race-", i) }
+
+// raceOrders returns two permutations of 0..n-1, different for each seed:
+// the orders in which two goroutines visit the keys.
+func raceOrders(n int, seed uint64) [2][]int {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	var out [2][]int
+	for g := range out {
+		out[g] = rng.Perm(n)
+	}
+	return out
+}
+
+// childSaveRace waits for "go", then saves version 1 of raceKey(0) to
+// raceKey(n-1) (n = arg) from two goroutines, each in an order of its own
+// and each key once, printing "i ok" or "i conflict" for each save.
+func childSaveRace(path, arg string) int {
+	n, err := strconv.Atoi(arg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "arg:", err)
+		return 2
+	}
+	s, err := sqlitestore.Open(context.Background(), path, sqlitestore.Options{SweepInterval: -1, BusyTimeout: time.Minute})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer s.Close()
+	fmt.Println("ready")
+	if line, _ := bufio.NewReader(os.Stdin).ReadString('\n'); line != "go\n" {
+		fmt.Fprintf(os.Stderr, "child: got %q, want go\n", line)
+		return 2
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := false
+	for _, order := range raceOrders(n, 7) {
+		wg.Go(func() {
+			for _, i := range order {
+				r := rec(time.Now(), "saved by the child", time.Hour)
+				r.Version = 1
+				_, err := s.Save(context.Background(), raceKey(i), r)
+				mu.Lock()
+				switch {
+				case err == nil:
+					fmt.Println(i, "ok")
+				case errors.Is(err, store.ErrConflict):
+					fmt.Println(i, "conflict")
+				default:
+					fmt.Fprintln(os.Stderr, "child:", err)
+					failed = true
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if failed {
+		return 1
+	}
+	fmt.Println("done")
+	return 0
+}
+
+// For each of many records at version 1, another process saves version 1
+// (twice, from two goroutines) while this one compare-and-deletes version 1
+// (twice, from two goroutines), each goroutine in an order of its own, as
+// fast as they can: for every record exactly one of the four succeeds, and the file agrees
+// with the winner (the saved record at version 2, or no record). A delete
+// on a stale view would drop the other process's acknowledged save.
+func TestTwoProcessesCompareAndDeleteRacesSave(t *testing.T) {
+	n := 400
+	if testing.Short() {
+		n = 100
+	}
+	path := t.TempDir() + "/race.db"
+	s := openAt(t, path, sqlitestore.Options{SweepInterval: -1, BusyTimeout: time.Minute})
+	for i := range n {
+		mustSave(t, s, raceKey(i), rec(time.Now(), "original", time.Hour))
+	}
+	c := startChild(t, "save-race", path, strconv.Itoa(n))
+	c.expect(t, "ready")
+	if _, err := io.WriteString(c.stdin, "go\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Two goroutines here too, in orders of their own: each key is
+	// compare-and-deleted twice (the second always conflicts or finds
+	// nothing) and saved twice by the child.
+	deleted := make([]atomic.Int32, n)
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	for _, order := range raceOrders(n, 11) {
+		wg.Go(func() {
+			for _, i := range order {
+				err := s.CompareAndDelete(ctx, raceKey(i), 1)
+				switch {
+				case err == nil:
+					deleted[i].Add(1)
+				case !errors.Is(err, store.ErrConflict):
+					errc <- fmt.Errorf("CompareAndDelete(%s, 1): %w", raceKey(i), err)
+					return
+				}
+			}
+		})
+	}
+	testwait.Wait(t, &wg, 0, "the compare-and-deletes")
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	saved := make([]int, n)
+	for {
+		line, ok := <-c.linesWithin(t)
+		if !ok {
+			t.Fatal("the child exited before saying done")
+		}
+		if line == "done" {
+			break
+		}
+		var i int
+		var outcome string
+		if _, err := fmt.Sscan(line, &i, &outcome); err != nil || i < 0 || i >= n {
+			t.Fatalf("child: %q", line)
+		}
+		if outcome == "ok" {
+			saved[i]++
+		}
+	}
+	wins := map[string]int{}
+	for i := range n {
+		got, present := loaded(t, s, raceKey(i))
+		d := int(deleted[i].Load())
+		switch {
+		case saved[i]+d != 1:
+			t.Errorf("%s: %d saves and %d deletes of version 1 succeeded, want exactly one in all", raceKey(i), saved[i], d)
+		case saved[i] == 1 && (!present || got.Version != 2 || string(got.Data) != "saved by the child"):
+			t.Errorf("%s: the acknowledged save is not there: %+v %v", raceKey(i), got, present)
+		case d == 1 && present:
+			t.Errorf("%s: deleted, yet loads: %+v", raceKey(i), got)
+		case saved[i] == 1:
+			wins["save"]++
+		default:
+			wins["delete"]++
+		}
+	}
+	t.Logf("winners: %v", wins)
 }
