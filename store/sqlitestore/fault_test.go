@@ -293,3 +293,38 @@ func TestOpenCanceled(t *testing.T) {
 }
 
 var _ = store.ErrClosed
+
+// A canceled context reaches every method, the optional ones included:
+// each returns context.Canceled, and nothing changes.
+func TestEveryMethodCanceled(t *testing.T) {
+	s, path := open(t, sqlitestore.Options{SweepInterval: -1})
+	v := seedFaultRecords(t, s)
+	errs := callEveryMethod(t, s, func() (context.Context, context.CancelFunc) {
+		c, cancel := context.WithCancel(ctx)
+		cancel()
+		return c, cancel
+	}, v)
+	failedClosed(t, errs, nil, func(err error) bool { return errors.Is(err, context.Canceled) })
+	if got, want := rows(t, path, s), seededRows(v); !maps.Equal(got, want) {
+		t.Errorf("rows after the canceled calls: %v, want them unchanged: %v", got, want)
+	}
+}
+
+// The errors that classify a driver error still carry it, and say both.
+func TestErrorText(t *testing.T) {
+	s, path := open(t, sqlitestore.Options{SweepInterval: -1, BusyTimeout: -1})
+	release := holdLockInProcess(t, path, s)
+	defer release()
+	_, err := s.Save(ctx, "k", rec(time.Now(), "x", time.Hour))
+	if err == nil {
+		t.Fatal("Save with the lock held succeeded")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "sqlitestore: save: database is locked") || strings.Count(msg, "sqlitestore:") != 1 {
+		t.Errorf("error text %q", msg)
+	}
+	var se interface{ Code() int }
+	if !errors.As(err, &se) || se.Code()&0xff != 5 {
+		t.Errorf("the driver's error (SQLITE_BUSY) is not wrapped: %v", err)
+	}
+}

@@ -344,25 +344,39 @@ func (s *Store) begin(ctx context.Context) error {
 }
 
 // wrap names the operation and classifies err: a lock held past the busy
-// timeout wraps ErrBusy, a read-only database ErrReadOnly, and when ctx has
-// ended the error wraps ctx.Err() as well.
+// timeout wraps ErrBusy, a read-only database ErrReadOnly, a damaged one
+// ErrNotDatabase, and when ctx has ended the error wraps ctx.Err() as well.
 func (s *Store) wrap(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("sqlitestore: %s: %w (%w)", op, cerr, err)
+		return fmt.Errorf("sqlitestore: %s: %w", op, &classified{cerr, err})
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
+		var kind error
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("sqlitestore: %s: %w (%w)", op, ErrBusy, err)
+			kind = ErrBusy
 		case sqlite3.SQLITE_READONLY:
-			return fmt.Errorf("sqlitestore: %s: %w (%w)", op, ErrReadOnly, err)
+			kind = ErrReadOnly
 		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
-			return fmt.Errorf("sqlitestore: %s: %w (%w)", op, ErrNotDatabase, err)
+			kind = ErrNotDatabase
+		}
+		if kind != nil {
+			return fmt.Errorf("sqlitestore: %s: %w", op, &classified{kind, err})
 		}
 	}
 	return fmt.Errorf("sqlitestore: %s: %w", op, err)
 }
+
+// classified is a driver error with the error of this package (or the
+// context's) that says what it means; it wraps both.
+type classified struct{ kind, err error }
+
+func (c *classified) Error() string {
+	return strings.TrimPrefix(c.kind.Error(), "sqlitestore: ") + ": " + c.err.Error()
+}
+
+func (c *classified) Unwrap() []error { return []error{c.kind, c.err} }
 
 func checkKey(key string) error {
 	if key == "" || len(key) > store.MaxKeyLen {
