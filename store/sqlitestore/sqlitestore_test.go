@@ -388,3 +388,30 @@ func TestCloseWhileBusy(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// Several app instances starting together on a new file: every Open
+// succeeds (the WAL switch and the migration wait for each other within
+// the busy timeout) and they all see one table.
+func TestConcurrentOpens(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	const n = 6
+	stores := make([]*sqlitestore.Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = sqlitestore.Open(ctx, path, sqlitestore.Options{SweepInterval: -1}) })
+	}
+	testwait.Wait(t, &wg, 0, "the concurrent Opens")
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("Open %d: %v", i, errs[i])
+		}
+		t.Cleanup(func() { stores[i].Close() })
+	}
+	mustSave(t, stores[0], "k", rec(time.Now(), "x", time.Hour))
+	for i, s := range stores {
+		if _, ok := loaded(t, s, "k"); !ok {
+			t.Errorf("Store %d does not see the record", i)
+		}
+	}
+}
