@@ -28,12 +28,17 @@ import (
 //     another character is that character; "name" alone and "name=" are the
 //     empty value;
 //   - the first cookie called name wins, even when its value is empty (the
-//     session is then new; later ones are not tried).
+//     session is then new; later ones are not tried);
+//   - a line feed inside a value that is not a quoted string (whitespace
+//     before ";" aside) ends the reading: that cookie and every later one
+//     are not read (Werkzeug 2.2's pattern fails there and stops).
 //
 // Deliberate difference from Werkzeug 3.x, which strips Unicode whitespace:
 // the bytes 0x85 and 0xA0 (NEL and NBSP in latin-1) are not whitespace here,
 // so "\xa0__Host-session" — a name a page without the __Host- guarantees can
-// set — is another cookie, never ours (Werkzeug 2.2 agrees).
+// set — is another cookie, never ours (Werkzeug 2.2 agrees). Werkzeug 3.x
+// also reads on past a cookie whose value holds a line feed; Werkzeug 2.2,
+// Flask 2.2's, stops there, and so does this reader.
 func readCookie(r *http.Request, name string) (string, bool) {
 	switch lines := r.Header["Cookie"]; len(lines) {
 	case 0:
@@ -97,6 +102,11 @@ func findCookie(line, name string) (string, bool) {
 				value = line[k:end]
 				for len(value) > 0 && isCookieSpace(value[len(value)-1]) {
 					value = value[:len(value)-1]
+				}
+				if strings.IndexByte(value, '\n') >= 0 {
+					// Werkzeug's pattern cannot match an unquoted value
+					// across a line feed, and it stops reading there.
+					return "", false
 				}
 			}
 			j = end
