@@ -2,7 +2,9 @@ package mysqlstore_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -435,3 +437,54 @@ func TestOpenOwnsItsDB(t *testing.T) {
 		t.Error("Open of a malformed DSN succeeded")
 	}
 }
+
+// The serverside layer stores the SHA-256 of the session ID (base64url, 43
+// bytes) as the key: the raw ID appears in no column, so a copy of the
+// table holds no cookie an attacker could replay.
+func TestRawIDNeverInTable(t *testing.T) {
+	db := newDB(t)
+	s := newStore(t, db, mysqlstore.Options{Table: testTable(t, db)})
+	app := scaletest.NewApp(t, s)
+	br := scaletest.NewBrowser()
+	br.Get(t, app, "/login?user=alice")
+	if _, body := br.Get(t, app, "/get?k=user"); body != "alice" {
+		t.Fatalf("round trip: %q", body)
+	}
+	id := br.Cookie(app, "session")
+	if len(id) != 43 {
+		t.Fatalf("session ID %q", id)
+	}
+	sum := sha256.Sum256([]byte(id))
+	want := base64.RawURLEncoding.EncodeToString(sum[:])
+	var key []byte
+	if err := db.QueryRowContext(ctx, "SELECT k FROM "+s.Table()).Scan(&key); err != nil || string(key) != want {
+		t.Errorf("stored key %q, %v; want the SHA-256 of the ID, %q", key, err, want)
+	}
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+s.Table()+
+		" WHERE LOCATE(?, k) > 0 OR LOCATE(?, data) > 0 OR LOCATE(?, subject) > 0 OR LOCATE(?, COALESCE(meta, '')) > 0",
+		id, id, id, id).Scan(&n)
+	if err != nil || n != 0 {
+		t.Errorf("rows holding the raw ID %q: %d, %v", id, n, err)
+	}
+	if c := count(t, db, s); c != 1 {
+		t.Errorf("%d rows, want 1", c)
+	}
+}
+
+// shared sets up a table for one test that app instances share; each call
+// of the function it returns is one instance with its own *sql.DB.
+func shared(t *testing.T) func() store.Store {
+	db := newDB(t)
+	table := testTable(t, db)
+	return func() store.Store { return newStore(t, newDB(t), mysqlstore.Options{Table: table}) }
+}
+
+// Two app instances, each with its own *sql.DB, sharing one table: a login
+// on one is seen on the other; log out everywhere logs out on both.
+func TestHorizontalScale(t *testing.T) { scaletest.Horizontal(t, shared) }
+
+// Concurrent writers of different keys of one session, spread over two app
+// instances with their own *sql.DB on one table, lose nothing and fail no
+// request: their saves conflict, and are merged and retried.
+func TestLostUpdateAcrossInstances(t *testing.T) { scaletest.LostUpdateAcrossInstances(t, shared) }
