@@ -94,10 +94,20 @@ func TestConformance(t *testing.T) {
 // The store's behaviour does not depend on the DSN: times are integers the
 // store converts itself (parseTime and loc do not matter), compare-and-swap
 // reads whether a row matched whether the driver reports found or changed
-// rows (clientFoundRows), and the clock is UTC whatever the session's
-// time_zone. The whole suite runs again through such a connection.
+// rows (clientFoundRows), the clock is UTC whatever the session's
+// time_zone, and compare-and-swap holds under READ COMMITTED as under the
+// default REPEATABLE READ. The whole suite runs again through such a
+// connection.
 func TestConformanceWithOtherDSNOptions(t *testing.T) {
 	cfg := config(t)
+	isolation := "transaction_isolation" // MySQL 8, MariaDB 11.1+
+	var version string
+	if err := newDB(t).QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(version, "MariaDB") && !strings.HasPrefix(version, "11.") {
+		isolation = "tx_isolation"
+	}
 	cfg.ParseTime = true
 	cfg.Loc = time.FixedZone("UTC-7", -7*3600)
 	cfg.ClientFoundRows = true
@@ -107,10 +117,11 @@ func TestConformanceWithOtherDSNOptions(t *testing.T) {
 	}
 	cfg.Params["time_zone"] = "'+05:00'"
 	cfg.Params["sql_mode"] = "''" // not strict: the store must not rely on the server refusing bad values
+	cfg.Params[isolation] = "'READ-COMMITTED'"
 	db := openDB(t, cfg)
-	var tz string
-	if err := db.QueryRowContext(ctx, "SELECT @@session.time_zone").Scan(&tz); err != nil || tz != "+05:00" {
-		t.Fatalf("session time_zone %q, %v", tz, err)
+	var tz, iso string
+	if err := db.QueryRowContext(ctx, "SELECT @@session.time_zone, @@session."+isolation).Scan(&tz, &iso); err != nil || tz != "+05:00" || iso != "READ-COMMITTED" {
+		t.Fatalf("session time_zone %q, isolation %q, %v", tz, iso, err)
 	}
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return newStore(t, db, mysqlstore.Options{Table: testTable(t, db)})
