@@ -188,3 +188,70 @@ func TestSweeperLogs(t *testing.T) {
 		t.Error("the sweeper ran after Close")
 	}
 }
+
+// Close interrupts a sweep in progress (here: blocked by a table lock),
+// waits for the sweeper, and logs nothing for the interruption: it is not
+// a failure.
+func TestCloseInterruptsSweep(t *testing.T) {
+	ctx := context.Background()
+	dsn := scaletest.Env(t, "SESSIONKIT_TEST_MYSQL_DSN", "a MySQL or MariaDB database, e.g. root@tcp(127.0.0.1:3306)/test")
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	table := "sk_test_" + scaletest.RandomName(8)
+	defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS `"+table+"`")
+	setup, err := New(db, Options{Table: table, SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer setup.Close()
+	if err := setup.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	locker, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close()
+	if _, err := locker.ExecContext(ctx, "LOCK TABLES `"+table+"` WRITE"); err != nil {
+		t.Fatal(err)
+	}
+	defer locker.ExecContext(context.Background(), "UNLOCK TABLES")
+	var logged lockedBuffer
+	s, err := New(db, Options{Table: table, SweepInterval: 10 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the sweeper's DELETE waits for the lock.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.processlist WHERE info LIKE ?",
+			"DELETE FROM `"+table+"` WHERE expires_us <=%").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sweeper's DELETE never reached the server in 20s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close did not return within 20s with a sweep blocked")
+	}
+	if out := logged.String(); out != "" {
+		t.Errorf("the sweep Close interrupted was logged:\n%s", out)
+	}
+}

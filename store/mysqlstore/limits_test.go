@@ -2,6 +2,7 @@ package mysqlstore_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -158,5 +159,30 @@ func TestVersionLimits(t *testing.T) {
 	}
 	if _, ok, _ := s.Load(ctx, "k"); ok {
 		t.Error("the record survived CompareAndDelete at version MaxUint64")
+	}
+}
+
+// A canceled context comes first: every method returns the context's
+// error, even for arguments it would refuse or answer without the server
+// (an empty or oversized key or subject, data over the limit).
+func TestCanceledContextComesFirst(t *testing.T) {
+	db := newDB(t)
+	s := newStore(t, db, mysqlstore.Options{Table: testTable(t, db), SweepInterval: -1, MaxDataSize: 10})
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	long := strings.Repeat("x", mysqlstore.MaxSubjectLen+1)
+	checks := map[string]error{"Delete": s.Delete(c, ""), "CompareAndDelete": s.CompareAndDelete(c, "", 0),
+		"Touch": s.Touch(c, "", time.Now(), time.Now()), "Migrate": s.Migrate(c)}
+	_, _, checks["Load"] = s.Load(c, "")
+	_, checks["Save"] = s.Save(c, "k", rec(strings.Repeat("d", 11), time.Hour))
+	_, checks["Sessions"] = s.Sessions(c, "")
+	_, checks["Sessions(long)"] = s.Sessions(c, long)
+	_, checks["DeleteSubject"] = s.DeleteSubject(c, "", "")
+	_, checks["DeleteSubject(long)"] = s.DeleteSubject(c, long, "")
+	_, checks["Sweep"] = s.Sweep(c)
+	for name, err := range checks {
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a canceled context: %v, want context.Canceled", name, err)
+		}
 	}
 }

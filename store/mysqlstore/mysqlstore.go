@@ -366,9 +366,6 @@ func (s *Store) Load(ctx context.Context, key string) (store.Record, bool, error
 	if rec.Meta, err = decodeMeta(meta); err != nil {
 		return store.Record{}, false, err
 	}
-	if rec.Data == nil {
-		rec.Data = []byte{}
-	}
 	rec.Created, rec.LastSeen, rec.Expires = fromMicros(created), fromMicros(lastSeen), expiresValue(exp)
 	return rec, true, nil
 }
@@ -453,30 +450,31 @@ func (s *Store) Save(ctx context.Context, key string, rec store.Record) (uint64,
 
 // create inserts version 1 under k if no live row holds it.
 func (s *Store) create(ctx context.Context, k []byte, r row) error {
-	for attempt := 0; ; attempt++ {
+	insert := func() error {
 		_, err := s.db.ExecContext(ctx, s.q.insert, k, r.data, r.subject, r.created, r.lastSeen, r.expires, r.meta)
-		if err == nil {
-			return nil
-		}
-		if !isDuplicate(err) {
-			return wrap(ctx, "save", err)
-		}
-		if attempt > 0 {
-			return fmt.Errorf("%w: a record was created under the key meanwhile", store.ErrConflict)
-		}
-		// The key is held: by a live row (a conflict) or by an expired one
-		// no sweeper removed yet, which counts as absent.
-		res, err := s.db.ExecContext(ctx, s.q.delExpired, k)
-		if err != nil {
-			return wrap(ctx, "save", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return wrap(ctx, "save", err)
-		}
-		if n == 0 {
-			return fmt.Errorf("%w: a live record exists, expected none", store.ErrConflict)
-		}
+		return err
+	}
+	err := insert()
+	if err == nil {
+		return nil
+	}
+	if !isDuplicate(err) {
+		return wrap(ctx, "save", err)
+	}
+	// The key is held: by a live row (a conflict) or by an expired one no
+	// sweeper removed yet, which counts as absent. Remove an expired one
+	// and insert again: a row still there is live, or another create won.
+	if _, err := s.db.ExecContext(ctx, s.q.delExpired, k); err != nil {
+		return wrap(ctx, "save", err)
+	}
+	err = insert()
+	switch {
+	case err == nil:
+		return nil
+	case isDuplicate(err):
+		return fmt.Errorf("%w: a live record exists, expected none", store.ErrConflict)
+	default:
+		return wrap(ctx, "save", err)
 	}
 }
 
@@ -621,9 +619,6 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 		total += int(n)
 		if int(n) < s.batch {
 			return total, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return total, err
 		}
 	}
 }

@@ -341,6 +341,17 @@ func TestMetadata(t *testing.T) {
 	if got, _, _ := s.Load(ctx, "k"); got.Meta == nil {
 		t.Error("metadata lost")
 	}
+	none := rec("x", time.Hour)
+	if _, err := s.Save(ctx, "none", none); err != nil {
+		t.Fatal(err)
+	}
+	var null bool
+	if err := db.QueryRowContext(ctx, "SELECT meta IS NULL FROM "+s.Table()+" WHERE k = 'none'").Scan(&null); err != nil || !null {
+		t.Errorf("nil metadata stored as NULL: %v, %v", null, err)
+	}
+	if got, _, _ := s.Load(ctx, "none"); got.Meta != nil {
+		t.Errorf("nil metadata loaded as %#v", got.Meta)
+	}
 	for _, m := range []map[string]string{{"ua": "\xff"}, {"\xfe": "x"}} {
 		bad := rec("x", time.Hour)
 		bad.Meta = m
@@ -499,3 +510,26 @@ func TestHorizontalScale(t *testing.T) { scaletest.Horizontal(t, shared) }
 // instances with their own *sql.DB on one table, lose nothing and fail no
 // request: their saves conflict, and are merged and retried.
 func TestLostUpdateAcrossInstances(t *testing.T) { scaletest.LostUpdateAcrossInstances(t, shared) }
+
+// The empty subject means "none": Sessions("") lists nothing and
+// DeleteSubject("", …) deletes nothing, however many sessions have no
+// subject — a revocation with an empty user ID must not end every
+// anonymous session.
+func TestEmptySubjectIsNone(t *testing.T) {
+	db := newDB(t)
+	s := newStore(t, db, mysqlstore.Options{Table: testTable(t, db)})
+	for _, k := range []string{"anon1", "anon2"} {
+		if _, err := s.Save(ctx, k, rec("x", time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if infos, err := s.Sessions(ctx, ""); err != nil || len(infos) != 0 {
+		t.Errorf("Sessions(\"\") = %+v, %v; want none", infos, err)
+	}
+	if n, err := s.DeleteSubject(ctx, "", ""); err != nil || n != 0 {
+		t.Errorf("DeleteSubject(\"\", \"\") = %d, %v; want 0", n, err)
+	}
+	if n := count(t, db, s); n != 2 {
+		t.Errorf("%d rows left, want the 2 sessions without a subject", n)
+	}
+}
