@@ -45,10 +45,14 @@ const (
 	// refuse closes every connection at once and accepts new ones only to
 	// close them.
 	refuse
+	// nth passes traffic until the client's nth send since armNth: that
+	// one is dropped (request) or forwarded and its answer dropped
+	// (reply), cutting the connection; then the mode is pass again.
+	nth
 )
 
 func (m cutMode) String() string {
-	return [...]string{"pass", "dropRequests", "dropReplies", "refuse"}[m]
+	return [...]string{"pass", "dropRequests", "dropReplies", "refuse", "nth"}[m]
 }
 
 // cutProxy is a TCP proxy in front of the shared server, which is never
@@ -58,6 +62,11 @@ type cutProxy struct {
 	ln     net.Listener
 	mode   atomic.Int32
 	cuts   atomic.Int64 // connections cut while carrying traffic
+
+	sends      atomic.Int64 // the client's sends since armNth
+	nthSend    int64        // set by armNth before the mode
+	nthReply   bool         // cut the nth send's answer, not the send
+	replyArmed atomic.Bool  // the nth send went through: cut at its answer
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -96,6 +105,16 @@ func (p *cutProxy) set(m cutMode) {
 	if m == refuse {
 		p.closeAll()
 	}
+}
+
+// armNth makes the client's nth send from now the one cut: dropped, or,
+// with reply, forwarded and its answer dropped.
+func (p *cutProxy) armNth(n int64, reply bool) {
+	p.mode.Store(int32(pass))
+	p.nthSend, p.nthReply = n, reply
+	p.sends.Store(0)
+	p.replyArmed.Store(false)
+	p.mode.Store(int32(nth))
 }
 
 func (p *cutProxy) closeAll() {
@@ -146,6 +165,10 @@ func (p *cutProxy) accept() {
 						p.cuts.Add(1)
 						return
 					}
+					if p.cutNth(drop) {
+						p.cuts.Add(1)
+						return
+					}
 					if _, err := dst.Write(buf[:n]); err != nil {
 						return
 					}
@@ -159,6 +182,30 @@ func (p *cutProxy) accept() {
 		go pump(up, c, dropRequests)
 		go pump(c, up, dropReplies)
 	}
+}
+
+// cutNth reports whether a chunk travelling in the direction that mode
+// drop names must cut its connection under mode nth.
+func (p *cutProxy) cutNth(drop cutMode) bool {
+	if cutMode(p.mode.Load()) != nth {
+		return false
+	}
+	if drop == dropReplies { // an answer
+		if p.replyArmed.CompareAndSwap(true, false) {
+			p.mode.Store(int32(pass))
+			return true
+		}
+		return false
+	}
+	if p.sends.Add(1) != p.nthSend {
+		return false
+	}
+	if p.nthReply {
+		p.replyArmed.Store(true)
+		return false
+	}
+	p.mode.Store(int32(pass))
+	return true
 }
 
 // dbVia returns a *sql.DB to the shared test database whose connections go
@@ -519,5 +566,51 @@ func TestSlowServerHonoursRequestDeadline(t *testing.T) {
 	}
 	if got := cl.Get("/get").Body; got != "0" {
 		t.Errorf("after the lock: %q", got)
+	}
+}
+
+// A create over an expired row is three statements (INSERT, refused: the
+// key is held; DELETE of the expired row; INSERT). The connection is cut at
+// each of them in turn, before the server sees it or after it ran: Save
+// always reports an error — never success, and never ErrConflict, which
+// would tell serverside that another request won — and the row is then
+// the expired one, none, or the one asked for. A second Save(0) succeeds,
+// or conflicts exactly when the first one's write was applied.
+func TestCreateOverExpiredRowCutAtEachStep(t *testing.T) {
+	direct := newDB(t)
+	table := testTable(t, direct)
+	proxy := newCutProxy(t, config(t).Addr)
+	viaProxy := dbVia(t, proxy.Addr(), true) // one packet per statement
+	s := newStore(t, viaProxy, mysqlstore.Options{Table: table, SweepInterval: -1})
+	for step := int64(1); step <= 3; step++ {
+		for _, reply := range []bool{false, true} {
+			name := fmt.Sprintf("statement %d, %s dropped", step, map[bool]string{false: "request", true: "answer"}[reply])
+			if _, err := direct.ExecContext(ctx, "DELETE FROM "+s.Table()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Save(ctx, "k", rec("expired", -time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if err := viaProxy.PingContext(ctx); err != nil {
+				t.Fatal(err)
+			}
+			proxy.armNth(step, reply)
+			c, cancel := context.WithTimeout(ctx, 10*time.Second)
+			_, cutErr := s.Save(c, "k", rec("new", time.Hour))
+			cancel()
+			if cutErr == nil || errors.Is(cutErr, store.ErrConflict) {
+				t.Errorf("%s: Save = %v, want an error that is not a conflict", name, cutErr)
+			}
+			got := rows(t, direct, s)["k"]
+			if got != "expired@1" && got != "" && got != "new@1" {
+				t.Errorf("%s: the row holds %q", name, got)
+			}
+			proxy.set(pass)
+			_, err := s.Save(ctx, "k", rec("again", time.Hour))
+			if applied := got == "new@1"; applied != errors.Is(err, store.ErrConflict) || (!applied && err != nil) {
+				t.Errorf("%s: the row held %q, then Save(0) = %v", name, got, err)
+			}
+			t.Logf("%s: %v; row %q", name, cutErr, got)
+		}
 	}
 }
