@@ -1,7 +1,8 @@
 // Command load is a bounded, closed-loop HTTP load generator comparing
 // sessionkit's server-side sessions (session.Manager + serverside over
-// redisstore and pgstore) with scs v2.9.0 (goredisstore and pgxstore) on the
-// same Redis and PostgreSQL servers, in the same run.
+// redisstore, pgstore and mysqlstore) with scs v2.9.0 (goredisstore, pgxstore
+// and mysqlstore) on the same Redis, PostgreSQL and MySQL/MariaDB servers, in
+// the same run.
 //
 // For each backend and implementation it starts an HTTP server on
 // 127.0.0.1:0, seeds -sessions sessions through /login, then runs two cases
@@ -14,7 +15,7 @@
 // if sessionkit had any error.
 //
 // Every run uses its own Redis key prefix (deleted at the end) and its own
-// PostgreSQL schema (dropped at the end).
+// PostgreSQL schema and MySQL database (dropped at the end).
 //
 //	cd bench && go run ./load -duration 5s -concurrency 16 -sessions 200
 package main
@@ -59,6 +60,7 @@ type Config struct {
 	Sessions    int           // sessions seeded per backend × impl
 	RedisURL    string        // "" skips Redis
 	PostgresDSN string        // "" skips PostgreSQL
+	MySQLDSN    string        // "" skips MySQL/MariaDB
 }
 
 // Result is one cell.
@@ -93,16 +95,19 @@ func main() {
 	flag.IntVar(&cfg.Sessions, "sessions", 200, "sessions seeded per backend and implementation")
 	flag.StringVar(&cfg.RedisURL, "redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	flag.StringVar(&cfg.PostgresDSN, "postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL DSN")
-	flag.StringVar(&only, "only", "", "run only one backend: redis or postgres")
+	flag.StringVar(&cfg.MySQLDSN, "mysql", "root@tcp(127.0.0.1:3306)/test?interpolateParams=true", "MySQL/MariaDB DSN (go-sql-driver form)")
+	flag.StringVar(&only, "only", "", "run only one backend: redis, postgres or mysql")
 	flag.Parse()
 	switch only {
 	case "":
 	case "redis":
-		cfg.PostgresDSN = ""
+		cfg.PostgresDSN, cfg.MySQLDSN = "", ""
 	case "postgres":
-		cfg.RedisURL = ""
+		cfg.RedisURL, cfg.MySQLDSN = "", ""
+	case "mysql":
+		cfg.RedisURL, cfg.PostgresDSN = "", ""
 	default:
-		fmt.Fprintf(os.Stderr, "load: -only %q: want redis or postgres\n", only)
+		fmt.Fprintf(os.Stderr, "load: -only %q: want redis, postgres or mysql\n", only)
 		os.Exit(2)
 	}
 	results, err := Run(context.Background(), cfg, os.Stderr)
@@ -154,6 +159,9 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) ([]Result, error) {
 	}
 	if cfg.PostgresDSN != "" {
 		backends = append(backends, backend{"postgres", setupPostgres})
+	}
+	if cfg.MySQLDSN != "" {
+		backends = append(backends, backend{"mysql", setupMySQL})
 	}
 	for _, be := range backends {
 		apps, cleanup, err := be.setup(ctx, cfg, runID)
