@@ -533,3 +533,75 @@ func TestEmptySubjectIsNone(t *testing.T) {
 		t.Errorf("%d rows left, want the 2 sessions without a subject", n)
 	}
 }
+
+// Read-modify-write loops on one key through two Store instances, each
+// with its own *sql.DB (two app processes), lose nothing: every Save that
+// succeeds was based on the latest version, the others conflict and retry.
+func TestConcurrentWritersAcrossInstances(t *testing.T) {
+	db := newDB(t)
+	table := testTable(t, db)
+	stores := []*mysqlstore.Store{
+		newStore(t, newDB(t), mysqlstore.Options{Table: table, SweepInterval: -1}),
+		newStore(t, newDB(t), mysqlstore.Options{Table: table, SweepInterval: -1}),
+	}
+	if _, err := stores[0].Save(ctx, "k", rec("", time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 8, 20
+	var wg sync.WaitGroup
+	var conflicts sync.Map
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				s := stores[(w+i)%2]
+				for attempt := 0; ; attempt++ {
+					if attempt > 1000 {
+						errs <- fmt.Errorf("writer %d: no progress", w)
+						return
+					}
+					cur, ok, err := s.Load(ctx, "k")
+					if err != nil || !ok {
+						errs <- fmt.Errorf("load: %v %v", ok, err)
+						return
+					}
+					next := rec(string(cur.Data)+fmt.Sprintf("[%d.%d]", w, i), time.Hour)
+					next.Version = cur.Version
+					_, err = s.Save(ctx, "k", next)
+					if err == nil {
+						break
+					}
+					if !errors.Is(err, store.ErrConflict) {
+						errs <- err
+						return
+					}
+					conflicts.Store(fmt.Sprint(w, i, attempt), true)
+				}
+			}
+		}()
+	}
+	testwait.Wait(t, &wg, time.Minute, "the writers")
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	got, _, err := stores[1].Load(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for w := range writers {
+		for i := range each {
+			if !strings.Contains(string(got.Data), fmt.Sprintf("[%d.%d]", w, i)) {
+				t.Errorf("lost write %d.%d", w, i)
+			}
+		}
+	}
+	if got.Version != writers*each+1 {
+		t.Errorf("version %d, want %d", got.Version, writers*each+1)
+	}
+	n := 0
+	conflicts.Range(func(_, _ any) bool { n++; return true })
+	t.Logf("%d writes over two instances, %d conflicting saves retried", writers*each, n)
+}
