@@ -19,7 +19,9 @@
 // # The DSN
 //
 // Open takes the driver's DSN, user:password@tcp(host:port)/database with
-// optional ?param=value pairs, and requires no parameter: the store reads
+// optional ?param=value pairs, or the same as a URL,
+// mysql://user:password@host:port/database?param=value ([ParseURL]; the
+// port defaults to 3306). It requires no parameter: the store reads
 // and writes times as integers it converts itself (parseTime and loc do
 // not matter), decides whether a statement matched whatever the driver
 // counts as affected rows (clientFoundRows does not matter), reads the

@@ -255,3 +255,40 @@ func TestCloseInterruptsSweep(t *testing.T) {
 		t.Errorf("the sweep Close interrupted was logged:\n%s", out)
 	}
 }
+
+// ParseURL reads mysql:// URLs into the driver's configuration.
+func TestParseURL(t *testing.T) {
+	for _, c := range []struct {
+		url, user, pass, addr, db string
+		check                     func(*mysql.Config) bool
+	}{
+		{"mysql://root@127.0.0.1:3306/test", "root", "", "127.0.0.1:3306", "test", nil},
+		{"mysql://app:s%40cr%2Ft%3A@db.example/app", "app", "s@cr/t:", "db.example:3306", "app", nil},
+		{"mysql://app@[::1]/app", "app", "", "[::1]:3306", "app", nil},
+		{"mysql://h:3307", "", "", "h:3307", "", nil},
+		{"mysql://u@h/d?parseTime=true&interpolateParams=true&timeout=5s&time_zone=%27%2B00%3A00%27", "u", "", "h:3306", "d",
+			func(c *mysql.Config) bool {
+				return c.ParseTime && c.InterpolateParams && c.Timeout == 5*time.Second && c.Params["time_zone"] == "'+00:00'"
+			}},
+	} {
+		cfg, err := ParseURL(c.url)
+		if err != nil {
+			t.Errorf("ParseURL(%q): %v", c.url, err)
+			continue
+		}
+		if cfg.User != c.user || cfg.Passwd != c.pass || cfg.Addr != c.addr || cfg.DBName != c.db || cfg.Net != "tcp" ||
+			(c.check != nil && !c.check(cfg)) {
+			t.Errorf("ParseURL(%q) = user %q pass %q %s(%s) db %q %+v", c.url, cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName, cfg)
+		}
+		// The DSN it formats reads back the same.
+		back, err := mysql.ParseDSN(cfg.FormatDSN())
+		if err != nil || back.Passwd != c.pass || back.Addr != c.addr || back.DBName != c.db {
+			t.Errorf("ParseURL(%q): its DSN %q reads back as %+v, %v", c.url, cfg.FormatDSN(), back, err)
+		}
+	}
+	for _, bad := range []string{"postgres://u@h/d", "mysql:/h/d", "mysql:opaque", "mysql://u@h/d/e", "mysql://u@h/d?timeout=x", "://"} {
+		if _, err := ParseURL(bad); err == nil {
+			t.Errorf("ParseURL(%q) succeeded", bad)
+		}
+	}
+}

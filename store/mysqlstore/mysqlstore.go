@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -189,12 +191,19 @@ func New(db *sql.DB, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Open opens a *sql.DB for dsn (the go-sql-driver/mysql form,
-// user:password@tcp(host:port)/database?param=value), checks that the
-// server answers, and returns a Store whose Close closes the *sql.DB. Call
-// Migrate before use.
+// Open opens a *sql.DB for dsn, checks that the server answers, and
+// returns a Store whose Close closes the *sql.DB. Call Migrate before use.
+// dsn is the driver's form, user:password@tcp(host:port)/database?param=value,
+// or a URL, mysql://user:password@host:port/database?param=value (see
+// ParseURL).
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	cfg, err := mysql.ParseDSN(dsn)
+	var cfg *mysql.Config
+	var err error
+	if strings.HasPrefix(dsn, "mysql://") {
+		cfg, err = ParseURL(dsn)
+	} else {
+		cfg, err = mysql.ParseDSN(dsn)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mysqlstore: %w", err)
 	}
@@ -214,6 +223,38 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	s.owned = true
 	return s, nil
+}
+
+// ParseURL reads a URL, mysql://user:password@host:port/database?param=value,
+// into the driver's configuration: user and password percent-decoded, the
+// port 3306 when absent, the database the path (it may be empty), and the
+// query the driver's DSN parameters (parseTime, interpolateParams,
+// timeout, system variables, ...). Connections use TCP.
+func ParseURL(rawURL string) (*mysql.Config, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "mysql" || u.Host == "" || u.Opaque != "" {
+		return nil, errors.New("invalid URL: want mysql://user:password@host:port/database")
+	}
+	cfg, err := mysql.ParseDSN("/?" + u.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Net, cfg.Addr = "tcp", u.Host
+	if u.Port() == "" {
+		cfg.Addr = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	if strings.Contains(cfg.DBName, "/") {
+		return nil, errors.New("invalid URL: the path must be a database name")
+	}
+	return cfg, nil
 }
 
 // Migrate creates the table and its indexes if they do not exist (one

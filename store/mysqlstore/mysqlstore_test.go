@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -457,6 +458,25 @@ func TestOpenOwnsItsDB(t *testing.T) {
 	}
 	if _, err := mysqlstore.Open(ctx, "not a dsn", mysqlstore.Options{}); err == nil {
 		t.Error("Open of a malformed DSN succeeded")
+	}
+	if _, err := mysqlstore.Open(ctx, "mysql://root@127.0.0.1:"+closedPort(t)+"/test?timeout=2s", mysqlstore.Options{}); err == nil {
+		t.Error("Open of a URL to a closed port succeeded")
+	}
+	// The same database as a mysql:// URL.
+	cfg := config(t)
+	u := &url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName}
+	if cfg.Passwd != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Passwd)
+	} else if cfg.User != "" {
+		u.User = url.User(cfg.User)
+	}
+	viaURL, err := mysqlstore.Open(ctx, u.String(), mysqlstore.Options{Table: table, SweepInterval: -1})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", u.Redacted(), err)
+	}
+	defer viaURL.Close()
+	if got, ok, err := viaURL.Load(ctx, "k"); err != nil || !ok || string(got.Data) != "x" {
+		t.Errorf("Load through a store opened by URL: %+v %v %v", got, ok, err)
 	}
 }
 
