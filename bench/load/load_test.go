@@ -8,7 +8,8 @@ import (
 )
 
 // TestLoad runs every cell for a second with two clients against the real
-// servers named by SESSIONKIT_TEST_REDIS_URL and SESSIONKIT_TEST_POSTGRES_DSN:
+// servers named by SESSIONKIT_TEST_REDIS_URL and SESSIONKIT_TEST_POSTGRES_DSN,
+// and SESSIONKIT_TEST_MYSQL_DSN when it is set (required under CI=true):
 // sessionkit must serve requests without a single error (scs's errors are
 // only logged).
 func TestLoad(t *testing.T) {
@@ -18,6 +19,7 @@ func TestLoad(t *testing.T) {
 		Sessions:    8,
 		RedisURL:    os.Getenv("SESSIONKIT_TEST_REDIS_URL"),
 		PostgresDSN: os.Getenv("SESSIONKIT_TEST_POSTGRES_DSN"),
+		MySQLDSN:    os.Getenv("SESSIONKIT_TEST_MYSQL_DSN"),
 	}
 	if cfg.RedisURL == "" || cfg.PostgresDSN == "" {
 		msg := "SESSIONKIT_TEST_REDIS_URL and SESSIONKIT_TEST_POSTGRES_DSN must both be set to run the load test against the real servers"
@@ -26,15 +28,21 @@ func TestLoad(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	backends := 2
+	if cfg.MySQLDSN != "" {
+		backends++
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("SESSIONKIT_TEST_MYSQL_DSN is not set: under CI=true the load test runs MySQL/MariaDB too")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	results, err := Run(ctx, cfg, t.Output())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s", Table(results))
-	if len(results) != 8 {
-		t.Fatalf("got %d results, want 8 (2 backends × 2 impls × 2 cases)", len(results))
+	if len(results) != backends*4 {
+		t.Fatalf("got %d results, want %d (%d backends × 2 impls × 2 cases)", len(results), backends*4, backends)
 	}
 	for _, r := range results {
 		if r.Requests == 0 {

@@ -1,8 +1,8 @@
 // Command load is a bounded, closed-loop HTTP load generator comparing
 // sessionkit's server-side sessions (session.Manager + serverside over
-// redisstore, pgstore and sqlitestore) with scs v2.9.0 (goredisstore,
-// pgxstore and sqlite3store) on the same Redis and PostgreSQL servers and
-// SQLite settings, in the same run.
+// redisstore, pgstore, mysqlstore and sqlitestore) with scs v2.9.0
+// (goredisstore, pgxstore, mysqlstore and sqlite3store) on the same Redis,
+// PostgreSQL and MySQL/MariaDB servers and SQLite settings, in the same run.
 //
 // For each backend and implementation it starts an HTTP server on
 // 127.0.0.1:0, seeds -sessions sessions through /login, then runs two cases
@@ -15,7 +15,7 @@
 // if sessionkit had any error.
 //
 // Every run uses its own Redis key prefix (deleted at the end) and its own
-// PostgreSQL schema (dropped at the end).
+// PostgreSQL schema and MySQL database (dropped at the end).
 //
 //	cd bench && go run ./load -duration 5s -concurrency 16 -sessions 200
 package main
@@ -60,6 +60,7 @@ type Config struct {
 	Sessions    int           // sessions seeded per backend × impl
 	RedisURL    string        // "" skips Redis
 	PostgresDSN string        // "" skips PostgreSQL
+	MySQLDSN    string        // "" skips MySQL/MariaDB
 	SQLiteDir   string        // directory for the SQLite files (a fresh subdirectory per run); "" skips SQLite
 }
 
@@ -95,19 +96,22 @@ func main() {
 	flag.IntVar(&cfg.Sessions, "sessions", 200, "sessions seeded per backend and implementation")
 	flag.StringVar(&cfg.RedisURL, "redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	flag.StringVar(&cfg.PostgresDSN, "postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL DSN")
+	flag.StringVar(&cfg.MySQLDSN, "mysql", "root@tcp(127.0.0.1:3306)/test?interpolateParams=true", "MySQL/MariaDB DSN (go-sql-driver form)")
 	flag.StringVar(&cfg.SQLiteDir, "sqlite", os.TempDir(), "directory for the SQLite database files; \"\" skips SQLite")
-	flag.StringVar(&only, "only", "", "run only one backend: redis, postgres or sqlite")
+	flag.StringVar(&only, "only", "", "run only one backend: redis, postgres, mysql or sqlite")
 	flag.Parse()
 	switch only {
 	case "":
 	case "redis":
-		cfg.PostgresDSN, cfg.SQLiteDir = "", ""
+		cfg.PostgresDSN, cfg.MySQLDSN, cfg.SQLiteDir = "", "", ""
 	case "postgres":
-		cfg.RedisURL, cfg.SQLiteDir = "", ""
+		cfg.RedisURL, cfg.MySQLDSN, cfg.SQLiteDir = "", "", ""
+	case "mysql":
+		cfg.RedisURL, cfg.PostgresDSN, cfg.SQLiteDir = "", "", ""
 	case "sqlite":
-		cfg.RedisURL, cfg.PostgresDSN = "", ""
+		cfg.RedisURL, cfg.PostgresDSN, cfg.MySQLDSN = "", "", ""
 	default:
-		fmt.Fprintf(os.Stderr, "load: -only %q: want redis, postgres or sqlite\n", only)
+		fmt.Fprintf(os.Stderr, "load: -only %q: want redis, postgres, mysql or sqlite\n", only)
 		os.Exit(2)
 	}
 	results, err := Run(context.Background(), cfg, os.Stderr)
@@ -159,6 +163,9 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) ([]Result, error) {
 	}
 	if cfg.PostgresDSN != "" {
 		backends = append(backends, backend{"postgres", setupPostgres})
+	}
+	if cfg.MySQLDSN != "" {
+		backends = append(backends, backend{"mysql", setupMySQL})
 	}
 	if cfg.SQLiteDir != "" {
 		backends = append(backends, backend{"sqlite", setupSQLite})
