@@ -73,6 +73,21 @@
 //	MAX_COOKIE_SIZE                         Config.MaxCookieSize (4093; bounds writing and reading;
 //	                                        negative disables, HardMaxCookieSize still applies)
 //
+// # Logging in and out, the same on every backend
+//
+// Flask leaves these to extensions; here they are methods that work alike
+// for cookie and server-side sessions, so application code never branches
+// on the backend:
+//
+//	s.Renew()                 at login: a new ID server-side, a re-established cookie (no fixation)
+//	s.SetSubject(userID)      attach the user, for listing and revocation; s.Subject() reads it
+//	s.Destroy()               log out (s.Clear(), Flask's idiom, ends the session too)
+//	m.Sessions(ctx, userID)   the user's live sessions ([ErrNotSupported] for cookies)
+//	m.Revoke(ctx, userID, s)  log out other devices (nil: everywhere; cookies need Config.Revocations)
+//	m.RevokeKey(ctx, userID, key)  log out one listed session
+//
+// A backend provides them through [Lifecycle] (per session) and [Subjects].
+//
 // # Where this package is stricter than Flask
 //
 //   - An oversized cookie is an error (ErrCookieTooLarge) and is not sent;

@@ -13,7 +13,7 @@ import (
 const DefaultSubjectKey = "_subject"
 
 // EstablishedKey is the session key holding when the session was
-// established: the moment [SetSubject] ran (the login), as an integer of
+// established: the moment [Session.SetSubject] or [Session.Renew] ran (the login), as an integer of
 // Unix time in nanoseconds (Python: time.time_ns()). It is part of the
 // signed or sealed payload, so every re-issue of the cookie — a refresh, a
 // write, a re-sign under a rotated key, by this package or by a Flask app
@@ -33,8 +33,8 @@ const EstablishedKey = "_established_ns"
 // ErrSessionRevoked is returned by Save for a session that was changed
 // during a request that raced with the revocation of its subject: the
 // session existed before the subject's not-before time, so the change is
-// not saved and no cookie is sent. Call [SetSubject] again after revoking
-// to keep the current session (it re-establishes it).
+// not saved and no cookie is sent. Pass the session to keep to
+// [Manager.Revoke] (or call [Session.SetSubject] again after it) to keep it.
 var ErrSessionRevoked = errors.New("session: the session's subject was revoked while the request ran; the change was not saved")
 
 // Revocations keeps a per-subject "not before" time, so that cookie
@@ -52,17 +52,9 @@ type Revocations interface {
 	// NotBefore returns the time before which subject's sessions are
 	// revoked; the zero Time means none are.
 	NotBefore(ctx context.Context, subject string) (time.Time, error)
-}
-
-// SetSubject records the subject (user ID) of a cookie session under
-// Config.SubjectKey, for revocation, and marks the session established now
-// (Config.Now) under [EstablishedKey]. Call it at login, and again after
-// revoking the subject's other sessions to keep the current one.
-func SetSubject(s *Session, cfg *Config, subject string) error {
-	return s.Update(map[string]any{
-		cfg.subjectKey(): subject,
-		EstablishedKey:   cfg.now().UnixNano(),
-	})
+	// Revoke moves subject's not-before time forward to at (never back).
+	// [Manager.Revoke] calls it.
+	Revoke(ctx context.Context, subject string, at time.Time) error
 }
 
 func (c *Config) subjectKey() string {

@@ -96,7 +96,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	name := sc.helpers().CookieName(cfg, r)
 	value, ok := readCookie(r, name)
 	if !ok || value == "" {
-		return NewSession(nil), nil
+		return sc.fresh(cfg), nil
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -108,7 +108,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 				rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring invalid cookie",
 					slog.String("cookie", name), slog.String("reason", err.Error()))
 			}
-			return NewSession(nil), nil
+			return sc.fresh(cfg), nil
 		}
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
 	}
@@ -127,11 +127,17 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 		return nil, err
 	} else if revoked {
 		rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring a revoked cookie", slog.String("cookie", name))
-		return NewSession(nil), nil
+		return sc.fresh(cfg), nil
 	}
 	s := NewSession(values)
 	s.stale = info.Stale // re-issued under the current key when saved
+	s.backend = cookieLifecycle{cfg}
 	return s, nil
+}
+
+// fresh returns a new, empty cookie session.
+func (sc *SecureCookie) fresh(cfg *Config) *Session {
+	return &Session{backend: cookieLifecycle{cfg}}
 }
 
 // errOverBound is the reason a cookie longer than the configuration's bound

@@ -1,6 +1,6 @@
 // Package revocation keeps per-subject "not before" times in a store.Store,
 // so cookie sessions can be revoked: configure it as session.Config.Revocations
-// and call Revoke to log a user out everywhere.
+// and call session.Manager.Revoke to log a user out everywhere.
 //
 // Times are kept to the nanosecond: Revoke(ctx, subject, at) refuses every
 // session of subject established before at (see session.EstablishedKey),
@@ -102,28 +102,15 @@ const RevokeTimeout = 5 * time.Second
 
 // Revoke revokes every session of subject established before at, to the
 // nanosecond. Later revocations only move the time forward; a stored record
-// that cannot be read is replaced.
+// that cannot be read is replaced. Applications call session.Manager.Revoke,
+// which calls this with the current time and also ends the session of the
+// request it is called from.
 //
 // It runs detached from ctx's cancellation (keeping its values), bounded by
 // RevokeTimeout, and retries a conflicting write with a jittered
-// exponential backoff until then. When ctx is a request's context under the
-// session middleware and that request's session is one of those revoked,
-// the session ends with the revocation: what the handler writes afterwards
-// (a "logged out everywhere" flash) goes out in a fresh cookie without the
-// subject. To keep the current device logged in ("log out other devices"),
-// call session.SetSubject on its session again after Revoke.
+// exponential backoff until then.
 func (s *Store) Revoke(ctx context.Context, subject string, at time.Time) error {
-	// The request's session is opened before the revocation lands, so that
-	// re-establishing it afterwards keeps its data ("log out other devices").
-	current := session.FromContext(ctx)
-	if err := s.revoke(ctx, subject, at); err != nil {
-		return err
-	}
-	// Writes after this point are this request's own: if its session turns
-	// out to be revoked when saved, only they are kept (session.Session
-	// tracks them; a session of another subject is saved as usual).
-	current.TrackChanges()
-	return nil
+	return s.revoke(ctx, subject, at)
 }
 
 // jitter draws a duration uniformly from [0, ceiling); tests replace it.

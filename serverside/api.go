@@ -37,20 +37,16 @@ func notServerSide(s *session.Session) error {
 }
 
 // SetSubject attaches the session to subject (a user ID), so it can be
-// listed and revoked with the subject's other sessions.
-func SetSubject(s *session.Session, subject string) error {
+// listed and revoked with the subject's other sessions (Session.SetSubject).
+func (*state) SetSubject(s *session.Session, subject string) error {
 	return change(s, func(st *state, cleared bool) {
 		st.subject, st.subjectSet, st.afterClear = subject, true, cleared
 	})
 }
 
 // Subject returns the subject attached to the session, or "" (also after
-// Session.Clear, unless SetSubject was called after it).
-func Subject(s *session.Session) string {
-	st := stateOf(s)
-	if st == nil {
-		return ""
-	}
+// Session.Clear, unless SetSubject was called after it) (Session.Subject).
+func (st *state) Subject(s *session.Session) string {
 	cleared := s.Changes().Cleared
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -63,24 +59,26 @@ func Subject(s *session.Session) string {
 // SetMeta records application metadata shown when listing sessions (a user
 // agent, a device name). It never travels to the client.
 func SetMeta(s *session.Session, key, value string) error {
-	return change(s, func(st *state, cleared bool) {
-		if st.metaSet == nil {
-			st.metaSet = make(map[string]string, 2)
-		}
-		st.metaSet[key] = value
-		if cleared {
-			if st.metaAfterClear == nil {
-				st.metaAfterClear = make(map[string]string, 2)
-			}
-			st.metaAfterClear[key] = value
-		}
-	})
+	return change(s, func(st *state, cleared bool) { st.setMeta(key, value, cleared) })
 }
 
-// Regenerate gives the session a new ID when it is saved, keeping its data
-// and deleting the old record. Call it when the user logs in or gains
-// privileges, against session fixation.
-func Regenerate(s *session.Session) error {
+// setMeta records metadata; cleared: Session.Clear ran before. st.mu is held.
+func (st *state) setMeta(key, value string, cleared bool) {
+	if st.metaSet == nil {
+		st.metaSet = make(map[string]string, 2)
+	}
+	st.metaSet[key] = value
+	if cleared {
+		if st.metaAfterClear == nil {
+			st.metaAfterClear = make(map[string]string, 2)
+		}
+		st.metaAfterClear[key] = value
+	}
+}
+
+// Renew gives the session a new ID when it is saved, keeping its data
+// and deleting the old record (Session.Renew).
+func (*state) Renew(s *session.Session) error {
 	return change(s, func(st *state, _ bool) { st.regenerate = true })
 }
 
@@ -89,12 +87,8 @@ func Regenerate(s *session.Session) error {
 // from the request's cancellation, so a client that disconnects stays
 // logged out — and the cookie is cleared. Values written afterwards in the
 // same request (a "you are logged out" flash) go into a fresh session with
-// a new ID, no subject and no metadata.
-func Destroy(s *session.Session) error {
-	st := stateOf(s)
-	if st == nil {
-		return notServerSide(s)
-	}
+// a new ID, no subject and no metadata (Session.Destroy).
+func (st *state) Destroy(s *session.Session) error {
 	if err := s.Clear(); err != nil {
 		return err
 	}
@@ -166,10 +160,11 @@ func endCurrent(s *session.Session, st *state) {
 	st.mu.Unlock()
 }
 
-// Sessions lists subject's live sessions with their metadata, without data.
+// Sessions lists subject's live sessions with their metadata, without
+// data; current's is marked Info.Current (session.Manager.Sessions).
 // Called from a handler (ctx the request's), a failure also answers the
 // request through the error handler.
-func (i *Interface) Sessions(ctx context.Context, subject string) ([]store.Info, error) {
+func (i *Interface) Sessions(ctx context.Context, subject string, current *session.Session) ([]session.Info, error) {
 	ss, err := i.subjects()
 	if err != nil {
 		return nil, report(session.FromContext(ctx), err)
@@ -178,35 +173,64 @@ func (i *Interface) Sessions(ctx context.Context, subject string) ([]store.Info,
 	if err != nil {
 		return nil, report(session.FromContext(ctx), fmt.Errorf("serverside: listing sessions: %w", err))
 	}
-	return infos, nil
+	currentKey := Key(current)
+	out := make([]session.Info, len(infos))
+	for n, in := range infos {
+		out[n] = session.Info{Key: in.Key, Current: currentKey != "" && in.Key == currentKey,
+			Created: in.Created, LastSeen: in.LastSeen, Expires: in.Expires, Meta: in.Meta}
+	}
+	return out, nil
 }
 
-// Revoke deletes the session stored under key (a Key or an Info.Key). The
-// delete runs detached from ctx's cancellation, bounded by
-// Options.EndTimeout. Called from a handler (ctx the request's) on the
-// request's own session, it ends that session as Destroy does; a failure
-// also answers the request through the error handler.
-func (i *Interface) Revoke(ctx context.Context, key string) error {
+// RevokeKey deletes the session of subject stored under key (an
+// Info.Key); a key that is not one of subject's live sessions is ignored
+// (session.Manager.RevokeKey). The delete runs detached from ctx's
+// cancellation, bounded by Options.EndTimeout. Called from a handler (ctx
+// the request's) on the request's own session, it ends that session as
+// Destroy does; a failure also answers the request through the error
+// handler.
+func (i *Interface) RevokeKey(ctx context.Context, subject, key string) error {
 	s, st := i.current(ctx)
+	ss, err := i.subjects()
+	if err != nil {
+		return report(s, err)
+	}
 	ectx, cancel := i.endContext(ctx)
 	defer cancel()
+	infos, err := ss.Sessions(ectx, subject)
+	if err != nil {
+		return report(s, fmt.Errorf("serverside: listing sessions: %w", err))
+	}
+	found := false
+	for _, in := range infos {
+		found = found || (key != "" && in.Key == key)
+	}
+	if !found {
+		return nil
+	}
 	if err := i.store.Delete(ectx, key); err != nil {
 		return report(s, fmt.Errorf("serverside: revoking a session: %w", err))
 	}
-	if st != nil && key != "" && Key(s) == key {
+	if st != nil && Key(s) == key {
 		endCurrent(s, st)
 	}
 	return nil
 }
 
-// RevokeSubject deletes every session of subject except keep's ("log out
-// other devices"); a nil keep revokes them all ("log out everywhere"). It
-// returns how many sessions it deleted. The deletes run detached from ctx's
+// Revoke deletes every session of subject except keep's ("log out other
+// devices"); a nil keep revokes them all ("log out everywhere")
+// (session.Manager.Revoke). The deletes run detached from ctx's
 // cancellation, bounded by Options.EndTimeout. Called from a handler (ctx
 // the request's) whose own session is among those revoked, it ends that
 // session as Destroy does, so the request can still flash "logged out"; a
 // failure also answers the request through the error handler.
-func (i *Interface) RevokeSubject(ctx context.Context, subject string, keep *session.Session) (int, error) {
+func (i *Interface) Revoke(ctx context.Context, subject string, keep *session.Session) error {
+	_, err := i.revokeSubject(ctx, subject, keep)
+	return err
+}
+
+// revokeSubject is Revoke that also returns how many sessions it deleted.
+func (i *Interface) revokeSubject(ctx context.Context, subject string, keep *session.Session) (int, error) {
 	s, st := i.current(ctx)
 	ss, err := i.subjects()
 	if err != nil {

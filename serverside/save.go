@@ -23,6 +23,11 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.saved = true
+	if i.opts.Meta != nil && st.subjectSet {
+		for k, v := range i.opts.Meta(r) {
+			st.setMeta(k, v, st.afterClear)
+		}
+	}
 	ctx := r.Context()
 	h := i.opts.Helpers
 	values, accessed, modified := s.Peek()

@@ -38,9 +38,9 @@
 //     deleted, the cookie cleared, and the ID never used again. A session
 //     with no values is never stored, whatever its subject or metadata.
 //     (Pop of the user's key while other keys remain does not end the
-//     session, nor drop its subject: log out with Destroy or Clear.);
+//     session, nor drop its subject: log out with Session.Destroy or Clear.);
 //   - a session ended by one request (logout, Clear, emptying, revocation),
-//     moved by another's Regenerate, or expired, is never brought back: a
+//     moved by another's Session.Renew, or expired, is never brought back: a
 //     request that writes to it and had not committed before fails with
 //     ErrSessionGone, reported through the error handler, and writes
 //     nothing. A request that only removes keys from a session ended
@@ -48,7 +48,7 @@
 //   - a change inside a nested value is saved only for the keys passed to
 //     Session.MarkChanged (Session.MarkModified counts every key).
 //
-// Regenerate gives the session a new ID at save time (call it at login): the
+// Session.Renew gives the session a new ID at save time (call it at login): the
 // data moves to a new record, and the old record is deleted only at the
 // version the new record was built from; a write that committed on the old
 // ID meanwhile is merged into the new record and the move retried, so it is
@@ -57,18 +57,18 @@
 // the save fails with ErrSessionGone.
 //
 // Ending a session is a decision of the server that the client cannot undo:
-// the store operations of Destroy (logout), Clear, emptying, Revoke and
-// RevokeSubject run in a context detached from the request's cancellation
+// the store operations of Session.Destroy (logout), Clear, emptying and
+// Manager.Revoke and RevokeKey run in a context detached from the request's cancellation
 // and deadline, bounded by Options.EndTimeout (5s), so a client that
 // disconnects does not keep its session; a store failure is reported
-// through the error handler (Revoke, RevokeSubject and Sessions, called
+// through the error handler (Revoke, RevokeKey and Sessions, called
 // with a request's context, report theirs on that request's session too).
 // Values written after the request ended its own session (a "you are logged
 // out" flash after Destroy, or after revoking the current session) go into
 // a fresh session with a new ID that holds only those values, with no
 // subject and no metadata. A revoked session's next request finds nothing
 // and starts anonymous. An ending sent with an ID that a concurrent
-// Regenerate has just moved ends only that old ID: it does not follow the
+// Renew has just moved ends only that old ID: it does not follow the
 // move.
 //
 // Misuse is never silent: the package functions on a session this package
@@ -147,12 +147,17 @@ type Options struct {
 	// contention, so only the deadline ends the retries.
 	MaxRetries int
 	// EndTimeout bounds the store operations that end a session (Destroy,
-	// emptying, Revoke, RevokeSubject). They run detached from the
+	// emptying, Revoke, RevokeKey). They run detached from the
 	// request's cancellation and deadline, so a client that goes away
 	// cannot keep its session alive; 0 means DefaultEndTimeout (5s).
 	EndTimeout time.Duration
 	// Helpers supplies cookie attributes; nil means session.Defaults.
 	Helpers session.Helpers
+	// Meta, if set, gives the metadata recorded with a session when a
+	// request attaches it to a subject (Session.SetSubject, at login): a
+	// user agent, an address, a device name, shown by
+	// session.Manager.Sessions (Info.Meta). It never travels to the client.
+	Meta func(r *http.Request) map[string]string
 	// Rand is the source of session IDs; nil means crypto/rand. It must
 	// fill the 32 bytes of an ID (io.ReadFull); if it fails or falls
 	// short, saving fails: there is no fallback.
@@ -168,6 +173,8 @@ type Interface struct {
 var (
 	_ session.Interface      = (*Interface)(nil)
 	_ session.RefreshChecker = (*Interface)(nil)
+	_ session.Subjects       = (*Interface)(nil)
+	_ session.Lifecycle      = (*state)(nil)
 )
 
 // New returns an Interface over opts.Store.

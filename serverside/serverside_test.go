@@ -98,12 +98,12 @@ var routes = map[string]http.HandlerFunc{
 	"/nothing": func(w http.ResponseWriter, r *http.Request) {},
 	"/login": func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = serverside.Regenerate(s)
+		_ = s.Renew()
 		_ = s.Set("user", r.URL.Query().Get("user"))
-		_ = serverside.SetSubject(s, r.URL.Query().Get("user"))
+		_ = s.SetSubject(r.URL.Query().Get("user"))
 		_ = serverside.SetMeta(s, "ua", r.UserAgent())
 	},
-	"/logout": func(w http.ResponseWriter, r *http.Request) { _ = serverside.Destroy(session.From(r)) },
+	"/logout": func(w http.ResponseWriter, r *http.Request) { _ = session.From(r).Destroy() },
 }
 
 func sessionCookie(c *sessiontest.Client) string {
@@ -511,7 +511,7 @@ func TestSubjectsListAndRevoke(t *testing.T) {
 	}
 	bob := e.client(routes)
 	bob.Get("/login?user=bob")
-	infos, err := e.iface.Sessions(context.Background(), "alice")
+	infos, err := e.m.Sessions(context.Background(), "alice")
 	if err != nil || len(infos) != 3 {
 		t.Fatalf("Sessions(alice) = %d, %v", len(infos), err)
 	}
@@ -523,9 +523,8 @@ func TestSubjectsListAndRevoke(t *testing.T) {
 	// "Log out other devices" from device 0.
 	h := e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		n, err := e.iface.RevokeSubject(r.Context(), serverside.Subject(s), s)
-		if err != nil || n != 2 {
-			t.Errorf("RevokeSubject = %d, %v", n, err)
+		if err := e.m.Revoke(r.Context(), s.Subject(), s); err != nil {
+			t.Errorf("Revoke = %v", err)
 		}
 	}))
 	devices[0].Handler = h
@@ -541,8 +540,14 @@ func TestSubjectsListAndRevoke(t *testing.T) {
 		}
 	}
 	// Log out everywhere.
-	if n, err := e.iface.RevokeSubject(context.Background(), "alice", nil); err != nil || n != 1 {
-		t.Errorf("log out everywhere: %d, %v", n, err)
+	if infos, err := e.m.Sessions(context.Background(), "alice"); err != nil || len(infos) != 1 {
+		t.Errorf("sessions after log-out-others: %d, %v; want 1", len(infos), err)
+	}
+	if err := e.m.Revoke(context.Background(), "alice", nil); err != nil {
+		t.Errorf("log out everywhere: %v", err)
+	}
+	if infos, err := e.m.Sessions(context.Background(), "alice"); err != nil || len(infos) != 0 {
+		t.Errorf("sessions after log out everywhere: %d, %v; want 0", len(infos), err)
 	}
 	if got := devices[0].Get("/get?k=user").Body; got != "<nil>" {
 		t.Errorf("device 0 after log out everywhere: %q", got)

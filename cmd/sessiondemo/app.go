@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -32,6 +33,8 @@ type page struct {
 	LoggedOut bool
 	// sessions
 	Sessions []sessionView
+	// CanList: the backend lists a user's sessions (not cookie sessions).
+	CanList bool
 	// cookie
 	Cookie *cookieView
 	// flask
@@ -63,7 +66,6 @@ type cookieView struct {
 type app struct {
 	m     *session.Manager
 	be    *backend
-	ss    *serverside.Interface // nil in cookie mode
 	pages map[string]*template.Template
 }
 
@@ -72,7 +74,7 @@ type app struct {
 // refuses cross-site form posts) and a strict Content-Security-Policy (the
 // demo has no JavaScript at all).
 func newApp(m *session.Manager, be *backend) http.Handler {
-	a := &app{m: m, be: be, ss: be.iface, pages: parsePages()}
+	a := &app{m: m, be: be, pages: parsePages()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /login", a.login)
@@ -174,18 +176,17 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	// A fresh session at login. Errors from these calls are reported to
-	// the middleware too, which then answers 500 instead of the redirect.
+	// A fresh session at login: Clear drops what the visitor had, Renew
+	// gives it a new identity (a new ID server-side, a new establishment
+	// time for a cookie: no session fixation), SetSubject attaches it to
+	// the user so that "your sessions" can list and revoke it. Errors from
+	// these calls are reported to the middleware too, which then answers
+	// with its error handler instead of the redirect.
 	if err := s.Clear(); err != nil {
 		return
 	}
-	if a.ss != nil {
-		// A new ID at login (no session fixation), attached to the user
-		// so that "your sessions" can list and revoke it.
-		_ = serverside.Regenerate(s)
-		_ = serverside.SetSubject(s, name)
-		_ = serverside.SetMeta(s, "agent", r.UserAgent())
-	}
+	_ = s.Renew()
+	_ = s.SetSubject(name)
 	_ = s.Set("user", name)
 	_ = s.SetPermanent(r.PostFormValue("remember") == "on")
 	_ = s.Flash("Welcome, "+name+"!", "success")
@@ -193,12 +194,8 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
-	s := session.From(r)
-	if a.ss != nil {
-		_ = serverside.Destroy(s) // the record goes, the cookie is cleared
-	} else {
-		_ = s.Clear() // an empty session: the cookie is deleted
-	}
+	// The session ends: a server-side record is deleted, the cookie cleared.
+	_ = session.From(r).Destroy()
 	// Nothing is left to flash into: the page says it from the URL.
 	http.Redirect(w, r, "/?bye", http.StatusSeeOther)
 }
@@ -220,58 +217,74 @@ func (a *app) count(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// sessions lists the user's sessions (server-side stores only).
+// sessions lists the user's sessions, where the backend can list them
+// (not cookie sessions, which live in the browser alone).
 func (a *app) sessions(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "sessions", "Your sessions")
-	if a.ss == nil || !p.LoggedIn {
+	if !p.LoggedIn {
 		a.render(w, "sessions", p)
 		return
 	}
-	s := session.From(r)
-	infos, err := a.ss.Sessions(r.Context(), serverside.Subject(s))
-	if err != nil {
+	infos, err := a.m.Sessions(r.Context(), session.From(r).Subject())
+	switch {
+	case errors.Is(err, session.ErrNotSupported):
+	case err != nil:
 		a.fail(w, "listing sessions", err)
 		return
+	default:
+		p.CanList = true
 	}
-	current := serverside.Key(s)
 	for _, in := range infos {
-		p.Sessions = append(p.Sessions, sessionView{Key: in.Key, Current: in.Key == current,
+		p.Sessions = append(p.Sessions, sessionView{Key: in.Key, Current: in.Current,
 			Created: in.Created, LastSeen: in.LastSeen, Agent: in.Meta["agent"]})
 	}
 	a.render(w, "sessions", p)
 }
 
+// revokeOthers logs the user out everywhere but here.
 func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
 	s := session.From(r)
-	if a.ss == nil || serverside.Subject(s) == "" {
+	subject := s.Subject()
+	if subject == "" {
 		http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 		return
 	}
-	n, err := a.ss.RevokeSubject(r.Context(), serverside.Subject(s), s)
-	if err != nil {
+	// Counted only to say how many: cookie sessions cannot be listed.
+	infos, listErr := a.m.Sessions(r.Context(), subject)
+	err := a.m.Revoke(r.Context(), subject, s)
+	switch {
+	case errors.Is(err, session.ErrNotSupported):
+		_ = s.Flash("This demo cannot log out other devices with this store.", "error")
+	case err != nil:
 		a.fail(w, "logging out other devices", err)
 		return
+	case listErr == nil:
+		_ = s.Flash(fmt.Sprintf("Logged out %d other session(s).", max(len(infos)-1, 0)), "success")
+	default:
+		_ = s.Flash("Logged out every other session.", "success")
 	}
-	_ = s.Flash(fmt.Sprintf("Logged out %d other session(s).", n), "success")
 	http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 }
 
+// revokeOne logs out one of the user's other sessions.
 func (a *app) revokeOne(w http.ResponseWriter, r *http.Request) {
 	s := session.From(r)
 	key := r.PostFormValue("key")
-	if a.ss == nil || serverside.Subject(s) == "" || key == "" {
+	subject := s.Subject()
+	if subject == "" || key == "" {
 		http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 		return
 	}
-	// Only the user's own sessions may be revoked.
-	infos, err := a.ss.Sessions(r.Context(), serverside.Subject(s))
-	if err != nil {
+	// RevokeKey ignores a key that is not one of the user's own sessions;
+	// the list says which one is this device's.
+	infos, err := a.m.Sessions(r.Context(), subject)
+	if err != nil && !errors.Is(err, session.ErrNotSupported) {
 		a.fail(w, "listing sessions", err)
 		return
 	}
 	for _, in := range infos {
-		if in.Key == key && key != serverside.Key(s) {
-			if err := a.ss.Revoke(r.Context(), key); err != nil {
+		if in.Key == key && !in.Current {
+			if err := a.m.RevokeKey(r.Context(), subject, key); err != nil {
 				a.fail(w, "logging out a session", err)
 				return
 			}
@@ -294,7 +307,7 @@ func (a *app) cookie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cv.Raw = ck.Value
-	if a.ss != nil {
+	if a.be.Kind != "cookie" { // this page is about the cookie's format
 		s := session.From(r)
 		cv.StoreKey = serverside.Key(s)
 		cv.Values = pretty(s.Values())

@@ -95,6 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			logger.Warn("no -secret or SESSIONKIT_SECRET: using a random key for this run; cookie sessions end when the demo stops")
 		}
 		cfg.SecretKey = []byte(key)
+		cfg.Revocations = backend.revocations
 	}
 	m, err := session.New(cfg)
 	if err != nil {

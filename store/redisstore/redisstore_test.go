@@ -366,9 +366,9 @@ func TestRawIDNeverInRedis(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		serverside.Regenerate(s)
+		s.Renew()
 		s.Set("user", "alice")
-		serverside.SetSubject(s, "alice")
+		s.SetSubject("alice")
 		serverside.SetMeta(s, "ua", r.UserAgent())
 	})
 	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(session.From(r).Get("user").(string))) })

@@ -1,0 +1,235 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrNotSupported is returned (wrapped) by a lifecycle operation the
+// session's backend cannot perform: [Manager.Sessions] with cookie sessions
+// (a cookie lives in the client and is listed nowhere), [Manager.Revoke]
+// with cookie sessions and no Config.Revocations, or any lifecycle
+// operation with a third-party [Interface] that does not implement it (see
+// [Lifecycle] and [Subjects]).
+var ErrNotSupported = errors.New("session: not supported by the session backend")
+
+// Lifecycle is implemented by the per-session state an [Interface] attaches
+// to the sessions it opens (Session.SetBackend): [Session.Renew],
+// [Session.SetSubject], [Session.Subject] and [Session.Destroy] call it.
+// [SecureCookie] and the serverside package implement it; a session whose
+// backend state does not fails those calls with ErrNotSupported.
+type Lifecycle interface {
+	// Renew makes the session a new one at save time, keeping its values:
+	// a new ID for a server-side session, a new establishment time (see
+	// EstablishedKey) for a cookie.
+	Renew(s *Session) error
+	// SetSubject attaches s to subject (a user ID).
+	SetSubject(s *Session, subject string) error
+	// Subject returns the subject attached to s, or "".
+	Subject(s *Session) string
+	// Destroy ends s (logout). Values written afterwards in the same
+	// request go into a fresh session without a subject.
+	Destroy(s *Session) error
+}
+
+// Subjects is implemented by an [Interface] that can list and revoke the
+// sessions of a subject; [Manager.Sessions], [Manager.Revoke] and
+// [Manager.RevokeKey] call it. The serverside package implements it over
+// a store that indexes sessions by subject.
+type Subjects interface {
+	// Sessions lists subject's live sessions; current is the session of
+	// the request ctx belongs to (nil outside one), marked Info.Current.
+	Sessions(ctx context.Context, subject string, current *Session) ([]Info, error)
+	// Revoke ends every session of subject but keep's (nil keeps none).
+	Revoke(ctx context.Context, subject string, keep *Session) error
+	// RevokeKey ends the session of subject listed under key.
+	RevokeKey(ctx context.Context, subject, key string) error
+}
+
+// Info describes one live session of a subject, without its data.
+type Info struct {
+	// Key identifies the session for [Manager.RevokeKey]; it is not the
+	// cookie value and cannot be used to open the session.
+	Key string
+	// Current reports that this is the session of the request that listed it.
+	Current  bool
+	Created  time.Time
+	LastSeen time.Time
+	Expires  time.Time
+	// Meta is the metadata the backend recorded with the session (a user
+	// agent, an address), or nil.
+	Meta map[string]string
+}
+
+// Renew makes the session a new one when it is saved, keeping its values:
+// a server-side session moves to a new ID, a cookie session is re-issued
+// with a new establishment time. Call it at login and whenever the user
+// gains privileges (against session fixation). It fails like a write on a
+// session that cannot be written, and with ErrNotSupported when the
+// backend cannot renew; either failure is also reported through the error
+// handler.
+func (s *Session) Renew() error {
+	return s.lifecycle("Renew", func(l Lifecycle) error { return l.Renew(s) })
+}
+
+// SetSubject attaches the session to subject (a user ID), so it can be
+// listed ([Manager.Sessions]) and revoked ([Manager.Revoke]) with the
+// subject's other sessions. A cookie session stores the subject under
+// Config.SubjectKey and is marked established now (see [EstablishedKey]),
+// so calling it again after [Manager.Revoke] keeps the current session.
+// Failures are as for [Session.Renew].
+func (s *Session) SetSubject(subject string) error {
+	return s.lifecycle("SetSubject", func(l Lifecycle) error { return l.SetSubject(s, subject) })
+}
+
+// Subject returns the subject attached to the session, or "" (also for a
+// session whose backend has none).
+func (s *Session) Subject() string {
+	l, _ := s.Backend().(Lifecycle)
+	if l == nil {
+		return ""
+	}
+	return l.Subject(s)
+}
+
+// Destroy ends the session (logout): its values are cleared at once, and
+// when it is saved a server-side record is deleted (even if the client
+// goes away meanwhile) and the cookie cleared. Values written afterwards in
+// the same request (a "you are logged out" flash) go into a fresh session
+// without a subject. Session.Clear, Flask's logout idiom, ends a session
+// as well. Failures are as for [Session.Renew].
+func (s *Session) Destroy() error {
+	return s.lifecycle("Destroy", func(l Lifecycle) error { return l.Destroy(s) })
+}
+
+// lifecycle runs op on the session's Lifecycle: a session that refuses
+// writes fails as a write does, one without a Lifecycle with
+// ErrNotSupported; failures are recorded (Session.Fail).
+func (s *Session) lifecycle(name string, op func(Lifecycle) error) error {
+	if err := s.writable(); err != nil {
+		return s.write(func() {})
+	}
+	l, _ := s.Backend().(Lifecycle)
+	if l == nil {
+		err := fmt.Errorf("%w: Session.%s", ErrNotSupported, name)
+		s.Fail(err)
+		return err
+	}
+	err := op(l)
+	s.Fail(err)
+	return err
+}
+
+// cookieLifecycle is the Lifecycle of SecureCookie's sessions.
+type cookieLifecycle struct{ cfg *Config }
+
+func (c cookieLifecycle) Renew(s *Session) error {
+	return s.Set(EstablishedKey, c.cfg.now().UnixNano())
+}
+
+func (c cookieLifecycle) SetSubject(s *Session, subject string) error {
+	return s.Update(map[string]any{
+		c.cfg.subjectKey(): subject,
+		EstablishedKey:     c.cfg.now().UnixNano(),
+	})
+}
+
+func (c cookieLifecycle) Subject(s *Session) string {
+	v, _ := s.Lookup(c.cfg.subjectKey())
+	subject, _ := v.(string)
+	return subject
+}
+
+func (c cookieLifecycle) Destroy(s *Session) error { return s.Clear() }
+
+// current returns the session m's middleware holds for the request ctx
+// belongs to, opening it if the handler has not yet; nil outside one.
+func (m *Manager) current(ctx context.Context) *Session {
+	st, _ := ctx.Value(cookieKey{m.id}).(*reqState)
+	if st == nil {
+		return nil
+	}
+	s, _ := st.session()
+	return s
+}
+
+// report records a failure of a lifecycle operation on the session of the
+// request ctx belongs to, so the error handler answers it even if the
+// caller ignores the error; ErrNotSupported is left to the caller.
+func report(s *Session, err error) error {
+	if err != nil && s != nil && !errors.Is(err, ErrNotSupported) {
+		s.Fail(err)
+	}
+	return err
+}
+
+// Sessions lists the live sessions of subject, the current request's
+// marked Info.Current, in the order the backend keeps them. Cookie sessions
+// cannot be listed: ErrNotSupported. Called with a request's context, a
+// backend failure also answers that request through the error handler.
+func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) {
+	sub, ok := m.rc.iface.(Subjects)
+	if !ok {
+		return nil, fmt.Errorf("%w: listing sessions", ErrNotSupported)
+	}
+	current := m.current(ctx)
+	infos, err := sub.Sessions(ctx, subject, current)
+	return infos, report(current, err)
+}
+
+// Revoke ends every session of subject except keep's ("log out other
+// devices"); a nil keep ends them all ("log out everywhere"). When the
+// request ctx belongs to holds one of the revoked sessions, that session
+// ends with the revocation: what the handler writes afterwards (a "logged
+// out" flash) goes into a fresh session without a subject.
+//
+// Server-side sessions are deleted (see the serverside package). Cookie
+// sessions need Config.Revocations: every session of subject established
+// before now is refused from now on, and keep is re-established (as
+// SetSubject does); without Config.Revocations, ErrNotSupported. The store
+// operations run detached from ctx's cancellation: a client that goes away
+// does not stop a revocation. Called with a request's context, a failure
+// also answers that request through the error handler.
+func (m *Manager) Revoke(ctx context.Context, subject string, keep *Session) error {
+	current := m.current(ctx)
+	if sub, ok := m.rc.iface.(Subjects); ok {
+		return report(current, sub.Revoke(ctx, subject, keep))
+	}
+	rv := m.cfg.Revocations
+	if _, cookie := m.rc.iface.(cookieBackend); !cookie || rv == nil {
+		return fmt.Errorf("%w: revoking sessions (cookie sessions need Config.Revocations)", ErrNotSupported)
+	}
+	if err := rv.Revoke(ctx, subject, m.cfg.now()); err != nil {
+		return report(current, fmt.Errorf("session: revoking %w", err))
+	}
+	if current != nil {
+		// From here on, the request's own writes are tracked: if its session
+		// turns out to be revoked when it is saved, only they are kept.
+		current.TrackChanges()
+	}
+	if keep != nil && keep.Subject() == subject {
+		return keep.SetSubject(subject)
+	}
+	return nil
+}
+
+// RevokeKey ends the session of subject listed under key (an Info.Key from
+// [Manager.Sessions]); a key that is not one of subject's live sessions is
+// ignored. Cookie sessions cannot be revoked one by one: ErrNotSupported.
+// Failures are reported as for [Manager.Revoke].
+func (m *Manager) RevokeKey(ctx context.Context, subject, key string) error {
+	sub, ok := m.rc.iface.(Subjects)
+	if !ok {
+		return fmt.Errorf("%w: revoking one session", ErrNotSupported)
+	}
+	current := m.current(ctx)
+	return report(current, sub.RevokeKey(ctx, subject, key))
+}
+
+// cookieBackend is implemented by SecureCookie, and by an Interface that
+// embeds it: its sessions are revoked through Config.Revocations.
+type cookieBackend interface{ revokesByNotBefore() }
+
+func (sc *SecureCookie) revokesByNotBefore() {}
