@@ -123,7 +123,7 @@ func TestDefaultHelpersInvalidConfig(t *testing.T) {
 	}
 	now := time.Unix(1700000000, 0)
 	cfg.Now = fixedClock(now)
-	perm := session.NewSession(map[string]any{"_permanent": true})
+	perm := session.NewValues(map[string]any{"_permanent": true})
 	if got := d.ExpirationTime(cfg, perm); !got.Equal(now.Add(session.DefaultPermanentLifetime)) {
 		t.Errorf("ExpirationTime = %v, want the default lifetime", got)
 	}

@@ -21,7 +21,8 @@ var (
 	ErrBadPayload = errors.New("session: signed cookie payload cannot be decoded")
 
 	// ErrCookieTooLarge means the Set-Cookie header would exceed
-	// Config.MaxCookieSize. The cookie is not sent. See [CookieTooLargeError].
+	// Config.MaxCookieSize. The cookie is not sent; the error says how large
+	// it was and what the limit is.
 	ErrCookieTooLarge = errors.New("session: cookie too large")
 
 	// ErrHeaderWritten means the session was changed after the response header
@@ -33,7 +34,7 @@ var (
 	// the session interface then starts a new, empty session.
 	ErrInvalidCookie = errors.New("session: invalid cookie")
 
-	// ErrInvalidConfig wraps every error that [Config.Validate] returns.
+	// ErrInvalidConfig wraps every problem [New] finds in a Config.
 	ErrInvalidConfig = errors.New("session: invalid config")
 
 	// ErrUnencodable is wrapped by the error of a write ([Session.Set],
@@ -46,37 +47,37 @@ var (
 	// tagjson.ErrDepth, ...).
 	ErrUnencodable = errors.New("session: value cannot be encoded in the session; nothing was stored")
 
-	// ErrResponseReplaced is returned by the handler's writes (Write,
+	// errResponseReplaced is returned by the handler's writes (Write,
 	// ReadFrom, Hijack, http.ResponseController's Flush) once the session
 	// failed and the error handler answered the request instead.
-	ErrResponseReplaced = errors.New("session: response replaced by the session error handler")
+	errResponseReplaced = errors.New("session: response replaced by the session error handler")
 
-	// ErrReadAfterHeader is reported (through the error handler, as a late
+	// errReadAfterHeader is reported (through the error handler, as a late
 	// error that also matches ErrHeaderWritten) when the session is read
 	// after a response header without "Vary: Cookie" went out: a cache may
 	// serve the personalised response to other users.
-	ErrReadAfterHeader = errors.New("session: session read after the response header went out without Vary: Cookie; a cache may serve this response to other users")
+	errReadAfterHeader = errors.New("session: session read after the response header went out without Vary: Cookie; a cache may serve this response to other users")
 
-	// ErrCookieNotSent is reported (as a late error that also matches
+	// errCookieNotSent is reported (as a late error that also matches
 	// ErrHeaderWritten) when a handler hijacked the connection and the
 	// session cookie could not be added to the response it wrote: it wrote
 	// no HTTP/1.x response header, or closed the connection first.
-	ErrCookieNotSent = errors.New("session: the connection was hijacked and the session cookie could not be added to the response written on it")
+	errCookieNotSent = errors.New("session: the connection was hijacked and the session cookie could not be added to the response written on it")
 )
 
-// CookieTooLargeError reports a session cookie larger than Config.MaxCookieSize.
+// cookieTooLargeError reports a session cookie larger than Config.MaxCookieSize.
 // It matches [ErrCookieTooLarge] with [errors.Is].
-type CookieTooLargeError struct {
+type cookieTooLargeError struct {
 	Name      string // cookie name
 	ValueSize int    // bytes of the cookie value
 	Size      int    // bytes of the whole Set-Cookie header value
 	Limit     int    // Config.MaxCookieSize in force
 }
 
-func (e *CookieTooLargeError) Error() string {
+func (e *cookieTooLargeError) Error() string {
 	return fmt.Sprintf("session: the %q cookie is too large: the value was %d bytes but the header required %d extra bytes; the final size was %d bytes but the limit is %d bytes (browsers silently ignore cookies larger than this, so it was not sent)",
 		e.Name, e.ValueSize, e.Size-e.ValueSize, e.Size, e.Limit)
 }
 
 // Is reports whether target is ErrCookieTooLarge.
-func (e *CookieTooLargeError) Is(target error) bool { return target == ErrCookieTooLarge }
+func (e *cookieTooLargeError) Is(target error) bool { return target == ErrCookieTooLarge }

@@ -50,7 +50,7 @@ func ExampleSecureCookie() {
 }
 
 func ExampleSession_Flashes() {
-	s := session.NewSession(nil)
+	s := session.NewValues(nil)
 	_ = s.Flash("Saved.", "success")
 	_ = s.Flash("Check your email.", "")
 	for _, f := range s.Flashes() {

@@ -185,7 +185,7 @@ func TestRenew(t *testing.T) {
 type bareInterface struct{ session.Defaults }
 
 func (bareInterface) Open(cfg *session.Config, r *http.Request) (*session.Session, error) {
-	return session.NewSession(nil), nil
+	return session.NewValues(nil), nil
 }
 
 func (bareInterface) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
@@ -244,7 +244,7 @@ func TestLifecycleNotSupported(t *testing.T) {
 			}
 		})
 	}
-	if s := session.NewSession(map[string]any{"_subject": "alice"}); s.Subject() != "" {
+	if s := session.NewValues(map[string]any{"_subject": "alice"}); s.Subject() != "" {
 		t.Errorf("Subject of a session without a Lifecycle = %q, want \"\"", s.Subject())
 	}
 }

@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// DefaultSubjectKey is the session key holding the subject (a user ID) that
+// defaultSubjectKey is the session key holding the subject (a user ID) that
 // revocation looks up.
-const DefaultSubjectKey = "_subject"
+const defaultSubjectKey = "_subject"
 
 // EstablishedKey is the session key holding when the session was
 // established: the moment [Session.SetSubject] or [Session.Renew] ran (the login), as an integer of
@@ -61,7 +61,7 @@ func (c *Config) subjectKey() string {
 	if c.SubjectKey != "" {
 		return c.SubjectKey
 	}
-	return DefaultSubjectKey
+	return defaultSubjectKey
 }
 
 // subjectOf returns the subject of a session, or "".

@@ -54,10 +54,8 @@ type Decoded struct {
 }
 
 var (
-	_ Interface          = (*SecureCookie)(nil)
-	_ NullSessionMaker   = (*SecureCookie)(nil)
-	_ NullSessionChecker = (*SecureCookie)(nil)
-	_ RefreshChecker     = (*SecureCookie)(nil)
+	_ Interface      = (*SecureCookie)(nil)
+	_ refreshChecker = (*SecureCookie)(nil)
 )
 
 func (sc *SecureCookie) helpers() Helpers {
@@ -66,12 +64,6 @@ func (sc *SecureCookie) helpers() Helpers {
 	}
 	return Defaults{}
 }
-
-// MakeNullSession returns the null session handed out without a secret key.
-func (sc *SecureCookie) MakeNullSession(cfg *Config) *Session { return Defaults{}.MakeNullSession(cfg) }
-
-// IsNullSession reports whether s is a null session.
-func (sc *SecureCookie) IsNullSession(s *Session) bool { return s.IsNull() }
 
 // buffers reused across requests for payloads and cookie values.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
@@ -129,20 +121,16 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 		rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring a revoked cookie", slog.String("cookie", name))
 		return sc.fresh(cfg), nil
 	}
-	s := NewSession(values)
-	s.stale = info.Stale // re-issued under the current key when saved
-	s.backend = cookieLifecycle{cfg}
-	return s, nil
+	// Made with an old key: re-issued under the current one when saved.
+	return NewSession(State{Values: values, Reissue: info.Stale}), nil
 }
 
 // fresh returns a new, empty cookie session.
-func (sc *SecureCookie) fresh(cfg *Config) *Session {
-	return &Session{backend: cookieLifecycle{cfg}}
-}
+func (sc *SecureCookie) fresh(cfg *Config) *Session { return NewSession(State{}) }
 
 // errOverBound is the reason a cookie longer than the configuration's bound
 // is ignored; it matches ErrInvalidCookie.
-var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or HardMaxCookieSize) allows", ErrInvalidCookie)
+var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or hardMaxCookieSize) allows", ErrInvalidCookie)
 
 // decode opens a cookie value with the Codec or, by default, Flask's signer.
 // A value over the configuration's bound is refused before any decoding.
@@ -211,123 +199,110 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 	return true // a Codec's own failure: opening reports it
 }
 
-// Save writes the cookie following Flask's save_session: Vary: Cookie when the
-// session was accessed; a deletion cookie when a modified session ended up
-// empty; otherwise the cookie when ShouldSetCookie says so, with Expires only
-// for permanent sessions. A cookie over MaxCookieSize is an error wrapping
-// ErrCookieTooLarge and nothing is sent, unless AllowOversizeCookie is set;
-// one the next request would not read back (over HardMaxCookieSize, or over
-// an explicit Signing.MaxLength) is an error in every configuration.
-// A response that sets or deletes the cookie is made unstorable by shared
-// caches: its Cache-Control directives, parsed per RFC 9111, lose "public",
-// "s-maxage" and a qualified private="...", and gain an unqualified
-// "private" unless they already forbid storing (see SetCookie), so no
-// shared cache hands one user's cookie to another (Rails CVE-2024-26144).
-// With Config.Revocations, a session that carries a subject is checked
-// again before it is re-issued (see Revocations).
+// Save writes the cookie with [SaveCookie] (Flask's save_session): Vary:
+// Cookie when the session was accessed; a deletion cookie when a modified
+// session ended up empty; otherwise the signed (or Codec's) cookie when
+// ShouldSetCookie says so (or it was made with an old key), with Expires
+// only for permanent sessions, and the limits and caching rules SaveCookie
+// applies. One the
+// next request would not read back (over an explicit Signing.MaxLength) is
+// an error in every configuration. With Config.Revocations, a session that
+// carries a subject is checked again before it is re-issued (see
+// Revocations).
 func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *http.Request) error {
 	rc, err := cfg.get()
 	if err != nil {
 		return err
 	}
 	h := sc.helpers()
-	header := w.Header()
-	var lines headerLines
-	values, accessed, modified := s.snapshot()
-	if accessed {
-		addVaryCookie(header, &lines)
-	}
-	if len(values) == 0 {
-		if modified {
-			DeleteCookie(h, cfg, w, r)
+	return saveCookie(cfg, h, s, w, r, func(dst []byte) ([]byte, error) {
+		empty := false
+		Inspect(s, func(st State) { empty = len(st.Values) == 0 })
+		if empty {
+			return dst, nil
 		}
-		return nil
-	}
-	if !h.ShouldSetCookie(cfg, s) && !s.isStale() {
-		return nil
-	}
-	if sc.Codec == nil && rc.signer == nil {
-		return ErrNoSecretKey
-	}
-	if cfg.Revocations != nil {
-		// The subject may have been revoked while this request ran: a
-		// session established before that is not re-issued.
-		now := cfg.now()
-		s.mu.Lock()
-		subject := subjectOf(cfg, s.values)
-		if _, ok := s.values[EstablishedKey]; subject != "" && !ok {
-			s.values[EstablishedKey] = now.UnixNano() // a subject set without SetSubject: established now
+		if sc.Codec == nil && rc.signer == nil {
+			return dst, ErrNoSecretKey
 		}
-		established := establishedAt(s.values, now)
-		s.mu.Unlock()
-		revoked, err := revokedSince(r.Context(), cfg, subject, established)
-		if err != nil {
-			return err
-		}
-		if revoked {
-			switch {
-			case s.restartAfterRevocation(cfg):
-				// This request revoked its own subject (revocation.Revoke):
-				// the session ended there, and what the handler wrote
-				// afterwards (a "logged out" flash) starts a fresh one.
-				if s.Len() == 0 {
-					DeleteCookie(h, cfg, w, r)
-					return nil
-				}
-			case modified:
-				return ErrSessionRevoked
-			default:
-				rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: not re-issuing a revoked session")
-				DeleteCookie(h, cfg, w, r)
-				return nil
+		if cfg.Revocations != nil {
+			deleted, err := sc.checkRevoked(rc, cfg, s, r)
+			if err != nil || deleted {
+				return dst, err
 			}
 		}
-	}
-	a := attrsOf(h, cfg, r)
-	expires := h.ExpirationTime(cfg, s)
+		return sc.encode(rc, cfg, h, s, r, dst)
+	})
+}
 
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	s.mu.Lock()
-	payload, err := rc.serializer.Append((*bp)[:0], s.values)
-	s.mu.Unlock()
+// checkRevoked checks, before a cookie session carrying a subject is
+// re-issued, that the subject was not revoked while the request ran: a
+// session established before that is not re-issued. deleted reports that
+// the cookie is to be deleted instead.
+func (sc *SecureCookie) checkRevoked(rc *resolvedConfig, cfg *Config, s *Session, r *http.Request) (deleted bool, err error) {
+	now := cfg.now()
+	var subject string
+	var modified, hasEstablished bool
+	Inspect(s, func(st State) {
+		subject = subjectOf(cfg, st.Values)
+		_, hasEstablished = st.Values[EstablishedKey]
+		modified = st.Modified
+	})
+	if subject != "" && !hasEstablished {
+		// A subject set without SetSubject: established now.
+		if err := s.Set(EstablishedKey, now.UnixNano()); err != nil {
+			return false, err
+		}
+	}
+	var established time.Time
+	Inspect(s, func(st State) { established = establishedAt(st.Values, now) })
+	revoked, err := revokedSince(r.Context(), cfg, subject, established)
+	if err != nil || !revoked {
+		return false, err
+	}
+	switch {
+	case s.restartAfterRevocation(cfg):
+		// This request revoked its own subject (Manager.Revoke): the
+		// session ended there, and what the handler wrote afterwards (a
+		// "logged out" flash) starts a fresh one.
+		empty := false
+		Inspect(s, func(st State) { empty = len(st.Values) == 0 })
+		if empty {
+			return true, s.Clear() // nothing written since: the cookie is deleted
+		}
+		return false, nil
+	case modified:
+		return false, ErrSessionRevoked
+	default:
+		rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: not re-issuing a revoked session")
+		return true, s.Clear() // the session is over: its cookie is deleted
+	}
+}
+
+// encode appends the cookie value of s to dst.
+func (sc *SecureCookie) encode(rc *resolvedConfig, cfg *Config, h Helpers, s *Session, r *http.Request, dst []byte) ([]byte, error) {
+	pp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(pp)
+	var payload []byte
+	var err error
+	Inspect(s, func(st State) { payload, err = rc.serializer.Append((*pp)[:0], st.Values) })
+	*pp = payload[:0]
 	if err != nil {
-		*bp = payload[:0]
-		return fmt.Errorf("session: encoding the session: %w", err)
+		return dst, fmt.Errorf("session: encoding the session: %w", err)
 	}
-	// The cookie value follows the payload in the same buffer.
-	start := len(payload)
-	var buf []byte
+	start := len(dst)
 	if sc.Codec != nil {
-		buf, err = sc.Codec.Encode(payload, a.name, payload, cfg.now(), rc.lifetime)
+		dst, err = sc.Codec.Encode(dst, h.CookieName(cfg, r), payload, cfg.now(), rc.lifetime)
 		if err != nil {
-			*bp = buf[:0]
-			return fmt.Errorf("session: encoding the cookie: %w", err)
+			return dst, fmt.Errorf("session: encoding the cookie: %w", err)
 		}
-	} else {
-		buf = rc.signer.AppendSign(payload, payload, cfg.now().Unix())
+		return dst, nil
 	}
-	valueLen := len(buf) - start
-	buf = appendSetCookie(buf, &a, buf[start:start+valueLen], expires, -1)
-	line := string(buf[start+valueLen:])
-	*bp = buf[:0]
-
-	if rc.maxSize > 0 && len(line) > rc.maxSize {
-		tooLarge := &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(line), Limit: rc.maxSize}
-		if !cfg.AllowOversizeCookie {
-			return tooLarge
-		}
-		rc.logger.LogAttrs(r.Context(), slog.LevelWarn, tooLarge.Error())
+	dst = rc.signer.AppendSign(dst, payload, cfg.now().Unix())
+	// An explicit Signing.MaxLength bounds the value on write as on read
+	// (the default bound is the configuration's, which SaveCookie applies).
+	if n, valueLen := rc.signer.MaxLength(), len(dst)-start; cfg.Signing.MaxLength > 0 && valueLen > n {
+		name := h.CookieName(cfg, r)
+		return dst, &cookieTooLargeError{Name: name, ValueSize: valueLen, Size: valueLen, Limit: n}
 	}
-	// Never send what the next request would not read back.
-	if !rc.fits(a.name, valueLen) {
-		return &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(a.name) + 1 + valueLen, Limit: rc.cookieLimit}
-	}
-	if sc.Codec == nil {
-		if n := rc.signer.MaxLength(); n >= 0 && valueLen > n {
-			return &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: valueLen, Limit: n}
-		}
-	}
-	addCookieHeaders(header, line, &lines)
-	return nil
+	return dst, nil
 }

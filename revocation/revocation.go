@@ -40,10 +40,10 @@ type Store struct {
 var _ session.Revocations = (*Store)(nil)
 
 // New returns revocations kept in st for keep (at least the longest session
-// lifetime; 0 means session.MaxLifetime, 400 days).
+// lifetime; 0 means 400 days, the longest cookie lifetime browsers honour).
 func New(st store.Store, keep time.Duration) *Store {
 	if keep <= 0 {
-		keep = session.MaxLifetime
+		keep = 400 * 24 * time.Hour
 	}
 	return &Store{st: st, keep: keep}
 }

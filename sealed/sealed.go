@@ -49,10 +49,10 @@ const (
 	timesSize  = 16
 	tagSize    = 16
 	// DefaultMaxLength caps a value, in bytes, before it is decoded and when
-	// it is sealed: session.HardMaxCookieSize. With session.SecureCookie the
+	// it is sealed, the session package's hard bound (64 KiB). With session.SecureCookie the
 	// configuration's own bound (session.Config.MaxCookieSize) applies first,
 	// on write and on read.
-	DefaultMaxLength = session.HardMaxCookieSize
+	DefaultMaxLength = 64 << 10
 )
 
 // Errors. Every failure to open a value wraps session.ErrInvalidCookie, so

@@ -8,58 +8,53 @@ import (
 	"github.com/sessionkit/session/store"
 )
 
-// change runs f on the state of s after marking s modified (which fails for
-// a null session or after the header went out). Misuse — a session this
-// package did not open — is returned and also recorded with s.Fail, so the
-// error handler answers the request even if the caller ignores the error.
-// f learns whether Session.Clear already ran in this request.
-func change(s *session.Session, f func(st *state, cleared bool)) error {
-	st := stateOf(s)
+// cleared reports whether Session.Clear ran in the request of s.
+func cleared(s *session.Session) bool {
+	var c bool
+	session.Inspect(s, func(st session.State) { c = st.Cleared })
+	return c
+}
+
+// change runs f on the state of s (which the session package has marked
+// modified). A session this Interface did not open gives ErrNotServerSide
+// (the session package reports it through the error handler). f learns
+// whether Session.Clear already ran in this request.
+func (i *Interface) change(s *session.Session, f func(st *state, cleared bool)) error {
+	st := i.stateOf(s)
 	if st == nil {
-		return notServerSide(s)
+		return ErrNotServerSide
 	}
-	if err := s.MarkChanged(); err != nil {
-		return err
-	}
-	cleared := s.Changes().Cleared
+	c := cleared(s)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	f(st, cleared)
+	f(st, c)
 	return nil
 }
 
-// notServerSide reports the misuse on s and returns ErrNotServerSide.
-func notServerSide(s *session.Session) error {
-	if s != nil {
-		s.Fail(ErrNotServerSide)
-	}
-	return ErrNotServerSide
-}
-
 // SetSubject attaches the session to subject (a user ID), so it can be
-// listed and revoked with the subject's other sessions (Session.SetSubject).
-func (*state) SetSubject(s *session.Session, subject string) error {
-	return change(s, func(st *state, cleared bool) {
+// listed and revoked with the subject's other sessions
+// (session.Session.SetSubject). Options.Meta, if set, is recorded with it.
+func (i *Interface) SetSubject(s *session.Session, subject string) error {
+	return i.change(s, func(st *state, cleared bool) {
 		st.subject, st.subjectSet, st.afterClear = subject, true, cleared
 	})
 }
 
 // Subject returns the subject attached to the session, or "" (also after
-// Session.Clear, unless SetSubject was called after it) (Session.Subject).
-func (st *state) Subject(s *session.Session) string {
-	cleared := s.Changes().Cleared
+// Session.Clear, unless SetSubject was called after it)
+// (session.Session.Subject).
+func (i *Interface) Subject(s *session.Session) string {
+	st := i.stateOf(s)
+	if st == nil {
+		return ""
+	}
+	c := cleared(s)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if cleared && !(st.subjectSet && st.afterClear) {
+	if c && !(st.subjectSet && st.afterClear) {
 		return ""
 	}
 	return st.subject
-}
-
-// SetMeta records application metadata shown when listing sessions (a user
-// agent, a device name). It never travels to the client.
-func SetMeta(s *session.Session, key, value string) error {
-	return change(s, func(st *state, cleared bool) { st.setMeta(key, value, cleared) })
 }
 
 // setMeta records metadata; cleared: Session.Clear ran before. st.mu is held.
@@ -77,9 +72,9 @@ func (st *state) setMeta(key, value string, cleared bool) {
 }
 
 // Renew gives the session a new ID when it is saved, keeping its data
-// and deleting the old record (Session.Renew).
-func (*state) Renew(s *session.Session) error {
-	return change(s, func(st *state, _ bool) { st.regenerate = true })
+// and deleting the old record (session.Session.Renew).
+func (i *Interface) Renew(s *session.Session) error {
+	return i.change(s, func(st *state, _ bool) { st.regenerate = true })
 }
 
 // Destroy ends the session (logout): its values are cleared at once, and
@@ -87,8 +82,12 @@ func (*state) Renew(s *session.Session) error {
 // from the request's cancellation, so a client that disconnects stays
 // logged out — and the cookie is cleared. Values written afterwards in the
 // same request (a "you are logged out" flash) go into a fresh session with
-// a new ID, no subject and no metadata (Session.Destroy).
-func (st *state) Destroy(s *session.Session) error {
+// a new ID, no subject and no metadata (session.Session.Destroy).
+func (i *Interface) Destroy(s *session.Session) error {
+	st := i.stateOf(s)
+	if st == nil {
+		return ErrNotServerSide
+	}
 	if err := s.Clear(); err != nil {
 		return err
 	}
@@ -99,7 +98,9 @@ func (st *state) Destroy(s *session.Session) error {
 }
 
 // Key returns the store key of the session (the hash of its ID, safe to
-// show and to pass to Revoke), or "" for a session not yet stored.
+// show; session.Info.Key), or "" for a session not yet stored or not
+// server-side. It exists for pages that explain the cookie: listing and
+// revoking go through session.Manager.
 func Key(s *session.Session) string {
 	st := stateOf(s)
 	if st == nil {
@@ -118,27 +119,6 @@ func (i *Interface) subjects() (store.SubjectStore, error) {
 	return ss, nil
 }
 
-// current returns the session of the request ctx belongs to, and its state
-// if this Interface opened it (nil otherwise). It opens the session if the
-// handler has not yet.
-func (i *Interface) current(ctx context.Context) (*session.Session, *state) {
-	s := session.FromContext(ctx)
-	st := stateOf(s)
-	if st == nil || st.owner != i {
-		return s, nil
-	}
-	return s, st
-}
-
-// report records err on the session of the request ctx belongs to, so the
-// error handler answers it even if the caller ignores err, and returns err.
-func report(s *session.Session, err error) error {
-	if err != nil && s != nil {
-		s.Fail(err)
-	}
-	return err
-}
-
 // endCurrent ends the session of this request after its record was deleted
 // by a revocation from the request itself: later writes of the request go
 // into a fresh session instead of failing as "ended by another request".
@@ -149,7 +129,7 @@ func endCurrent(s *session.Session, st *state) {
 	if saved {
 		return // the response went out: the session is no longer this request's to change
 	}
-	if s.Changes().Cleared {
+	if cleared(s) {
 		return // Clear ended it already: what was written since belongs to the fresh session
 	}
 	if err := s.Clear(); err != nil {
@@ -162,16 +142,14 @@ func endCurrent(s *session.Session, st *state) {
 
 // Sessions lists subject's live sessions with their metadata, without
 // data; current's is marked Info.Current (session.Manager.Sessions).
-// Called from a handler (ctx the request's), a failure also answers the
-// request through the error handler.
 func (i *Interface) Sessions(ctx context.Context, subject string, current *session.Session) ([]session.Info, error) {
 	ss, err := i.subjects()
 	if err != nil {
-		return nil, report(session.FromContext(ctx), err)
+		return nil, err
 	}
 	infos, err := ss.Sessions(ctx, subject)
 	if err != nil {
-		return nil, report(session.FromContext(ctx), fmt.Errorf("serverside: listing sessions: %w", err))
+		return nil, fmt.Errorf("serverside: listing sessions: %w", err)
 	}
 	currentKey := Key(current)
 	out := make([]session.Info, len(infos))
@@ -184,22 +162,19 @@ func (i *Interface) Sessions(ctx context.Context, subject string, current *sessi
 
 // RevokeKey deletes the session of subject stored under key (an
 // Info.Key); a key that is not one of subject's live sessions is ignored
-// (session.Manager.RevokeKey). The delete runs detached from ctx's
-// cancellation, bounded by Options.EndTimeout. Called from a handler (ctx
-// the request's) on the request's own session, it ends that session as
-// Destroy does; a failure also answers the request through the error
-// handler.
-func (i *Interface) RevokeKey(ctx context.Context, subject, key string) error {
-	s, st := i.current(ctx)
+// (session.Manager.RevokeKey). The listing and the delete run detached from
+// ctx's cancellation, bounded by Options.EndTimeout. When current is the
+// revoked session, it ends as Destroy ends it.
+func (i *Interface) RevokeKey(ctx context.Context, subject, key string, current *session.Session) error {
 	ss, err := i.subjects()
 	if err != nil {
-		return report(s, err)
+		return err
 	}
 	ectx, cancel := i.endContext(ctx)
 	defer cancel()
 	infos, err := ss.Sessions(ectx, subject)
 	if err != nil {
-		return report(s, fmt.Errorf("serverside: listing sessions: %w", err))
+		return fmt.Errorf("serverside: listing sessions: %w", err)
 	}
 	found := false
 	for _, in := range infos {
@@ -209,10 +184,10 @@ func (i *Interface) RevokeKey(ctx context.Context, subject, key string) error {
 		return nil
 	}
 	if err := i.store.Delete(ectx, key); err != nil {
-		return report(s, fmt.Errorf("serverside: revoking a session: %w", err))
+		return fmt.Errorf("serverside: revoking a session: %w", err)
 	}
-	if st != nil && Key(s) == key {
-		endCurrent(s, st)
+	if st := i.stateOf(current); st != nil && Key(current) == key {
+		endCurrent(current, st)
 	}
 	return nil
 }
@@ -220,26 +195,19 @@ func (i *Interface) RevokeKey(ctx context.Context, subject, key string) error {
 // Revoke deletes every session of subject except keep's ("log out other
 // devices"); a nil keep revokes them all ("log out everywhere")
 // (session.Manager.Revoke). The deletes run detached from ctx's
-// cancellation, bounded by Options.EndTimeout. Called from a handler (ctx
-// the request's) whose own session is among those revoked, it ends that
-// session as Destroy does, so the request can still flash "logged out"; a
-// failure also answers the request through the error handler.
-func (i *Interface) Revoke(ctx context.Context, subject string, keep *session.Session) error {
-	_, err := i.revokeSubject(ctx, subject, keep)
-	return err
-}
-
-// revokeSubject is Revoke that also returns how many sessions it deleted.
-func (i *Interface) revokeSubject(ctx context.Context, subject string, keep *session.Session) (int, error) {
-	s, st := i.current(ctx)
+// cancellation, bounded by Options.EndTimeout. When current is among those
+// revoked, it ends as Destroy ends it, so the request can still flash
+// "logged out".
+func (i *Interface) Revoke(ctx context.Context, subject string, keep, current *session.Session) error {
 	ss, err := i.subjects()
 	if err != nil {
-		return 0, report(s, err)
+		return err
 	}
 	keepKey := ""
 	if keep != nil {
 		keepKey = Key(keep)
 	}
+	st := i.stateOf(current)
 	ending := false
 	if st != nil {
 		st.mu.Lock()
@@ -248,12 +216,11 @@ func (i *Interface) revokeSubject(ctx context.Context, subject string, keep *ses
 	}
 	ectx, cancel := i.endContext(ctx)
 	defer cancel()
-	n, err := ss.DeleteSubject(ectx, subject, keepKey)
-	if err != nil {
-		return n, report(s, fmt.Errorf("serverside: revoking sessions: %w", err))
+	if _, err := ss.DeleteSubject(ectx, subject, keepKey); err != nil {
+		return fmt.Errorf("serverside: revoking sessions: %w", err)
 	}
 	if ending {
-		endCurrent(s, st)
+		endCurrent(current, st)
 	}
-	return n, nil
+	return nil
 }

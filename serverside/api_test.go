@@ -10,20 +10,18 @@ import (
 	"github.com/sessionkit/session/serverside"
 )
 
-// Of the metadata a request sets around Session.Clear, only what it sets
-// after Clear reaches the fresh session that follows, with the subject set
-// after Clear.
+// The metadata Options.Meta gives when the subject is set after
+// Session.Clear reaches the fresh session that follows, with that subject;
+// the old session's metadata does not.
 func TestMetaSetAfterClearCarriesOver(t *testing.T) {
 	e := newEnv(t, serverside.Options{})
 	id := e.login(t, "alice")
 	w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = serverside.SetMeta(s, "before", "1")
 		_ = s.Clear()
 		_ = s.SetSubject("bob")
-		_ = serverside.SetMeta(s, "after", "2")
 		_ = s.Set("k", "v")
-	})), nil, "/", id)
+	})), nil, "/?meta=after", id)
 	newID, _, _ := cookieOf(w)
 	if w.Code != 200 || newID == "" || newID == id {
 		t.Fatalf("status %d, cookie %q: want a fresh session", w.Code, newID)
@@ -32,7 +30,7 @@ func TestMetaSetAfterClearCarriesOver(t *testing.T) {
 	if err != nil || len(infos) != 1 {
 		t.Fatalf("Sessions(bob) = %v, %v; want one", infos, err)
 	}
-	if want := map[string]string{"after": "2"}; !maps.Equal(infos[0].Meta, want) {
+	if want := map[string]string{"after": "x"}; !maps.Equal(infos[0].Meta, want) {
 		t.Errorf("the fresh session's metadata %v, want %v", infos[0].Meta, want)
 	}
 	if infos, _ := e.m.Sessions(context.Background(), "alice"); len(infos) != 0 {
@@ -82,14 +80,14 @@ func TestKeyAfterRevokingTheCurrentSession(t *testing.T) {
 	}
 }
 
-// SetMeta adds to the metadata the record holds: the keys set by earlier
-// requests stay.
-func TestSetMetaKeepsEarlierMeta(t *testing.T) {
+// Options.Meta adds to the metadata the record holds: the keys recorded by
+// earlier requests stay.
+func TestMetaKeepsEarlierMeta(t *testing.T) {
 	e := newEnv(t, serverside.Options{})
-	id := e.login(t, "alice") // sets ua (empty: the test request has no User-Agent)
+	id := e.login(t, "alice") // records ua (empty: the test request has no User-Agent)
 	w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = serverside.SetMeta(session.From(r), "device", "phone")
-	})), nil, "/", id)
+		_ = session.From(r).SetSubject("alice")
+	})), nil, "/?meta=device", id)
 	if w.Code != 200 {
 		t.Fatalf("status %d", w.Code)
 	}
@@ -97,7 +95,7 @@ func TestSetMetaKeepsEarlierMeta(t *testing.T) {
 	if err != nil || len(infos) != 1 {
 		t.Fatalf("Sessions(alice) = %v, %v; want one", infos, err)
 	}
-	if want := map[string]string{"ua": "", "device": "phone"}; !maps.Equal(infos[0].Meta, want) {
+	if want := map[string]string{"ua": "", "device": "x"}; !maps.Equal(infos[0].Meta, want) {
 		t.Errorf("metadata %v, want %v", infos[0].Meta, want)
 	}
 }
@@ -110,10 +108,8 @@ func TestNoMetadataStoresNone(t *testing.T) {
 	h := e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
 		_ = s.Set(r.URL.Query().Get("k"), "1")
-		if m := r.URL.Query().Get("meta"); m != "" {
-			_ = serverside.SetMeta(s, m, "x")
-		}
-		_ = s.SetSubject("alice")
+		_ = s.SetSubject("alice") // Options.Meta: ?meta=K records K
+
 		key = serverside.Key(s)
 	}))
 	w := serve(h, nil, "/?k=a", "")

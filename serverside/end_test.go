@@ -144,8 +144,8 @@ func TestEmptiedSessionEndsWithSubject(t *testing.T) {
 			_ = s.Delete("user")
 			s.Flashes()
 		},
-		"Clear after SetMeta": func(s *session.Session) {
-			_ = serverside.SetMeta(s, "ua", "x")
+		"Clear after SetSubject": func(s *session.Session) {
+			_ = s.SetSubject("alice")
 			_ = s.Clear()
 		},
 	}

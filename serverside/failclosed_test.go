@@ -167,44 +167,6 @@ func TestNoSubjectsIsReported(t *testing.T) {
 // plainStore hides every optional capability of the store it wraps.
 type plainStore struct{ store.Store }
 
-// 8: the package's server-side-only functions on a cookie session return
-// ErrNotServerSide and the error handler answers the request, even if the
-// handler ignores it. (The lifecycle — Renew, SetSubject, Destroy — works
-// on every backend: see the root package's tests.)
-func TestMisuseOnCookieSessionIsReported(t *testing.T) {
-	uses := map[string]func(s *session.Session) error{
-		"SetMeta": func(s *session.Session) error { return serverside.SetMeta(s, "ua", "x") },
-	}
-	for name, use := range uses {
-		t.Run(name, func(t *testing.T) {
-			var got error
-			m, err := session.New(session.Config{SecretKey: []byte("a secret key of enough length!!"), Logger: slogDiscard(),
-				ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-					got = err
-					http.Error(w, "session error", http.StatusInternalServerError)
-				}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var returned error
-			w := serve(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				s := session.From(r)
-				_ = s.Set("user", "alice")
-				returned = use(s) // ignored, as handlers do
-			})), nil, "/", "")
-			if !errors.Is(returned, serverside.ErrNotServerSide) {
-				t.Errorf("%s returned %v", name, returned)
-			}
-			if w.Code != 500 || !errors.Is(got, serverside.ErrNotServerSide) {
-				t.Errorf("status %d, error handler got %v; want 500 with ErrNotServerSide", w.Code, got)
-			}
-			if len(w.Header().Values("Set-Cookie")) != 0 {
-				t.Errorf("Set-Cookie %v after misuse", w.Header().Values("Set-Cookie"))
-			}
-		})
-	}
-}
-
 // Read-only responses of server-side sessions vary by cookie.
 func TestReadOnlyResponsesVaryByCookie(t *testing.T) {
 	e := newEnv(t, serverside.Options{})

@@ -12,11 +12,35 @@ import (
 	"github.com/sessionkit/session/store"
 )
 
+// changeSet is what a request changed in a session, key by key.
+type changeSet struct {
+	cleared bool
+	set     map[string]any
+	deleted []string
+}
+
+// apply applies the change set to values (which it modifies and returns;
+// nil is an empty map).
+func (cs changeSet) apply(values map[string]any) map[string]any {
+	if values == nil || cs.cleared {
+		values = make(map[string]any, len(cs.set))
+	}
+	maps.Copy(values, cs.set)
+	for _, k := range cs.deleted {
+		delete(values, k)
+	}
+	return values
+}
+
 // Save writes the session's changes (see the package documentation for the
-// rules) and sets or clears the cookie. Nothing is sent when a store
-// operation fails: the error goes to the middleware's error handler.
+// rules), then sets or clears the cookie through session.SaveCookie (Flask's
+// save_session). Nothing is sent when a store operation fails: the error
+// goes to the middleware's error handler.
 func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
-	st := stateOf(s)
+	if err := normalised(cfg); err != nil {
+		return err
+	}
+	st := i.stateOf(s)
 	if st == nil {
 		return ErrNotServerSide
 	}
@@ -28,12 +52,17 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 			st.setMeta(k, v, st.afterClear)
 		}
 	}
-	ctx := r.Context()
-	h := i.opts.Helpers
-	values, accessed, modified := s.Peek()
-	if accessed {
-		session.AddVaryCookie(w.Header())
+	if err := i.persist(cfg, s, st, r); err != nil {
+		return err
 	}
+	// The cookie holds the ID; an ended session has none: the cookie goes.
+	id := st.id
+	return session.SaveCookie(cfg, i.opts.Helpers, s, w, r, func() (string, error) { return id, nil })
+}
+
+// persist writes the session's changes to the store; st.mu is held.
+func (i *Interface) persist(cfg *session.Config, s *session.Session, st *state, r *http.Request) error {
+	ctx := r.Context()
 	if st.endKey != "" {
 		// Destroy: the server ended the session, whatever the client does.
 		if err := i.deleteEnded(ctx, st.endKey); err != nil {
@@ -42,19 +71,22 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 		st.endKey = ""
 	}
 	t := now(cfg)
+	var (
+		values   map[string]any
+		modified bool
+		cs       changeSet
+	)
+	session.Inspect(s, func(ss session.State) {
+		values, modified = maps.Clone(ss.Values), ss.Modified
+		cs = changeSet{cleared: ss.Cleared, set: ss.Set, deleted: ss.Deleted}
+	})
 	if !modified {
 		if st.key != "" {
-			if err := i.touch(ctx, cfg, st, t); err != nil {
-				return err
-			}
-			if h.ShouldSetCookie(cfg, s) {
-				session.SetCookie(h, cfg, w, r, st.id, h.ExpirationTime(cfg, s))
-			}
+			return i.touch(ctx, cfg, st, t)
 		}
 		return nil
 	}
-	cs := s.Changes()
-	if cs.Cleared && st.key != "" {
+	if cs.cleared && st.key != "" {
 		// Clear ends the session (Flask's logout idiom): its record goes,
 		// and what the request wrote after Clear starts a fresh session.
 		if err := i.deleteCleared(ctx, cfg, st, t); err != nil {
@@ -63,8 +95,8 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 		st.endCleared()
 	}
 	var (
-		ended, issued bool
-		err           error
+		ended bool
+		err   error
 	)
 	// The conditions are computed outside the case clauses, where coverage
 	// (and so mutation testing) sees them.
@@ -74,27 +106,16 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 		ended = true // nothing to store, nothing stored
 	case !stored:
 		err = i.insertFresh(ctx, cfg, st, values, t)
-		issued = true
 	case st.regenerate:
 		ended, err = i.regenerate(ctx, cfg, st, cs, t)
-		issued = !ended
 	default:
 		ended, err = i.update(ctx, cfg, st, cs, values, t)
 	}
 	if err != nil {
 		return err
 	}
-	if ended {
-		if st.key != "" {
-			st.end(false)
-		}
-		if st.clearCookie {
-			session.DeleteCookie(h, cfg, w, r)
-		}
-		return nil
-	}
-	if issued || h.ShouldSetCookie(cfg, s) {
-		session.SetCookie(h, cfg, w, r, st.id, h.ExpirationTime(cfg, s))
+	if ended && st.key != "" {
+		st.end(false)
 	}
 	return nil
 }
@@ -124,12 +145,12 @@ func (i *Interface) record(cfg *session.Config, st *state, values map[string]any
 }
 
 // merge applies the request's changes to the values of the stored record.
-func merge(cfg *session.Config, cs session.ChangeSet, cur *store.Record) (map[string]any, error) {
+func merge(cfg *session.Config, cs changeSet, cur *store.Record) (map[string]any, error) {
 	base, err := serializer(cfg).UnmarshalMap(cur.Data)
 	if err != nil {
 		return nil, fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
 	}
-	return cs.Apply(base), nil
+	return cs.apply(base), nil
 }
 
 // insert stores a record under a freshly issued ID and returns the ID, its
@@ -172,7 +193,7 @@ func (i *Interface) insertFresh(ctx context.Context, cfg *session.Config, st *st
 // request read, or deletes the record when values is empty (the session
 // ends), merging the request's changes into the fresh record on a conflict.
 // ended reports that the record is gone as this request meant it to be.
-func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *state, cs session.ChangeSet, values map[string]any, t time.Time) (ended bool, err error) {
+func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, values map[string]any, t time.Time) (ended bool, err error) {
 	var ctx context.Context
 	var cancel context.CancelFunc
 	if len(values) == 0 {
@@ -234,7 +255,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 // values are empty there is nothing to move: the old record is deleted
 // (version-checked likewise) and ended reports that the session ended. The
 // old ID is never written to.
-func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs session.ChangeSet, t time.Time) (ended bool, err error) {
+func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, t time.Time) (ended bool, err error) {
 	ctx, cancel := i.retryContext(reqCtx)
 	defer cancel()
 	oldKey := st.key

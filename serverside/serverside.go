@@ -10,7 +10,7 @@
 //
 // # Guarantees
 //
-// Every request records its changes key by key (session.ChangeSet). Every
+// Every request records its changes key by key (session.State.Track). Every
 // write to the store is checked against the version the request last read:
 // saving is a compare-and-swap (store.Store.Save) and deleting an emptied,
 // cleared or moved record is a compare-and-delete
@@ -71,9 +71,10 @@
 // Renew has just moved ends only that old ID: it does not follow the
 // move.
 //
-// Misuse is never silent: the package functions on a session this package
-// did not open return ErrNotServerSide and also record it with Session.Fail,
-// so the request is answered by the error handler; so is ErrNoSubjects.
+// Failures are never silent: ErrNoSubjects (a store that cannot list by
+// subject) and every store failure of Manager.Sessions, Revoke and
+// RevokeKey called with a request's context are also answered by the error
+// handler.
 //
 // Idle and absolute timeouts are enforced on every read. Reading does not
 // rewrite data: a read-only request only "touches" the record (extending
@@ -171,10 +172,11 @@ type Interface struct {
 }
 
 var (
-	_ session.Interface      = (*Interface)(nil)
-	_ session.RefreshChecker = (*Interface)(nil)
-	_ session.Subjects       = (*Interface)(nil)
-	_ session.Lifecycle      = (*state)(nil)
+	_ session.Interface = (*Interface)(nil)
+	_ interface {
+		NeedsRefresh(*session.Config, *http.Request) bool
+	} = (*Interface)(nil)
+	_ session.Lifecycle = (*Interface)(nil)
 )
 
 // New returns an Interface over opts.Store.
@@ -276,8 +278,17 @@ func stateOf(s *session.Session) *state {
 	if s == nil {
 		return nil
 	}
-	st, _ := s.Backend().(*state)
+	var st *state
+	session.Inspect(s, func(ss session.State) { st, _ = ss.Backend.(*state) })
 	return st
+}
+
+// stateOf returns the state of a session i opened, or nil.
+func (i *Interface) stateOf(s *session.Session) *state {
+	if st := stateOf(s); st != nil && st.owner == i {
+		return st
+	}
+	return nil
 }
 
 // validID reports whether s has the shape of an ID this package issues.
@@ -312,10 +323,7 @@ func (i *Interface) absolute(cfg *session.Config) time.Duration {
 	if i.opts.AbsoluteTimeout > 0 {
 		return i.opts.AbsoluteTimeout
 	}
-	if cfg.PermanentLifetime > 0 {
-		return cfg.PermanentLifetime
-	}
-	return session.DefaultPermanentLifetime
+	return cfg.PermanentLifetime // normalised by session.New
 }
 
 // expires is when a record created at created and last seen at seen ends.
@@ -331,18 +339,21 @@ func (i *Interface) alive(cfg *session.Config, rec *store.Record, now time.Time)
 	return now.Before(i.expires(cfg, rec.Created, rec.LastSeen)) && !rec.Expired(now)
 }
 
-func now(cfg *session.Config) time.Time {
-	if cfg.Now != nil {
-		return cfg.Now()
-	}
-	return time.Now()
-}
+// now and serializer read the Config session.New normalised: its clock
+// and serializer are set (the Interface checks that in Open and Save).
+func now(cfg *session.Config) time.Time { return cfg.Now() }
 
-func serializer(cfg *session.Config) *tagjson.Serializer {
-	if cfg.Serializer != nil {
-		return cfg.Serializer
+func serializer(cfg *session.Config) *tagjson.Serializer { return cfg.Serializer }
+
+// errNotNormalised: the Interface was called with a Config that did not go
+// through session.New (which sets every default it reads).
+var errNotNormalised = errors.New("serverside: the Config was not passed through session.New")
+
+func normalised(cfg *session.Config) error {
+	if cfg == nil || cfg.Now == nil || cfg.Serializer == nil || cfg.PermanentLifetime <= 0 {
+		return errNotNormalised
 	}
-	return tagjson.Default
+	return nil
 }
 
 // NeedsRefresh reports whether an untouched request must still open its
@@ -357,6 +368,9 @@ func (i *Interface) NeedsRefresh(cfg *session.Config, r *http.Request) bool {
 // unknown or expired ID gives a new, empty session (no store lookup for a
 // malformed one). A store error is returned: the request fails closed.
 func (i *Interface) Open(cfg *session.Config, r *http.Request) (*session.Session, error) {
+	if err := normalised(cfg); err != nil {
+		return nil, err
+	}
 	id, ok := session.RequestCookie(r, i.opts.Helpers.CookieName(cfg, r))
 	if ok && validID(id) {
 		key := storeKey(id)
@@ -369,16 +383,10 @@ func (i *Interface) Open(cfg *session.Config, r *http.Request) (*session.Session
 			if err != nil {
 				return nil, fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
 			}
-			s := session.NewSession(values)
-			s.TrackChanges()
-			s.SetBackend(&state{owner: i, id: id, key: key, version: rec.Version, created: rec.Created,
-				lastSeen: rec.LastSeen, recSubject: rec.Subject, subject: rec.Subject, meta: rec.Meta})
-			return s, nil
+			return session.NewSession(session.State{Values: values, Track: true,
+				Backend: &state{owner: i, id: id, key: key, version: rec.Version, created: rec.Created,
+					lastSeen: rec.LastSeen, recSubject: rec.Subject, subject: rec.Subject, meta: rec.Meta}}), nil
 		}
 	}
-	s := session.NewSession(nil)
-	s.SetNew(true)
-	s.TrackChanges()
-	s.SetBackend(&state{owner: i})
-	return s, nil
+	return session.NewSession(session.State{New: true, Track: true, Backend: &state{owner: i}}), nil
 }

@@ -47,6 +47,18 @@ type env struct {
 	errs  chan error
 }
 
+// testMeta is the tests' Options.Meta: ?meta=K records K=x, a login the
+// user agent as "ua", anything else nothing.
+func testMeta(r *http.Request) map[string]string {
+	if k := r.URL.Query().Get("meta"); k != "" {
+		return map[string]string{k: "x"}
+	}
+	if r.URL.Path == "/login" {
+		return map[string]string{"ua": r.UserAgent()}
+	}
+	return nil
+}
+
 // newEnv makes a Manager over a memstore with a test clock. Errors the
 // error handler sees are sent to env.errs.
 func newEnv(t *testing.T, opts serverside.Options) *env {
@@ -56,6 +68,9 @@ func newEnv(t *testing.T, opts serverside.Options) *env {
 	t.Cleanup(func() { st.Close() })
 	if opts.Store == nil {
 		opts.Store = st
+	}
+	if opts.Meta == nil {
+		opts.Meta = testMeta
 	}
 	iface, err := serverside.New(opts)
 	if err != nil {
@@ -100,8 +115,7 @@ var routes = map[string]http.HandlerFunc{
 		s := session.From(r)
 		_ = s.Renew()
 		_ = s.Set("user", r.URL.Query().Get("user"))
-		_ = s.SetSubject(r.URL.Query().Get("user"))
-		_ = serverside.SetMeta(s, "ua", r.UserAgent())
+		_ = s.SetSubject(r.URL.Query().Get("user")) // Options.Meta records the user agent
 	},
 	"/logout": func(w http.ResponseWriter, r *http.Request) { _ = session.From(r).Destroy() },
 }

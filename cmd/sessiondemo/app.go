@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/serverside"
+	"github.com/sessionkit/session/signing"
 )
 
 //go:embed templates static flask_app.py
@@ -64,17 +66,22 @@ type cookieView struct {
 }
 
 type app struct {
-	m     *session.Manager
-	be    *backend
-	pages map[string]*template.Template
+	m      *session.Manager
+	be     *backend
+	logger *slog.Logger
+	// signer verifies cookie-mode cookies for /cookie (nil in server mode).
+	signer *signing.Signer
+	// lifetime is PermanentLifetime, the oldest signature Flask accepts.
+	lifetime time.Duration
+	pages    map[string]*template.Template
 }
 
 // newApp returns the demo's handler: static files, then the session
 // middleware around the pages, behind Go's cross-origin protection (which
 // refuses cross-site form posts) and a strict Content-Security-Policy (the
 // demo has no JavaScript at all).
-func newApp(m *session.Manager, be *backend) http.Handler {
-	a := &app{m: m, be: be, pages: parsePages()}
+func newApp(m *session.Manager, be *backend, logger *slog.Logger, signer *signing.Signer) http.Handler {
+	a := &app{m: m, be: be, logger: logger, signer: signer, lifetime: m.Config().PermanentLifetime, pages: parsePages()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /login", a.login)
@@ -140,7 +147,7 @@ func (a *app) newPage(r *http.Request, name, title string) page {
 func (a *app) render(w http.ResponseWriter, name string, p page) {
 	var buf bytes.Buffer
 	if err := a.pages[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		a.m.Logger().Error("rendering page", "page", name, "error", err)
+		a.logger.Error("rendering page", "page", name, "error", err)
 		http.Error(w, "could not render the page", http.StatusInternalServerError)
 		return
 	}
@@ -153,7 +160,7 @@ func (a *app) render(w http.ResponseWriter, name string, p page) {
 // error handler would: no page, a 500. A failed write already reported the
 // error to the middleware, which replaces the response.
 func (a *app) fail(w http.ResponseWriter, what string, err error) {
-	a.m.Logger().Error(what, "error", err)
+	a.logger.Error(what, "error", err)
 	http.Error(w, what+": internal error", http.StatusInternalServerError)
 }
 
@@ -298,8 +305,7 @@ func (a *app) revokeOne(w http.ResponseWriter, r *http.Request) {
 // cookie shows the session cookie the browser sent, decoded.
 func (a *app) cookie(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "cookie", "Your cookie, decoded")
-	cfg := a.m.Config()
-	cv := &cookieView{Name: session.Defaults{}.CookieName(cfg, r)}
+	cv := &cookieView{Name: a.m.Config().CookieName}
 	p.Cookie = cv
 	ck, err := r.Cookie(cv.Name)
 	if err != nil {
@@ -321,17 +327,13 @@ func (a *app) cookie(w http.ResponseWriter, r *http.Request) {
 	if parts := strings.Split(raw, "."); len(parts) == 3 {
 		cv.Payload, cv.Stamp, cv.Signature = parts[0], parts[1], parts[2]
 	}
-	signer, err := cfg.Signer()
-	if err != nil || signer == nil {
+	if a.signer == nil {
 		cv.Error = "no secret key configured"
 		a.render(w, "cookie", p)
 		return
 	}
-	maxAge := cfg.PermanentLifetime // Flask checks every cookie against it
-	if maxAge == 0 {
-		maxAge = session.DefaultPermanentLifetime
-	}
-	payload, signed, err := signer.Verify(ck.Value, maxAge)
+	// Flask checks every cookie against PERMANENT_SESSION_LIFETIME.
+	payload, signed, err := a.signer.Verify(ck.Value, a.lifetime)
 	if err != nil {
 		cv.Error = err.Error()
 	} else {

@@ -77,7 +77,6 @@ func routes(a *App) http.Handler {
 		_ = s.Renew()
 		_ = s.Set("user", u)
 		_ = s.SetSubject(u)
-		_ = serverside.SetMeta(s, "app", r.Host)
 	})
 	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, session.From(r).Get(r.URL.Query().Get("k")))
@@ -108,7 +107,8 @@ func routes(a *App) http.Handler {
 // NewApp starts an App over st. The server is closed in t.Cleanup.
 func NewApp(t testing.TB, st store.Store) *App {
 	t.Helper()
-	iface, err := serverside.New(serverside.Options{Store: st, MaxRetries: 1000})
+	iface, err := serverside.New(serverside.Options{Store: st, MaxRetries: 1000,
+		Meta: func(r *http.Request) map[string]string { return map[string]string{"app": r.Host} }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -358,7 +358,8 @@ func TestSubjectIndexStaysConsistent(t *testing.T) {
 func TestRawIDNeverInRedis(t *testing.T) {
 	c := newClient(t)
 	prefix := testPrefix(t, c)
-	iface, err := serverside.New(serverside.Options{Store: newStore(t, c, prefix)})
+	iface, err := serverside.New(serverside.Options{Store: newStore(t, c, prefix),
+		Meta: func(r *http.Request) map[string]string { return map[string]string{"ua": r.UserAgent()} }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +370,6 @@ func TestRawIDNeverInRedis(t *testing.T) {
 		s.Renew()
 		s.Set("user", "alice")
 		s.SetSubject("alice")
-		serverside.SetMeta(s, "ua", r.UserAgent())
 	})
 	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(session.From(r).Get("user").(string))) })
 	cl := sessiontest.NewClient(m.Handler(mux))

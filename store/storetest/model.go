@@ -452,7 +452,7 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 			}
 			return
 		}
-		results[k].opened = !s.New()
+		results[k].opened = !s.IsNew()
 		results[k].snapshot = s.Values()
 		if joins[k] { // hold the writes of these requests until all have read
 			opened.Done()
