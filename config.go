@@ -154,11 +154,16 @@ type resolvedConfig struct {
 	cookieLimit int
 	serializer  *tagjson.Serializer
 	signer      *signing.Signer // nil without SecretKey
-	logger      *slog.Logger
-	errHandler  func(w http.ResponseWriter, r *http.Request, err error)
-	iface       Interface
+	// flask is Flask's signed format over signer (nil without SecretKey):
+	// SecureCookie's Codec when it has none of its own.
+	flask      Codec
+	logger     *slog.Logger
+	errHandler func(w http.ResponseWriter, r *http.Request, err error)
+	iface      Interface
 }
 
+// resolve validates c and computes its settings. With an error it still
+// returns what it computed (no signer).
 func (c *Config) resolve() (*resolvedConfig, error) {
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -276,9 +281,17 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 			bad("%v", err)
 		}
 		rc.signer = s
+		fc := &flaskCodec{signer: s}
+		if c.Signing.MaxLength > 0 {
+			fc.maxLength = s.MaxLength()
+		}
+		rc.flask = fc
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		// The values computed so far stay in rc, for the helpers of a
+		// Config that never went through New: its own values, unvalidated,
+		// never silently replaced by defaults.
+		return rc, errors.Join(errs...)
 	}
 	return rc, nil
 }

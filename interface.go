@@ -76,13 +76,15 @@ var _ Helpers = Defaults{}
 
 func (Defaults) defaults() {}
 
+// resolved returns the settings the helpers read: those New computed, or,
+// for a Config that never went through New (a custom Interface's own
+// tests), the Config's own values with Flask's defaults for its zero
+// fields — unvalidated (New reports what is wrong), never replaced.
 func resolved(cfg *Config) *resolvedConfig {
-	rc, err := cfg.get()
-	if err != nil {
-		// An invalid Config never reaches a request through New; a custom
-		// Interface calling a helper with one gets Flask's defaults.
-		rc, _ = (&Config{}).resolve()
+	if cfg.resolved != nil {
+		return cfg.resolved
 	}
+	rc, _ := cfg.resolve()
 	return rc
 }
 

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/sessionkit/session/signing"
 )
 
 // SecureCookie is the default Interface: Flask's SecureCookieSessionInterface.
@@ -27,8 +25,10 @@ type SecureCookie struct {
 	// type of your own.
 	Helpers Helpers
 	// Codec turns the encoded session into a cookie value and back; nil
-	// means Flask's signed format with Config.SecretKey. The sealed package
-	// provides an encrypted one.
+	// means Flask's signed format, which New builds once from
+	// Config.SecretKey, SecretKeyFallbacks and Signing (signing's error
+	// classes mapped onto ErrInvalidCookie and ErrBadPayload). The sealed
+	// package provides an encrypted one.
 	Codec Codec
 }
 
@@ -58,6 +58,15 @@ var (
 	_ refreshChecker = (*SecureCookie)(nil)
 )
 
+// codec returns the Codec in use: sc.Codec, else Flask's signed format
+// built by New from Config.SecretKey; nil without either (null sessions).
+func (sc *SecureCookie) codec(rc *resolvedConfig) Codec {
+	if sc.Codec != nil {
+		return sc.Codec
+	}
+	return rc.flask
+}
+
 func (sc *SecureCookie) helpers() Helpers {
 	if sc.Helpers != nil {
 		return sc.Helpers
@@ -82,7 +91,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sc.Codec == nil && rc.signer == nil {
+	if sc.codec(rc) == nil {
 		return nil, nil
 	}
 	name := sc.helpers().CookieName(cfg, r)
@@ -101,6 +110,9 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 					slog.String("cookie", name), slog.String("reason", err.Error()))
 			}
 			return sc.fresh(cfg), nil
+		}
+		if errors.Is(err, ErrBadPayload) { // Flask's format names the class itself
+			return nil, fmt.Errorf("session: cookie %q: %w", name, err)
 		}
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
 	}
@@ -132,20 +144,13 @@ func (sc *SecureCookie) fresh(cfg *Config) *Session { return NewSession(State{})
 // is ignored; it matches ErrInvalidCookie.
 var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or hardMaxCookieSize) allows", ErrInvalidCookie)
 
-// decode opens a cookie value with the Codec or, by default, Flask's signer.
+// decode opens a cookie value with the Codec (by default Flask's format).
 // A value over the configuration's bound is refused before any decoding.
 func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, Decoded, error) {
 	if !rc.fits(name, len(value)) {
 		return dst, Decoded{}, errOverBound
 	}
-	if sc.Codec != nil {
-		return sc.Codec.Decode(dst, name, value, cfg.now(), rc.lifetime)
-	}
-	payload, unix, err := rc.signer.AppendVerify(dst, value, rc.lifetime)
-	if err != nil && errors.Is(err, signing.ErrInvalid) {
-		err = fmt.Errorf("%w: %w", ErrInvalidCookie, err)
-	}
-	return payload, Decoded{Issued: time.Unix(unix, 0)}, err
+	return sc.codec(rc).Decode(dst, name, value, cfg.now(), rc.lifetime)
 }
 
 // permanentMark is how a permanent session's payload starts its top-level
@@ -172,7 +177,7 @@ var permanentMark = []byte(`"_permanent":true`)
 // opening the session reports them: they fail closed.
 func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 	rc, err := cfg.get()
-	if err != nil || (sc.Codec == nil && rc.signer == nil) {
+	if err != nil || sc.codec(rc) == nil {
 		return false
 	}
 	name := sc.helpers().CookieName(cfg, r)
@@ -193,7 +198,7 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 		_, err := rc.serializer.UnmarshalMap(payload)
 		return err == nil
 	}
-	if errors.Is(err, ErrInvalidCookie) || errors.Is(err, signing.ErrBadPayload) {
+	if errors.Is(err, ErrInvalidCookie) || errors.Is(err, ErrBadPayload) {
 		return false
 	}
 	return true // a Codec's own failure: opening reports it
@@ -221,7 +226,7 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 		if empty {
 			return dst, nil
 		}
-		if sc.Codec == nil && rc.signer == nil {
+		if sc.codec(rc) == nil {
 			return dst, ErrNoSecretKey
 		}
 		if cfg.Revocations != nil {
@@ -289,20 +294,9 @@ func (sc *SecureCookie) encode(rc *resolvedConfig, cfg *Config, h Helpers, s *Se
 	if err != nil {
 		return dst, fmt.Errorf("session: encoding the session: %w", err)
 	}
-	start := len(dst)
-	if sc.Codec != nil {
-		dst, err = sc.Codec.Encode(dst, h.CookieName(cfg, r), payload, cfg.now(), rc.lifetime)
-		if err != nil {
-			return dst, fmt.Errorf("session: encoding the cookie: %w", err)
-		}
-		return dst, nil
+	dst, err = sc.codec(rc).Encode(dst, h.CookieName(cfg, r), payload, cfg.now(), rc.lifetime)
+	if err != nil && !errors.Is(err, ErrCookieTooLarge) {
+		return dst, fmt.Errorf("session: encoding the cookie: %w", err)
 	}
-	dst = rc.signer.AppendSign(dst, payload, cfg.now().Unix())
-	// An explicit Signing.MaxLength bounds the value on write as on read
-	// (the default bound is the configuration's, which SaveCookie applies).
-	if n, valueLen := rc.signer.MaxLength(), len(dst)-start; cfg.Signing.MaxLength > 0 && valueLen > n {
-		name := h.CookieName(cfg, r)
-		return dst, &cookieTooLargeError{Name: name, ValueSize: valueLen, Size: valueLen, Limit: n}
-	}
-	return dst, nil
+	return dst, err
 }

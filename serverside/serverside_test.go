@@ -601,3 +601,18 @@ func TestIDNeverReadFromURL(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12 item 5: serverside reads the clock, serializer and lifetime of
+// the Config session.New normalised; given one that did not go through New
+// it fails rather than re-deriving defaults.
+func TestConfigNormalisedByNew(t *testing.T) {
+	e := newEnv(t, serverside.Options{})
+	cfg := e.m.Config()
+	if cfg.Now == nil || cfg.Serializer == nil || cfg.PermanentLifetime != 31*24*time.Hour || cfg.CookieName != "session" {
+		t.Errorf("New did not normalise the Config: Now %v, Serializer %v, PermanentLifetime %v, CookieName %q",
+			cfg.Now != nil, cfg.Serializer != nil, cfg.PermanentLifetime, cfg.CookieName)
+	}
+	if _, err := e.iface.Open(&session.Config{}, httptest.NewRequest("GET", "/", nil)); err == nil {
+		t.Error("Open with a Config that did not go through session.New: no error")
+	}
+}
