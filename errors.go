@@ -34,6 +34,14 @@ var (
 	// the session interface then starts a new, empty session.
 	ErrInvalidCookie = errors.New("session: invalid cookie")
 
+	// ErrStoreUnavailable is wrapped by every error of a session backend's
+	// store — the server-side store, the revocation store behind
+	// Config.Revocations — failing or not answering in time: an outage, a
+	// temporary condition. [DefaultErrorHandler] answers it with HTTP 503
+	// and Retry-After instead of 500. A backend of your own wraps its
+	// store's failures with it to get the same.
+	ErrStoreUnavailable = errors.New("session: store unavailable")
+
 	// ErrInvalidConfig wraps every problem [New] finds in a Config.
 	ErrInvalidConfig = errors.New("session: invalid config")
 

@@ -174,7 +174,7 @@ func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, curre
 		return fmt.Errorf("%w: revoking cookie sessions needs Config.Revocations", ErrNotSupported)
 	}
 	if err := rv.Revoke(ctx, subject, c.m.cfg.now()); err != nil {
-		return fmt.Errorf("session: revoking: %w", err)
+		return fmt.Errorf("session: revoking: %w: %w", ErrStoreUnavailable, err)
 	}
 	if current != nil {
 		// From here on, the request's own writes are tracked: if its session

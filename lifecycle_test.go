@@ -1,9 +1,12 @@
 package session_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/sessionkit/session/revocation"
 	"github.com/sessionkit/session/serverside"
 	"github.com/sessionkit/session/sessiontest"
+	"github.com/sessionkit/session/store"
 	"github.com/sessionkit/session/store/memstore"
 )
 
@@ -266,5 +270,48 @@ func TestRevokeFailureIsReported(t *testing.T) {
 	}})
 	if res := c.Get("/"); res.StatusCode != 500 || !errors.Is(handled, errDown) {
 		t.Errorf("status %d, error handler got %v; want 500 and the store's error", res.StatusCode, handled)
+	}
+}
+
+// downStore is a server-side store that is down.
+type downStore struct{ store.Store }
+
+var errStoreDown = errors.New("connection refused")
+
+func (downStore) Load(context.Context, string) (store.Record, bool, error) {
+	return store.Record{}, false, errStoreDown
+}
+
+// Issue 11 item 11 (the 503): the default error handler answers a store
+// outage — an error wrapping ErrStoreUnavailable, as serverside's store
+// failures and revocation lookups do — with 503 and Retry-After; other
+// failures stay 500.
+func TestDefaultErrorHandlerStoreOutage(t *testing.T) {
+	ss, err := serverside.New(serverside.Options{Store: downStore{memstore.New(memstore.Options{})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newManager(t, session.Config{Interface: ss})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { session.From(r).Get("user") }))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Cookie", "session="+strings.Repeat("a", 43))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "5" {
+		t.Errorf("store outage: status %d, Retry-After %q; want 503 and 5", w.Code, w.Header().Get("Retry-After"))
+	}
+	for name, err := range map[string]error{
+		"outage":        fmt.Errorf("x: %w: %w", session.ErrStoreUnavailable, errStoreDown),
+		"other failure": session.ErrBadPayload,
+	} {
+		w := httptest.NewRecorder()
+		session.DefaultErrorHandler(w, httptest.NewRequest("GET", "/", nil), err)
+		want := http.StatusInternalServerError
+		if name == "outage" {
+			want = http.StatusServiceUnavailable
+		}
+		if w.Code != want || (want == 503) != (w.Header().Get("Retry-After") != "") {
+			t.Errorf("%s: status %d, Retry-After %q; want %d", name, w.Code, w.Header().Get("Retry-After"), want)
+		}
 	}
 }

@@ -124,9 +124,14 @@ func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, err error)
 	defaultErrorHandler(m.rc.logger, w, r, err)
 }
 
-// DefaultErrorHandler logs err with slog.Default and answers HTTP 500. For
-// an error matching ErrHeaderWritten (every error reported after the header
-// went out: late writes, late reads, a cookie not sent on a hijacked connection), where the response
+// retryAfter is the Retry-After of a 503 answering a store outage, in seconds.
+const retryAfter = "5"
+
+// DefaultErrorHandler logs err with slog.Default and answers HTTP 500, or
+// HTTP 503 with "Retry-After: 5" for an error matching ErrStoreUnavailable
+// (a store outage is temporary). For an error matching ErrHeaderWritten
+// (every error reported after the header went out: late writes, late
+// reads, a cookie not sent on a hijacked connection), where the response
 // is already on its way, it only logs.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	defaultErrorHandler(slog.Default(), w, r, err)
@@ -136,6 +141,11 @@ func defaultErrorHandler(l *slog.Logger, w http.ResponseWriter, r *http.Request,
 	l.LogAttrs(r.Context(), slog.LevelError, "session error",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	if isLate(err) {
+		return
+	}
+	if errors.Is(err, ErrStoreUnavailable) {
+		w.Header().Set("Retry-After", retryAfter)
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
 	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

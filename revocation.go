@@ -118,7 +118,7 @@ func revokedSince(ctx context.Context, cfg *Config, subject string, established 
 	}
 	nb, err := cfg.Revocations.NotBefore(ctx, subject)
 	if err != nil {
-		return false, fmt.Errorf("session: checking revocation: %w", err)
+		return false, fmt.Errorf("session: checking revocation: %w: %w", ErrStoreUnavailable, err)
 	}
 	return !nb.IsZero() && established.Before(nb), nil
 }

@@ -433,8 +433,9 @@ func TestRevocationLookupFailsClosed(t *testing.T) {
 				}))
 				before := a.rev.lookups()
 				res := serve(h, "/", cookie)
-				if res.Code != http.StatusInternalServerError {
-					t.Errorf("status %d, want 500 (open error %v)", res.Code, handlerErr)
+				// A revocation store outage: 503 with Retry-After (issue 11).
+				if res.Code != http.StatusServiceUnavailable || res.Result().Header.Get("Retry-After") == "" {
+					t.Errorf("status %d, Retry-After %q; want 503 and one (open error %v)", res.Code, res.Result().Header.Get("Retry-After"), handlerErr)
 				}
 				if sc := res.Result().Header.Values("Set-Cookie"); len(sc) != 0 {
 					t.Errorf("Set-Cookie %q on a failed revocation lookup", sc)

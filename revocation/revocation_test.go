@@ -237,7 +237,7 @@ func TestStoreErrorsFailClosed(t *testing.T) {
 		session.From(r).Get("x")
 	}))
 	res := c.Get("/")
-	if res.StatusCode != http.StatusInternalServerError || len(res.Header.Values("Set-Cookie")) != 0 {
-		t.Errorf("status %d, Set-Cookie %v; want 500 and none", res.StatusCode, res.Header.Values("Set-Cookie"))
+	if res.StatusCode != http.StatusServiceUnavailable || len(res.Header.Values("Set-Cookie")) != 0 {
+		t.Errorf("status %d, Set-Cookie %v; want 503 (a store outage) and none", res.StatusCode, res.Header.Values("Set-Cookie"))
 	}
 }

@@ -2,7 +2,6 @@ package serverside
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/store"
@@ -149,7 +148,7 @@ func (i *Interface) Sessions(ctx context.Context, subject string, current *sessi
 	}
 	infos, err := ss.Sessions(ctx, subject)
 	if err != nil {
-		return nil, fmt.Errorf("serverside: listing sessions: %w", err)
+		return nil, storeFailed("listing sessions", err)
 	}
 	currentKey := Key(current)
 	out := make([]session.Info, len(infos))
@@ -174,7 +173,7 @@ func (i *Interface) RevokeKey(ctx context.Context, subject, key string, current 
 	defer cancel()
 	infos, err := ss.Sessions(ectx, subject)
 	if err != nil {
-		return fmt.Errorf("serverside: listing sessions: %w", err)
+		return storeFailed("listing sessions", err)
 	}
 	found := false
 	for _, in := range infos {
@@ -184,7 +183,7 @@ func (i *Interface) RevokeKey(ctx context.Context, subject, key string, current 
 		return nil
 	}
 	if err := i.store.Delete(ectx, key); err != nil {
-		return fmt.Errorf("serverside: revoking a session: %w", err)
+		return storeFailed("revoking a session", err)
 	}
 	if st := i.stateOf(current); st != nil && Key(current) == key {
 		endCurrent(current, st)
@@ -217,7 +216,7 @@ func (i *Interface) Revoke(ctx context.Context, subject string, keep, current *s
 	ectx, cancel := i.endContext(ctx)
 	defer cancel()
 	if _, err := ss.DeleteSubject(ectx, subject, keepKey); err != nil {
-		return fmt.Errorf("serverside: revoking sessions: %w", err)
+		return storeFailed("revoking sessions", err)
 	}
 	if ending {
 		endCurrent(current, st)

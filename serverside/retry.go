@@ -3,6 +3,8 @@ package serverside
 import (
 	"context"
 	"fmt"
+
+	"github.com/sessionkit/session"
 	"math/rand/v2"
 	"time"
 )
@@ -67,4 +69,11 @@ func afterConflict(ctx context.Context, attempt int, err error) error {
 		return fmt.Errorf("%w (%d attempts): %w", ErrTooManyConflicts, attempt, err)
 	}
 	return err
+}
+
+// storeFailed is the error of a store operation that failed: it wraps
+// session.ErrStoreUnavailable (the default error handler answers 503) and
+// the store's error.
+func storeFailed(what string, err error) error {
+	return fmt.Errorf("serverside: %s: %w: %w", what, session.ErrStoreUnavailable, err)
 }

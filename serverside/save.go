@@ -171,7 +171,7 @@ func (i *Interface) insert(ctx context.Context, cfg *session.Config, st *state, 
 			continue // an ID collision: astronomically unlikely, but never overwrite
 		}
 		if err != nil {
-			return "", "", 0, time.Time{}, fmt.Errorf("serverside: saving the session: %w", err)
+			return "", "", 0, time.Time{}, storeFailed("saving the session", err)
 		}
 		return id, key, version, rec.Created, nil
 	}
@@ -209,7 +209,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 			if err = i.store.CompareAndDelete(ctx, st.key, version); err == nil {
 				return true, nil
 			}
-			err = fmt.Errorf("serverside: deleting the emptied session: %w", err)
+			err = storeFailed("deleting the emptied session", err)
 		} else {
 			rec, rerr := i.record(cfg, st, values, version, subject, meta, t)
 			if rerr != nil {
@@ -220,7 +220,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 				st.version, st.lastSeen = v, t
 				return false, nil
 			}
-			err = fmt.Errorf("serverside: saving the session: %w", err)
+			err = storeFailed("saving the session", err)
 		}
 		if !errors.Is(err, store.ErrConflict) {
 			if attempt > 1 {
@@ -233,7 +233,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 		}
 		cur, found, err := i.store.Load(ctx, st.key)
 		if err != nil {
-			return false, afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err))
+			return false, afterConflict(ctx, attempt, storeFailed("reloading the session", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			if len(values) == 0 {
@@ -261,7 +261,7 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 	oldKey := st.key
 	cur, found, err := i.store.Load(ctx, oldKey)
 	if err != nil {
-		return false, fmt.Errorf("serverside: loading the session: %w", err)
+		return false, storeFailed("loading the session", err)
 	}
 	if !found || !i.alive(cfg, &cur, t) {
 		return false, ErrSessionGone
@@ -304,7 +304,7 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 				if errors.Is(err, store.ErrConflict) { // the new record was revoked meanwhile
 					return fail(ErrSessionGone)
 				}
-				return fail(fmt.Errorf("serverside: saving the session: %w", err))
+				return fail(storeFailed("saving the session", err))
 			}
 		}
 		err = i.store.CompareAndDelete(ctx, oldKey, cur.Version)
@@ -317,13 +317,13 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 			return false, nil
 		}
 		if !errors.Is(err, store.ErrConflict) {
-			return fail(fmt.Errorf("serverside: deleting the old session record: %w", err))
+			return fail(storeFailed("deleting the old session record", err))
 		}
 		if err := i.backoff(ctx, attempt); err != nil {
 			return fail(err)
 		}
 		if cur, found, err = i.store.Load(ctx, oldKey); err != nil {
-			return fail(afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err)))
+			return fail(afterConflict(ctx, attempt, storeFailed("reloading the session", err)))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			if len(values) == 0 {
@@ -348,14 +348,14 @@ func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, s
 			return nil
 		}
 		if !errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("serverside: deleting the cleared session: %w", err)
+			return storeFailed("deleting the cleared session", err)
 		}
 		if err := i.backoff(ctx, attempt); err != nil {
 			return err
 		}
 		cur, found, err := i.store.Load(ctx, st.key)
 		if err != nil {
-			return afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err))
+			return afterConflict(ctx, attempt, storeFailed("reloading the session", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			return nil
@@ -370,7 +370,7 @@ func (i *Interface) discard(reqCtx context.Context, key string, cause error) err
 	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	if err := i.store.Delete(ctx, key); err != nil {
-		return errors.Join(cause, fmt.Errorf("serverside: deleting the unused new session record: %w", err))
+		return errors.Join(cause, storeFailed("deleting the unused new session record", err))
 	}
 	return cause
 }
@@ -380,7 +380,7 @@ func (i *Interface) deleteEnded(reqCtx context.Context, key string) error {
 	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	if err := i.store.Delete(ctx, key); err != nil {
-		return fmt.Errorf("serverside: deleting the ended session: %w", err)
+		return storeFailed("deleting the ended session", err)
 	}
 	return nil
 }
@@ -393,21 +393,21 @@ func (i *Interface) touch(ctx context.Context, cfg *session.Config, st *state, t
 	exp := i.expires(cfg, st.created, t)
 	if toucher, ok := i.store.(store.Toucher); ok {
 		if err := toucher.Touch(ctx, st.key, t, exp); err != nil {
-			return fmt.Errorf("serverside: touching the session: %w", err)
+			return storeFailed("touching the session", err)
 		}
 		st.lastSeen = t
 		return nil
 	}
 	cur, found, err := i.store.Load(ctx, st.key)
 	if err != nil {
-		return fmt.Errorf("serverside: touching the session: %w", err)
+		return storeFailed("touching the session", err)
 	}
 	if !found {
 		return nil
 	}
 	cur.LastSeen, cur.Expires = t, exp
 	if _, err := i.store.Save(ctx, st.key, cur); err != nil && !errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("serverside: touching the session: %w", err)
+		return storeFailed("touching the session", err)
 	}
 	st.lastSeen = t
 	return nil

@@ -376,7 +376,7 @@ func (i *Interface) Open(cfg *session.Config, r *http.Request) (*session.Session
 		key := storeKey(id)
 		rec, found, err := i.store.Load(r.Context(), key)
 		if err != nil {
-			return nil, fmt.Errorf("serverside: loading the session: %w", err)
+			return nil, storeFailed("loading the session", err)
 		}
 		if found && i.alive(cfg, &rec, now(cfg)) {
 			values, err := serializer(cfg).UnmarshalMap(rec.Data)

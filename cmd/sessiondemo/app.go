@@ -157,10 +157,16 @@ func (a *app) render(w http.ResponseWriter, name string, p page) {
 }
 
 // fail answers a session or store error the way the session middleware's
-// error handler would: no page, a 500. A failed write already reported the
-// error to the middleware, which replaces the response.
+// default error handler would: no page; 503 with Retry-After for a store
+// outage, 500 otherwise. A failed write already reported the error to the
+// middleware, which replaces the response.
 func (a *app) fail(w http.ResponseWriter, what string, err error) {
 	a.logger.Error(what, "error", err)
+	if errors.Is(err, session.ErrStoreUnavailable) {
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, what+": the session store is unavailable, try again in a moment", http.StatusServiceUnavailable)
+		return
+	}
 	http.Error(w, what+": internal error", http.StatusInternalServerError)
 }
 
