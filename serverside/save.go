@@ -12,6 +12,9 @@ import (
 	"github.com/sessionkit/session/store"
 )
 
+// permanentKey is where Flask keeps session.permanent.
+const permanentKey = "_permanent"
+
 // changeSet is what a request changed in a session, key by key.
 type changeSet struct {
 	cleared bool
@@ -82,7 +85,7 @@ func (i *Interface) persist(cfg *session.Config, s *session.Session, st *state, 
 	})
 	if !modified {
 		if st.key != "" {
-			return i.touch(ctx, cfg, st, t)
+			return i.touch(ctx, cfg, st, t, values[permanentKey] == true)
 		}
 		return nil
 	}
@@ -141,7 +144,7 @@ func (i *Interface) record(cfg *session.Config, st *state, values map[string]any
 		maps.Copy(meta, st.metaSet)
 	}
 	return store.Record{Data: data, Version: version, Subject: subject, Created: created,
-		LastSeen: t, Expires: i.expires(cfg, created, t), Meta: meta}, nil
+		LastSeen: t, Expires: i.expires(cfg, created, t, values[permanentKey] == true), Meta: meta}, nil
 }
 
 // merge applies the request's changes to the values of the stored record.
@@ -386,11 +389,11 @@ func (i *Interface) deleteEnded(reqCtx context.Context, key string) error {
 }
 
 // touch extends a read-only session's life when the last touch is old enough.
-func (i *Interface) touch(ctx context.Context, cfg *session.Config, st *state, t time.Time) error {
+func (i *Interface) touch(ctx context.Context, cfg *session.Config, st *state, t time.Time, permanent bool) error {
 	if t.Sub(st.lastSeen) < i.opts.TouchInterval {
 		return nil
 	}
-	exp := i.expires(cfg, st.created, t)
+	exp := i.expires(cfg, st.created, t, permanent)
 	if toucher, ok := i.store.(store.Toucher); ok {
 		if err := toucher.Touch(ctx, st.key, t, exp); err != nil {
 			return storeFailed("touching the session", err)

@@ -130,6 +130,11 @@ type Options struct {
 	Store store.Store
 	// IdleTimeout ends a session not used for this long; 0 disables it.
 	IdleTimeout time.Duration
+	// PermanentIdleTimeout is the idle timeout of permanent sessions
+	// (Session.SetPermanent(true): "remember me"); 0 means IdleTimeout.
+	// Set it longer (up to Config.PermanentLifetime) so that a login
+	// remembered for 31 days is not ended by a 24-hour IdleTimeout.
+	PermanentIdleTimeout time.Duration
 	// AbsoluteTimeout ends a session this long after it was created,
 	// however active; 0 means Config.PermanentLifetime (31 days).
 	AbsoluteTimeout time.Duration
@@ -184,7 +189,7 @@ func New(opts Options) (*Interface, error) {
 	if opts.Store == nil {
 		return nil, errors.New("serverside: Options.Store is required")
 	}
-	if opts.IdleTimeout < 0 || opts.AbsoluteTimeout < 0 || opts.TouchInterval < 0 || opts.MaxRetries < 0 ||
+	if opts.IdleTimeout < 0 || opts.PermanentIdleTimeout < 0 || opts.AbsoluteTimeout < 0 || opts.TouchInterval < 0 || opts.MaxRetries < 0 ||
 		opts.RetryTimeout < 0 || opts.EndTimeout < 0 {
 		return nil, errors.New("serverside: negative timeout, interval or retry count")
 	}
@@ -326,21 +331,38 @@ func (i *Interface) absolute(cfg *session.Config) time.Duration {
 	return cfg.PermanentLifetime // normalised by session.New
 }
 
+// idle is the idle timeout of a session (0: none).
+func (i *Interface) idle(permanent bool) time.Duration {
+	if permanent && i.opts.PermanentIdleTimeout > 0 {
+		return i.opts.PermanentIdleTimeout
+	}
+	return i.opts.IdleTimeout
+}
+
 // expires is when a record created at created and last seen at seen ends.
-func (i *Interface) expires(cfg *session.Config, created, seen time.Time) time.Time {
+func (i *Interface) expires(cfg *session.Config, created, seen time.Time, permanent bool) time.Time {
 	exp := created.Add(i.absolute(cfg))
-	if idle := i.opts.IdleTimeout; idle > 0 && seen.Add(idle).Before(exp) {
+	if idle := i.idle(permanent); idle > 0 && seen.Add(idle).Before(exp) {
 		exp = seen.Add(idle)
 	}
 	return exp
 }
 
+// alive reports whether rec is live at now: within the absolute timeout,
+// the longer of the two idle timeouts, and the record's own Expires
+// (written with the idle timeout of its kind of session).
 func (i *Interface) alive(cfg *session.Config, rec *store.Record, now time.Time) bool {
-	return now.Before(i.expires(cfg, rec.Created, rec.LastSeen)) && !rec.Expired(now)
+	longest := i.opts.IdleTimeout // 0: browser sessions have none
+	if longest > 0 {
+		longest = max(longest, i.opts.PermanentIdleTimeout)
+	}
+	exp := rec.Created.Add(i.absolute(cfg))
+	if longest > 0 && rec.LastSeen.Add(longest).Before(exp) {
+		exp = rec.LastSeen.Add(longest)
+	}
+	return now.Before(exp) && !rec.Expired(now)
 }
 
-// now and serializer read the Config session.New normalised: its clock
-// and serializer are set (the Interface checks that in Open and Save).
 func now(cfg *session.Config) time.Time { return cfg.Now() }
 
 func serializer(cfg *session.Config) *tagjson.Serializer { return cfg.Serializer }

@@ -138,6 +138,8 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 		return nil, fmt.Errorf("-store %q: want bolt:PATH, cookie, memory, redis://… or postgres://…", spec)
 	}
 	iface, err := serverside.New(serverside.Options{Store: b.st, IdleTimeout: 24 * time.Hour,
+		// "Remember me" keeps a login for the cookie's 31 days, however idle.
+		PermanentIdleTimeout: 31 * 24 * time.Hour,
 		// Recorded at login, shown on "your sessions".
 		Meta: func(r *http.Request) map[string]string { return map[string]string{"agent": r.UserAgent()} }})
 	if err != nil {
