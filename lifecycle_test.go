@@ -315,3 +315,38 @@ func TestDefaultErrorHandlerStoreOutage(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12 item 8: several sessions per request — two Managers with
+// different cookies (here a server-side login session and a signed
+// preferences cookie), both reachable from one handler through
+// Manager.From, each saved with its own cookie, each with its lifecycle.
+func TestTwoSessionsPerRequest(t *testing.T) {
+	ss, err := serverside.New(serverside.Options{Store: memstore.New(memstore.Options{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := newManager(t, session.Config{Interface: ss})
+	prefs := newManager(t, session.Config{CookieName: "prefs"})
+	h := login.Handler(prefs.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ls, ps := login.From(r), prefs.From(r)
+		if r.URL.Path == "/set" {
+			_ = ls.Renew()
+			_ = ls.SetSubject("alice")
+			_ = ls.Set("user", "alice")
+			_ = ps.Set("theme", "dark")
+			return
+		}
+		fmt.Fprintf(w, "%v %v %v %v", ls.Get("user"), ls.Subject(), ps.Get("theme"), ps.Get("user"))
+	})))
+	c := sessiontest.NewClient(h)
+	res := c.Get("/set")
+	if c.Cookie("session") == nil || c.Cookie("prefs") == nil || len(res.Header.Values("Set-Cookie")) != 2 {
+		t.Fatalf("Set-Cookie %q: want one per session", res.Header.Values("Set-Cookie"))
+	}
+	if got := c.Get("/").Body; got != "alice alice dark <nil>" {
+		t.Errorf("next request: %q, want both sessions, each with its own values", got)
+	}
+	if infos, err := login.Sessions(context.Background(), "alice"); err != nil || len(infos) != 1 {
+		t.Errorf("the login session is listed: %d, %v", len(infos), err)
+	}
+}
