@@ -20,7 +20,7 @@ import (
 // attaches the user, /everywhere revokes all of the user's sessions from the
 // request (then flashes, or re-establishes the current device with ?keep),
 // /page shows the user and the flashes.
-func logoutApp(t *testing.T) (http.Handler, *revocation.Store) {
+func logoutApp(t *testing.T) (http.Handler, *revocation.List) {
 	t.Helper()
 	rev := revocation.New(memstore.New(memstore.Options{}), time.Hour)
 	m, err := session.New(session.Config{SecretKey: []byte("k"), Revocations: rev})

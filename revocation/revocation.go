@@ -29,23 +29,24 @@ import (
 	"github.com/sessionkit/session/store"
 )
 
-// Store keeps not-before times in a store.Store under "revoked:" keys.
-type Store struct {
+// List is a revocation list: a per-subject not-before time, kept in a
+// store.Store under "revoked:" keys. It implements session.Revocations.
+type List struct {
 	st store.Store
 	// keep is how long a revocation is kept: no cookie older than that is
 	// valid anyway.
 	keep time.Duration
 }
 
-var _ session.Revocations = (*Store)(nil)
+var _ session.Revocations = (*List)(nil)
 
 // New returns revocations kept in st for keep (at least the longest session
 // lifetime; 0 means 400 days, the longest cookie lifetime browsers honour).
-func New(st store.Store, keep time.Duration) *Store {
+func New(st store.Store, keep time.Duration) *List {
 	if keep <= 0 {
 		keep = 400 * 24 * time.Hour
 	}
-	return &Store{st: st, keep: keep}
+	return &List{st: st, keep: keep}
 }
 
 func key(subject string) string {
@@ -54,7 +55,7 @@ func key(subject string) string {
 }
 
 // NotBefore returns subject's not-before time, or the zero Time.
-func (s *Store) NotBefore(ctx context.Context, subject string) (time.Time, error) {
+func (s *List) NotBefore(ctx context.Context, subject string) (time.Time, error) {
 	rec, ok, err := s.st.Load(ctx, key(subject))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("revocation: %w", err)
@@ -109,7 +110,7 @@ const RevokeTimeout = 5 * time.Second
 // It runs detached from ctx's cancellation (keeping its values), bounded by
 // RevokeTimeout, and retries a conflicting write with a jittered
 // exponential backoff until then.
-func (s *Store) Revoke(ctx context.Context, subject string, at time.Time) error {
+func (s *List) Revoke(ctx context.Context, subject string, at time.Time) error {
 	return s.revoke(ctx, subject, at)
 }
 
@@ -123,7 +124,7 @@ func retryWait(ceiling time.Duration) time.Duration {
 	return jitter(ceiling) + time.Microsecond
 }
 
-func (s *Store) revoke(ctx context.Context, subject string, at time.Time) error {
+func (s *List) revoke(ctx context.Context, subject string, at time.Time) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RevokeTimeout)
 	defer cancel()
 	at = at.Round(0) // the wall clock only

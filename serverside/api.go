@@ -15,10 +15,10 @@ func cleared(s *session.Session) bool {
 }
 
 // change runs f on the state of s (which the session package has marked
-// modified). A session this Interface did not open gives ErrNotServerSide
+// modified). A session this Backend did not open gives ErrNotServerSide
 // (the session package reports it through the error handler). f learns
 // whether Session.Clear already ran in this request.
-func (i *Interface) change(s *session.Session, f func(st *state, cleared bool)) error {
+func (i *Backend) change(s *session.Session, f func(st *state, cleared bool)) error {
 	st := i.stateOf(s)
 	if st == nil {
 		return ErrNotServerSide
@@ -33,7 +33,7 @@ func (i *Interface) change(s *session.Session, f func(st *state, cleared bool)) 
 // SetSubject attaches the session to subject (a user ID), so it can be
 // listed and revoked with the subject's other sessions
 // (session.Session.SetSubject). Options.Meta, if set, is recorded with it.
-func (i *Interface) SetSubject(s *session.Session, subject string) error {
+func (i *Backend) SetSubject(s *session.Session, subject string) error {
 	return i.change(s, func(st *state, cleared bool) {
 		st.subject, st.subjectSet, st.afterClear = subject, true, cleared
 	})
@@ -42,7 +42,7 @@ func (i *Interface) SetSubject(s *session.Session, subject string) error {
 // Subject returns the subject attached to the session, or "" (also after
 // Session.Clear, unless SetSubject was called after it)
 // (session.Session.Subject).
-func (i *Interface) Subject(s *session.Session) string {
+func (i *Backend) Subject(s *session.Session) string {
 	st := i.stateOf(s)
 	if st == nil {
 		return ""
@@ -72,7 +72,7 @@ func (st *state) setMeta(key, value string, cleared bool) {
 
 // Renew gives the session a new ID when it is saved, keeping its data
 // and deleting the old record (session.Session.Renew).
-func (i *Interface) Renew(s *session.Session) error {
+func (i *Backend) Renew(s *session.Session) error {
 	return i.change(s, func(st *state, _ bool) { st.regenerate = true })
 }
 
@@ -82,7 +82,7 @@ func (i *Interface) Renew(s *session.Session) error {
 // logged out — and the cookie is cleared. Values written afterwards in the
 // same request (a "you are logged out" flash) go into a fresh session with
 // a new ID, no subject and no metadata (session.Session.Destroy).
-func (i *Interface) Destroy(s *session.Session) error {
+func (i *Backend) Destroy(s *session.Session) error {
 	st := i.stateOf(s)
 	if st == nil {
 		return ErrNotServerSide
@@ -110,7 +110,7 @@ func Key(s *session.Session) string {
 	return st.key
 }
 
-func (i *Interface) subjects() (store.SubjectStore, error) {
+func (i *Backend) subjects() (store.SubjectStore, error) {
 	ss, ok := i.store.(store.SubjectStore)
 	if !ok {
 		return nil, ErrNoSubjects
@@ -141,7 +141,7 @@ func endCurrent(s *session.Session, st *state) {
 
 // Sessions lists subject's live sessions with their metadata, without
 // data; current's is marked Info.Current (session.Manager.Sessions).
-func (i *Interface) Sessions(ctx context.Context, subject string, current *session.Session) ([]session.Info, error) {
+func (i *Backend) Sessions(ctx context.Context, subject string, current *session.Session) ([]session.Info, error) {
 	ss, err := i.subjects()
 	if err != nil {
 		return nil, err
@@ -164,7 +164,7 @@ func (i *Interface) Sessions(ctx context.Context, subject string, current *sessi
 // (session.Manager.RevokeKey). The listing and the delete run detached from
 // ctx's cancellation, bounded by Options.EndTimeout. When current is the
 // revoked session, it ends as Destroy ends it.
-func (i *Interface) RevokeKey(ctx context.Context, subject, key string, current *session.Session) error {
+func (i *Backend) RevokeKey(ctx context.Context, subject, key string, current *session.Session) error {
 	ss, err := i.subjects()
 	if err != nil {
 		return err
@@ -197,7 +197,7 @@ func (i *Interface) RevokeKey(ctx context.Context, subject, key string, current 
 // cancellation, bounded by Options.EndTimeout. When current is among those
 // revoked, it ends as Destroy ends it, so the request can still flash
 // "logged out".
-func (i *Interface) Revoke(ctx context.Context, subject string, keep, current *session.Session) error {
+func (i *Backend) Revoke(ctx context.Context, subject string, keep, current *session.Session) error {
 	ss, err := i.subjects()
 	if err != nil {
 		return err

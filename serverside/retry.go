@@ -20,7 +20,7 @@ const (
 
 // retryContext bounds the conflict retries of a save: by ctx's deadline if
 // it has one, else by Options.RetryTimeout.
-func (i *Interface) retryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+func (i *Backend) retryContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, func() {}
 	}
@@ -31,13 +31,13 @@ func (i *Interface) retryContext(ctx context.Context) (context.Context, context.
 // detached from ctx's cancellation and deadline (the server decided; the
 // client going away must not undo it), bounded by Options.EndTimeout. It
 // keeps ctx's values.
-func (i *Interface) endContext(ctx context.Context) (context.Context, context.CancelFunc) {
+func (i *Backend) endContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), i.opts.EndTimeout)
 }
 
 // backoff waits before retry number attempt (1 for the first retry), or
 // fails with ErrTooManyConflicts when ctx ends first or MaxRetries is spent.
-func (i *Interface) backoff(ctx context.Context, attempt int) error {
+func (i *Backend) backoff(ctx context.Context, attempt int) error {
 	if i.opts.MaxRetries > 0 && attempt > i.opts.MaxRetries {
 		return fmt.Errorf("%w (%d attempts)", ErrTooManyConflicts, attempt)
 	}

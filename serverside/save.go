@@ -39,7 +39,7 @@ func (cs changeSet) apply(values map[string]any) map[string]any {
 // rules), then sets or clears the cookie through session.SaveCookie (Flask's
 // save_session). Nothing is sent when a store operation fails: the error
 // goes to the middleware's error handler.
-func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
+func (i *Backend) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
 	if err := normalised(cfg); err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 }
 
 // persist writes the session's changes to the store; st.mu is held.
-func (i *Interface) persist(cfg *session.Config, s *session.Session, st *state, r *http.Request) error {
+func (i *Backend) persist(cfg *session.Config, s *session.Session, st *state, r *http.Request) error {
 	ctx := r.Context()
 	if st.endKey != "" {
 		// Destroy: the server ended the session, whatever the client does.
@@ -124,7 +124,7 @@ func (i *Interface) persist(cfg *session.Config, s *session.Session, st *state, 
 }
 
 // record builds the record to write.
-func (i *Interface) record(cfg *session.Config, st *state, values map[string]any, version uint64, subject string, meta map[string]string, t time.Time) (store.Record, error) {
+func (i *Backend) record(cfg *session.Config, st *state, values map[string]any, version uint64, subject string, meta map[string]string, t time.Time) (store.Record, error) {
 	data, err := serializer(cfg).Marshal(values)
 	if err != nil {
 		return store.Record{}, fmt.Errorf("serverside: encoding the session: %w", err)
@@ -158,7 +158,7 @@ func merge(cfg *session.Config, cs changeSet, cur *store.Record) (map[string]any
 
 // insert stores a record under a freshly issued ID and returns the ID, its
 // key and the record's version and creation time.
-func (i *Interface) insert(ctx context.Context, cfg *session.Config, st *state, values map[string]any, subject string, meta map[string]string, t time.Time) (id, key string, version uint64, created time.Time, err error) {
+func (i *Backend) insert(ctx context.Context, cfg *session.Config, st *state, values map[string]any, subject string, meta map[string]string, t time.Time) (id, key string, version uint64, created time.Time, err error) {
 	for attempt := 0; ; attempt++ {
 		id, err = i.newID()
 		if err != nil {
@@ -182,7 +182,7 @@ func (i *Interface) insert(ctx context.Context, cfg *session.Config, st *state, 
 
 // insertFresh stores a session that has no record yet: a new one, or the
 // fresh one that follows a session this request ended.
-func (i *Interface) insertFresh(ctx context.Context, cfg *session.Config, st *state, values map[string]any, t time.Time) error {
+func (i *Backend) insertFresh(ctx context.Context, cfg *session.Config, st *state, values map[string]any, t time.Time) error {
 	id, key, v, created, err := i.insert(ctx, cfg, st, values, "", nil, t)
 	if err != nil {
 		return err
@@ -196,7 +196,7 @@ func (i *Interface) insertFresh(ctx context.Context, cfg *session.Config, st *st
 // request read, or deletes the record when values is empty (the session
 // ends), merging the request's changes into the fresh record on a conflict.
 // ended reports that the record is gone as this request meant it to be.
-func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, values map[string]any, t time.Time) (ended bool, err error) {
+func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, values map[string]any, t time.Time) (ended bool, err error) {
 	var ctx context.Context
 	var cancel context.CancelFunc
 	if len(values) == 0 {
@@ -258,7 +258,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 // values are empty there is nothing to move: the old record is deleted
 // (version-checked likewise) and ended reports that the session ended. The
 // old ID is never written to.
-func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, t time.Time) (ended bool, err error) {
+func (i *Backend) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, t time.Time) (ended bool, err error) {
 	ctx, cancel := i.retryContext(reqCtx)
 	defer cancel()
 	oldKey := st.key
@@ -341,7 +341,7 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 // the version last read: a request that committed since then is reloaded
 // first (its values are cleared too, as it committed before this request),
 // so the delete never acts on a stale view. A record already gone is fine.
-func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, st *state, t time.Time) error {
+func (i *Backend) deleteCleared(reqCtx context.Context, cfg *session.Config, st *state, t time.Time) error {
 	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	version := st.version
@@ -369,7 +369,7 @@ func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, s
 
 // discard deletes the record a failed regeneration left under key (nobody
 // holds its ID) and returns cause joined with any failure to do so.
-func (i *Interface) discard(reqCtx context.Context, key string, cause error) error {
+func (i *Backend) discard(reqCtx context.Context, key string, cause error) error {
 	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	if err := i.store.Delete(ctx, key); err != nil {
@@ -379,7 +379,7 @@ func (i *Interface) discard(reqCtx context.Context, key string, cause error) err
 }
 
 // deleteEnded deletes the record of a session the server ended.
-func (i *Interface) deleteEnded(reqCtx context.Context, key string) error {
+func (i *Backend) deleteEnded(reqCtx context.Context, key string) error {
 	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	if err := i.store.Delete(ctx, key); err != nil {
@@ -389,7 +389,7 @@ func (i *Interface) deleteEnded(reqCtx context.Context, key string) error {
 }
 
 // touch extends a read-only session's life when the last touch is old enough.
-func (i *Interface) touch(ctx context.Context, cfg *session.Config, st *state, t time.Time, permanent bool) error {
+func (i *Backend) touch(ctx context.Context, cfg *session.Config, st *state, t time.Time, permanent bool) error {
 	if t.Sub(st.lastSeen) < i.opts.TouchInterval {
 		return nil
 	}

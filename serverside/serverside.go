@@ -124,7 +124,7 @@ const (
 	DefaultRetryTimeout = 5 * time.Second
 )
 
-// Options configure an Interface.
+// Options configure a Backend.
 type Options struct {
 	// Store keeps the records. Required.
 	Store store.Store
@@ -170,22 +170,25 @@ type Options struct {
 	Rand io.Reader
 }
 
-// Interface is the server-side session.Interface.
-type Interface struct {
+// Backend is the server-side session backend: the session.Interface that
+// keeps each session's data in a store.Store and only an opaque ID in the
+// cookie. It also implements session.Lifecycle (renew, subject, destroy,
+// list and revoke). Create one with New.
+type Backend struct {
 	opts  Options
 	store store.Store
 }
 
 var (
-	_ session.Interface = (*Interface)(nil)
+	_ session.Interface = (*Backend)(nil)
 	_ interface {
 		NeedsRefresh(*session.Config, *http.Request) bool
-	} = (*Interface)(nil)
-	_ session.Lifecycle = (*Interface)(nil)
+	} = (*Backend)(nil)
+	_ session.Lifecycle = (*Backend)(nil)
 )
 
-// New returns an Interface over opts.Store.
-func New(opts Options) (*Interface, error) {
+// New returns a Backend over opts.Store.
+func New(opts Options) (*Backend, error) {
 	if opts.Store == nil {
 		return nil, errors.New("serverside: Options.Store is required")
 	}
@@ -211,18 +214,18 @@ func New(opts Options) (*Interface, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	return &Interface{opts: opts, store: opts.Store}, nil
+	return &Backend{opts: opts, store: opts.Store}, nil
 }
 
 // Store returns the store in use.
-func (i *Interface) Store() store.Store { return i.store }
+func (i *Backend) Store() store.Store { return i.store }
 
 // idLen is the length of an encoded ID: 32 bytes in unpadded base64url.
 const idLen = 43
 
 // state is the server-side part of a session.
 type state struct {
-	owner      *Interface
+	owner      *Backend
 	mu         sync.Mutex
 	id         string // raw ID from the cookie; "" until one is issued
 	key        string // store key: base64url(SHA-256(id))
@@ -289,7 +292,7 @@ func stateOf(s *session.Session) *state {
 }
 
 // stateOf returns the state of a session i opened, or nil.
-func (i *Interface) stateOf(s *session.Session) *state {
+func (i *Backend) stateOf(s *session.Session) *state {
 	if st := stateOf(s); st != nil && st.owner == i {
 		return st
 	}
@@ -316,7 +319,7 @@ func storeKey(id string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-func (i *Interface) newID() (string, error) {
+func (i *Backend) newID() (string, error) {
 	var b [32]byte
 	if _, err := io.ReadFull(i.opts.Rand, b[:]); err != nil {
 		return "", fmt.Errorf("serverside: reading random bytes for a session ID: %w", err)
@@ -324,7 +327,7 @@ func (i *Interface) newID() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-func (i *Interface) absolute(cfg *session.Config) time.Duration {
+func (i *Backend) absolute(cfg *session.Config) time.Duration {
 	if i.opts.AbsoluteTimeout > 0 {
 		return i.opts.AbsoluteTimeout
 	}
@@ -332,7 +335,7 @@ func (i *Interface) absolute(cfg *session.Config) time.Duration {
 }
 
 // idle is the idle timeout of a session (0: none).
-func (i *Interface) idle(permanent bool) time.Duration {
+func (i *Backend) idle(permanent bool) time.Duration {
 	if permanent && i.opts.PermanentIdleTimeout > 0 {
 		return i.opts.PermanentIdleTimeout
 	}
@@ -340,7 +343,7 @@ func (i *Interface) idle(permanent bool) time.Duration {
 }
 
 // expires is when a record created at created and last seen at seen ends.
-func (i *Interface) expires(cfg *session.Config, created, seen time.Time, permanent bool) time.Time {
+func (i *Backend) expires(cfg *session.Config, created, seen time.Time, permanent bool) time.Time {
 	exp := created.Add(i.absolute(cfg))
 	if idle := i.idle(permanent); idle > 0 && seen.Add(idle).Before(exp) {
 		exp = seen.Add(idle)
@@ -351,7 +354,7 @@ func (i *Interface) expires(cfg *session.Config, created, seen time.Time, perman
 // alive reports whether rec is live at now: within the absolute timeout,
 // the longer of the two idle timeouts, and the record's own Expires
 // (written with the idle timeout of its kind of session).
-func (i *Interface) alive(cfg *session.Config, rec *store.Record, now time.Time) bool {
+func (i *Backend) alive(cfg *session.Config, rec *store.Record, now time.Time) bool {
 	longest := i.opts.IdleTimeout // 0: browser sessions have none
 	if longest > 0 {
 		longest = max(longest, i.opts.PermanentIdleTimeout)
@@ -367,7 +370,7 @@ func now(cfg *session.Config) time.Time { return cfg.Now() }
 
 func serializer(cfg *session.Config) *tagjson.Serializer { return cfg.Serializer }
 
-// errNotNormalised: the Interface was called with a Config that did not go
+// errNotNormalised: the Backend was called with a Config that did not go
 // through session.New (which sets every default it reads).
 var errNotNormalised = errors.New("serverside: the Config was not passed through session.New")
 
@@ -381,7 +384,7 @@ func normalised(cfg *session.Config) error {
 // NeedsRefresh reports whether an untouched request must still open its
 // session: when it carries a well-formed ID (to enforce expiry, touch the
 // record, and refresh a permanent cookie).
-func (i *Interface) NeedsRefresh(cfg *session.Config, r *http.Request) bool {
+func (i *Backend) NeedsRefresh(cfg *session.Config, r *http.Request) bool {
 	id, ok := session.RequestCookie(r, i.opts.Helpers.CookieName(cfg, r))
 	return ok && validID(id)
 }
@@ -389,7 +392,7 @@ func (i *Interface) NeedsRefresh(cfg *session.Config, r *http.Request) bool {
 // Open loads the session whose ID the cookie carries. A missing, malformed,
 // unknown or expired ID gives a new, empty session (no store lookup for a
 // malformed one). A store error is returned: the request fails closed.
-func (i *Interface) Open(cfg *session.Config, r *http.Request) (*session.Session, error) {
+func (i *Backend) Open(cfg *session.Config, r *http.Request) (*session.Session, error) {
 	if err := normalised(cfg); err != nil {
 		return nil, err
 	}

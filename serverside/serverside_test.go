@@ -41,7 +41,7 @@ func (c *clock) Add(d time.Duration) {
 
 type env struct {
 	m     *session.Manager
-	iface *serverside.Interface
+	iface *serverside.Backend
 	store *memstore.Store
 	clock *clock
 	errs  chan error

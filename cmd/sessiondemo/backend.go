@@ -39,7 +39,7 @@ const storeHelp = "where sessions live: `STORE` is one of\n" +
 // backend is where the demo keeps sessions. A nil iface means the signed
 // cookie (Flask's default session), revoked through revocations.
 type backend struct {
-	iface       *serverside.Interface
+	iface       *serverside.Backend
 	revocations session.Revocations
 	st          store.Store
 	Kind        string // cookie, memory, bolt, redis, postgres

@@ -56,7 +56,7 @@ func RandomName(n int) string {
 // App is one application instance: a Manager over a server-side Interface
 // over its own store, behind an httptest server.
 type App struct {
-	Iface  *serverside.Interface
+	Iface  *serverside.Backend
 	M      *session.Manager
 	Server *httptest.Server
 	// Errors counts what the error handler saw.
