@@ -35,7 +35,7 @@ const EstablishedKey = "_established_ns"
 // session existed before the subject's not-before time, so the change is
 // not saved and no cookie is sent. Pass the session to keep to
 // [Manager.Revoke] (or call [Session.SetSubject] again after it) to keep it.
-var ErrSessionRevoked = errors.New("session: the session's subject was revoked while the request ran; the change was not saved")
+var ErrSessionRevoked = errors.New("session: subject revoked during the request")
 
 // Revocations keeps a per-subject "not before" time, so that cookie
 // sessions — which live in the client and cannot be deleted — can still be

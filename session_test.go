@@ -178,7 +178,7 @@ func TestNullSession(t *testing.T) {
 	if !errors.Is(s.Err(), session.ErrNoSecretKey) || s.Len() != 0 {
 		t.Errorf("after failed writes: Err=%v Len=%d", s.Err(), s.Len())
 	}
-	if msg := session.ErrNoSecretKey.Error(); !contains(msg, "no secret key was set") {
+	if msg := session.ErrNoSecretKey.Error(); !contains(msg, "no secret key") {
 		t.Errorf("the error does not name the cause: %q", msg)
 	}
 }

@@ -103,16 +103,17 @@ var (
 	// ErrSessionGone means the session was ended by another request
 	// (logout, emptying, revocation) or expired while this request ran, so
 	// this request's changes were not saved.
-	ErrSessionGone = errors.New("serverside: the session was ended by another request (logout or revocation) or expired; this request's changes were not saved")
+	ErrSessionGone = errors.New("serverside: session ended by another request or expired")
 	// ErrTooManyConflicts means the save kept conflicting with concurrent
 	// saves of the same session until the request's deadline (or
 	// Options.RetryTimeout, or Options.MaxRetries) was spent.
-	ErrTooManyConflicts = errors.New("serverside: too many concurrent saves of the session")
+	ErrTooManyConflicts = errors.New("serverside: too many concurrent saves")
 	// ErrNotServerSide is returned by the package functions for a session
 	// this package did not open.
 	ErrNotServerSide = errors.New("serverside: not a server-side session")
-	// ErrNoSubjects means the store cannot list or revoke by subject.
-	ErrNoSubjects = errors.New("serverside: the store does not implement store.SubjectStore")
+	// ErrNoSubjects means the store cannot list or revoke by subject: use
+	// a store that implements store.SubjectStore.
+	ErrNoSubjects = errors.New("serverside: store cannot list sessions by subject")
 )
 
 // Defaults of Options.
@@ -190,11 +191,11 @@ var (
 // New returns a Backend over opts.Store.
 func New(opts Options) (*Backend, error) {
 	if opts.Store == nil {
-		return nil, errors.New("serverside: Options.Store is required")
+		return nil, errors.New("serverside: no Options.Store")
 	}
 	if opts.IdleTimeout < 0 || opts.PermanentIdleTimeout < 0 || opts.AbsoluteTimeout < 0 || opts.TouchInterval < 0 || opts.MaxRetries < 0 ||
 		opts.RetryTimeout < 0 || opts.EndTimeout < 0 {
-		return nil, errors.New("serverside: negative timeout, interval or retry count")
+		return nil, errors.New("serverside: negative option")
 	}
 	if opts.TouchInterval == 0 {
 		opts.TouchInterval = time.Minute
