@@ -110,3 +110,5 @@ func DeleteCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request
 func AddVaryCookie(h http.Header) { addVaryCookie(h, new(headerLines)) }
 
 func (m *Manager) Interface() Interface { return m.rc.iface }
+
+func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool { return sc.needsRefresh(cfg, r) }

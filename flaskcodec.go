@@ -31,7 +31,7 @@ func (c *flaskCodec) Encode(dst []byte, name string, payload []byte, now time.Ti
 	return dst, nil
 }
 
-func (c *flaskCodec) Decode(dst []byte, _, value string, _ time.Time, lifetime time.Duration) ([]byte, Decoded, error) {
+func (c *flaskCodec) Decode(dst []byte, _, value string, _ time.Time, lifetime time.Duration) ([]byte, time.Time, bool, error) {
 	payload, unix, err := c.signer.AppendVerify(dst, value, lifetime)
 	switch {
 	case err == nil:
@@ -40,5 +40,5 @@ func (c *flaskCodec) Decode(dst []byte, _, value string, _ time.Time, lifetime t
 	case errors.Is(err, signing.ErrBadPayload):
 		err = fmt.Errorf("%w: %w", ErrBadPayload, err)
 	}
-	return payload, Decoded{Issued: time.Unix(unix, 0)}, err
+	return payload, time.Unix(unix, 0), false, err
 }

@@ -266,6 +266,11 @@ func (st *reqState) commitLocked(mode int) bool {
 // anyway (see the Interface's optional NeedsRefresh).
 func (st *reqState) needsRefresh() bool {
 	m := st.m
+	if sc, ok := m.rc.iface.(interface {
+		needsRefresh(*Config, *http.Request) bool
+	}); ok { // SecureCookie, or an Interface embedding it
+		return sc.needsRefresh(&m.cfg, st.req)
+	}
 	if rc, ok := m.rc.iface.(refreshChecker); ok {
 		return rc.NeedsRefresh(&m.cfg, st.req)
 	}

@@ -39,24 +39,21 @@ type Codec interface {
 	// Encode appends the cookie value for payload (the encoded session),
 	// for the cookie called name, issued at now and valid for lifetime.
 	Encode(dst []byte, name string, payload []byte, now time.Time, lifetime time.Duration) ([]byte, error)
-	// Decode appends the payload of value to dst and says when it was
-	// issued and whether it was made with an old key (the interface then
-	// re-issues it). A value that cannot be opened gives an error matching
-	// ErrInvalidCookie (a new, empty session); any other error answers the
-	// request with HTTP 500.
-	Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, info Decoded, err error)
+	// Decode appends the payload of value to dst and says when the value
+	// was made (signed or sealed) and whether it was made with an old key
+	// (stale: the interface then re-issues it). A value that cannot be
+	// opened gives an error matching ErrInvalidCookie (a new, empty
+	// session); any other error answers the request with HTTP 500.
+	Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, issued time.Time, stale bool, err error)
 }
 
-// Decoded describes an opened cookie value.
-type Decoded struct {
+// decoded describes an opened cookie value.
+type decoded struct {
 	Issued time.Time // when the value was made (signed or sealed)
 	Stale  bool      // made with an old key: re-issue it
 }
 
-var (
-	_ Interface      = (*SecureCookie)(nil)
-	_ refreshChecker = (*SecureCookie)(nil)
-)
+var _ Interface = (*SecureCookie)(nil)
 
 // codec returns the Codec in use: sc.Codec, else Flask's signed format
 // built by New from Config.SecretKey; nil without either (null sessions).
@@ -83,7 +80,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 // gives a new empty session. A cookie with a valid signature whose payload
 // cannot be decoded is an error wrapping ErrBadPayload, as Flask answers it
 // with HTTP 500 (only requests that use the session open it; see
-// NeedsRefresh). With Config.Revocations, a session whose subject was
+// needsRefresh). With Config.Revocations, a session whose subject was
 // revoked after it was established gives a new empty session, and a lookup
 // error is returned.
 func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
@@ -146,18 +143,20 @@ var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or hardMaxCookieSi
 
 // decode opens a cookie value with the Codec (by default Flask's format).
 // A value over the configuration's bound is refused before any decoding.
-func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, Decoded, error) {
+func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, decoded, error) {
 	if !rc.fits(name, len(value)) {
-		return dst, Decoded{}, errOverBound
+		return dst, decoded{}, errOverBound
 	}
-	return sc.codec(rc).Decode(dst, name, value, cfg.now(), rc.lifetime)
+	payload, issued, stale, err := sc.codec(rc).Decode(dst, name, value, cfg.now(), rc.lifetime)
+	return payload, decoded{Issued: issued, Stale: stale}, err
 }
 
 // permanentMark is how a permanent session's payload starts its top-level
 // "_permanent" entry in Flask's compact, sorted JSON.
 var permanentMark = []byte(`"_permanent":true`)
 
-// NeedsRefresh reports whether a request that never used its session must
+// needsRefresh is SecureCookie's NeedsRefresh (see [Interface]), kept out
+// of the API: it reports whether a request that never used its session must
 // still re-send the cookie: refresh-each-request is on and the request
 // carries a validly signed (or sealed) cookie of a permanent session, or
 // the cookie was made with an old key and must be re-issued. It verifies
@@ -175,7 +174,7 @@ var permanentMark = []byte(`"_permanent":true`)
 // (ErrBadPayload, HTTP 500) by the first request that uses the session.
 // Other errors of a Codec (not ErrInvalidCookie) answer true, so that
 // opening the session reports them: they fail closed.
-func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
+func (sc *SecureCookie) needsRefresh(cfg *Config, r *http.Request) bool {
 	rc, err := cfg.get()
 	if err != nil || sc.codec(rc) == nil {
 		return false
