@@ -111,4 +111,6 @@ func AddVaryCookie(h http.Header) { addVaryCookie(h, new(headerLines)) }
 
 func (m *Manager) Interface() Interface { return m.rc.iface }
 
-func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool { return sc.needsRefresh(cfg, r) }
+func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
+	return sc.needsRefresh(cfg, r)
+}
