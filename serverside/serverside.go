@@ -46,7 +46,7 @@
 //     nothing. A request that only removes keys from a session ended
 //     meanwhile succeeds and clears the cookie: nothing is left to remove;
 //   - a change inside a nested value is saved only for the keys passed to
-//     Session.MarkChanged (Session.MarkModified counts every key).
+//     Session.MarkModified(keys...) (without keys it counts every key).
 //
 // Session.Renew gives the session a new ID at save time (call it at login): the
 // data moves to a new record, and the old record is deleted only at the
