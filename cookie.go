@@ -306,9 +306,10 @@ func RequestCookie(r *http.Request, name string) (string, bool) { return readCoo
 //  2. nothing more for a session that was not modified, unless
 //     h.ShouldSetCookie says so (a permanent session refreshed on each
 //     request) or it must be re-issued (State.Reissue);
-//  3. value() gives the cookie value; "" means the session is empty (Flask's
-//     "if not session"): a deletion cookie (Expires at the epoch,
-//     Max-Age=0, the same attributes) if it was modified, nothing otherwise;
+//  3. value appends the cookie value to dst (a reused buffer) and returns
+//     it; an empty value means the session is empty (Flask's "if not
+//     session"): a deletion cookie (Expires at the epoch, Max-Age=0, the
+//     same attributes) if it was modified, nothing otherwise;
 //  4. otherwise the cookie when h.ShouldSetCookie says so (or State.Reissue),
 //     with h's attributes (Werkzeug's order) and Expires from
 //     h.ExpirationTime (the zero Time makes a browser-session cookie).
@@ -327,15 +328,7 @@ func RequestCookie(r *http.Request, name string) (string, bool) { return readCoo
 // *-CDN-Cache-Control get the same rewrite, Surrogate-Control becomes
 // "no-store" (Rails CVE-2024-26144). An error from value is returned as it
 // is.
-func SaveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *http.Request, value func() (string, error)) error {
-	return saveCookie(cfg, h, s, w, r, func(dst []byte) ([]byte, error) {
-		v, err := value()
-		return append(dst, v...), err
-	})
-}
-
-// saveCookie is SaveCookie with a value appended to a pooled buffer.
-func saveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *http.Request, appendValue func(dst []byte) ([]byte, error)) error {
+func SaveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *http.Request, value func(dst []byte) ([]byte, error)) error {
 	rc, err := cfg.get()
 	if err != nil {
 		return err
@@ -353,7 +346,7 @@ func saveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *ht
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	buf, err := appendValue((*bp)[:0])
+	buf, err := value((*bp)[:0])
 	if err != nil {
 		*bp = buf[:0]
 		return err

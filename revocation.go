@@ -122,27 +122,3 @@ func revokedSince(ctx context.Context, cfg *Config, subject string, established 
 	}
 	return !nb.IsZero() && established.Before(nb), nil
 }
-
-// restartAfterRevocation is called when saving a revoked session. A
-// request that revoked its own subject (revocation.Revoke from the handler
-// turns on change tracking of the request's session) ended the session
-// there: its values become what the request wrote afterwards, without the
-// subject and establishment keys, and it reports true. Any other revoked
-// session reports false.
-func (s *Session) restartAfterRevocation(cfg *Config) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.track {
-		return false
-	}
-	fresh := make(map[string]any, len(s.changes))
-	for k, set := range s.changes {
-		if set {
-			fresh[k] = s.values[k]
-		}
-	}
-	delete(fresh, cfg.subjectKey())
-	delete(fresh, EstablishedKey)
-	s.values = fresh
-	return true
-}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -219,7 +220,7 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 		return err
 	}
 	h := sc.helpers()
-	return saveCookie(cfg, h, s, w, r, func(dst []byte) ([]byte, error) {
+	return SaveCookie(cfg, h, s, w, r, func(dst []byte) ([]byte, error) {
 		empty := false
 		Inspect(s, func(st State) { empty = len(st.Values) == 0 })
 		if empty {
@@ -263,17 +264,24 @@ func (sc *SecureCookie) checkRevoked(rc *resolvedConfig, cfg *Config, s *Session
 	if err != nil || !revoked {
 		return false, err
 	}
+	var tracked bool
+	var fresh map[string]any
+	Inspect(s, func(st State) {
+		// A request that revoked its own subject (Manager.Revoke) tracks
+		// its writes from then on: they are all it keeps.
+		tracked, fresh = st.Track, maps.Clone(st.Set)
+	})
+	delete(fresh, cfg.subjectKey())
+	delete(fresh, EstablishedKey)
 	switch {
-	case s.restartAfterRevocation(cfg):
-		// This request revoked its own subject (Manager.Revoke): the
-		// session ended there, and what the handler wrote afterwards (a
-		// "logged out" flash) starts a fresh one.
-		empty := false
-		Inspect(s, func(st State) { empty = len(st.Values) == 0 })
-		if empty {
-			return true, s.Clear() // nothing written since: the cookie is deleted
+	case tracked:
+		// This request revoked its own subject: the session ended there,
+		// and what the handler wrote afterwards (a "logged out" flash)
+		// starts a fresh one, without the subject.
+		if err := s.Clear(); err != nil || len(fresh) == 0 {
+			return true, err // nothing written since: the cookie is deleted
 		}
-		return false, nil
+		return false, s.Update(fresh)
 	case modified:
 		return false, ErrSessionRevoked
 	default:

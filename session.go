@@ -84,12 +84,6 @@ type Session struct {
 	endReported bool
 }
 
-func (s *Session) isStale() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stale
-}
-
 // State is the implementers' view of a session, for a custom [Interface]:
 // what Open hands [NewSession], and what [Inspect] shows Save. Handlers
 // never need it.

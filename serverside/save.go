@@ -60,7 +60,7 @@ func (i *Backend) Save(cfg *session.Config, s *session.Session, w http.ResponseW
 	}
 	// The cookie holds the ID; an ended session has none: the cookie goes.
 	id := st.id
-	return session.SaveCookie(cfg, i.opts.Helpers, s, w, r, func() (string, error) { return id, nil })
+	return session.SaveCookie(cfg, i.opts.Helpers, s, w, r, func(dst []byte) ([]byte, error) { return append(dst, id...), nil })
 }
 
 // persist writes the session's changes to the store; st.mu is held.
