@@ -86,7 +86,17 @@
 //	m.Revoke(ctx, userID, s)  log out other devices (nil: everywhere; cookies need Config.Revocations)
 //	m.RevokeKey(ctx, userID, key)  log out one listed session
 //
-// A backend provides them through [Lifecycle] (per session) and [Subjects].
+// A backend provides them by implementing [Lifecycle]; [SecureCookie] has
+// them built in. Several sessions per request: Managers with different
+// cookie names, each reached with [Manager.From].
+//
+// # Failures
+//
+// Every session failure reaches Config.ErrorHandler; [DefaultErrorHandler]
+// answers HTTP 500, or 503 with "Retry-After: 5" for a store outage (an
+// error matching [ErrStoreUnavailable]: the server-side store or the
+// revocation store failing), and only logs what is reported after the
+// response header went out.
 //
 // # Where this package is stricter than Flask
 //
