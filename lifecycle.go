@@ -12,7 +12,7 @@ import (
 // (a cookie lives in the client and is listed nowhere), [Manager.Revoke]
 // with cookie sessions and no Config.Revocations, or any lifecycle
 // operation with a third-party [Interface] that does not implement it (see
-// [Lifecycle] and [Subjects]).
+// [Lifecycle]).
 var ErrNotSupported = errors.New("session: not supported by the session backend")
 
 // Lifecycle is implemented by an [Interface] whose sessions can be
