@@ -22,7 +22,7 @@ const (
 // Reads never fail. Writes return an error on a session that cannot be
 // saved — a null session (no secret key, no middleware, a failed open) or a
 // session changed after the response header went out. Such an error is also
-// remembered (see [Session.Err]) and the middleware answers the request
+// remembered and the middleware answers the request
 // through the error handler, so an ignored error is never a silent loss.
 //
 // Set, Update and SetDefault also refuse a value the session's serializer
