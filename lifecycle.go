@@ -109,15 +109,18 @@ func (s *Session) Destroy() error {
 // modified: a session that refuses writes fails as a write does, one
 // without a Lifecycle with ErrNotSupported; failures are recorded.
 func (s *Session) lifecycle(name string, op func(Lifecycle) error) error {
-	if err := s.markModifiedOnly(); err != nil {
-		return err
-	}
 	s.mu.Lock()
 	l := s.lc
 	s.mu.Unlock()
 	if l == nil {
+		if err := s.writable(); err != nil {
+			return s.write(func() {}) // fails, and reports, as a write does
+		}
 		err := fmt.Errorf("%w: Session.%s", ErrNotSupported, name)
 		s.fail(err)
+		return err
+	}
+	if err := s.markModifiedOnly(); err != nil {
 		return err
 	}
 	err := op(l)
