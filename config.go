@@ -15,19 +15,19 @@ import (
 // Defaults, as in Flask 3.1.
 const (
 	DefaultCookieName        = "session"
-	DefaultPermanentLifetime = 31 * 24 * time.Hour
-	DefaultMaxCookieSize     = 4093
-	// MaxLifetime is the longest cookie lifetime browsers honour (RFC 6265bis
+	defaultPermanentLifetime = 31 * 24 * time.Hour
+	defaultMaxCookieSize     = 4093
+	// maxLifetime is the longest cookie lifetime browsers honour (RFC 6265bis
 	// caps Expires and Max-Age at 400 days).
-	MaxLifetime = 400 * 24 * time.Hour
+	maxLifetime = 400 * 24 * time.Hour
 	// maxAttributeLen is the longest cookie attribute value browsers accept.
 	maxAttributeLen = 1024
-	// HardMaxCookieSize bounds the session cookie's "name=value", in bytes,
+	// hardMaxCookieSize bounds the session cookie's "name=value", in bytes,
 	// when MaxCookieSize is negative or AllowOversizeCookie is set (then
 	// MaxCookieSize if larger): a longer one is never written
 	// (ErrCookieTooLarge, even with AllowOversizeCookie) and never read (a
 	// new, empty session, before any decoding).
-	HardMaxCookieSize = 64 << 10
+	hardMaxCookieSize = 64 << 10
 )
 
 // Config holds Flask's session settings as Go fields. The zero value of every
@@ -35,8 +35,9 @@ const (
 // as their negation (DisableHTTPOnly, DisableRefreshEachRequest) so that the
 // zero Config is Flask's default configuration.
 //
-// A Config is validated by [New] (or [Config.Validate]) and must not be
-// changed afterwards.
+// A Config is validated by [New], which returns every problem found,
+// joined, each wrapping ErrInvalidConfig; it must not be changed
+// afterwards.
 type Config struct {
 	// SecretKey signs the cookie (Flask: SECRET_KEY). Empty means no signing
 	// key: the default interface then hands out a null session whose writes
@@ -78,20 +79,20 @@ type Config struct {
 
 	// MaxCookieSize is the largest Set-Cookie header value sent, in bytes
 	// (MAX_COOKIE_SIZE). Zero means 4093; a negative value disables the check
-	// (HardMaxCookieSize still applies). Unlike Flask, which only warns, an
+	// (hardMaxCookieSize still applies). Unlike Flask, which only warns, an
 	// oversized cookie is by default an error reported through the error
 	// handler and no cookie is sent; see AllowOversizeCookie.
 	//
 	// Writer and reader share one bound: the session cookie's "name=value"
 	// is read (by the default interface) when it is at most MaxCookieSize
-	// bytes — or HardMaxCookieSize with a negative MaxCookieSize, and the
+	// bytes — or hardMaxCookieSize with a negative MaxCookieSize, and the
 	// larger of the two with AllowOversizeCookie — so every cookie this
 	// configuration writes is read back. A longer one gives a new, empty
 	// session and is never decoded.
 	MaxCookieSize int
 	// AllowOversizeCookie restores Flask's behaviour: log a warning and send
 	// the oversized cookie anyway (browsers will then usually drop it), up
-	// to HardMaxCookieSize.
+	// to hardMaxCookieSize.
 	AllowOversizeCookie bool
 
 	// MaxInflate caps the decompressed size of a cookie payload; zero means 1 MiB.
@@ -124,8 +125,8 @@ type Config struct {
 	// [DefaultErrorHandler]: an slog record and HTTP 500.
 	//
 	// Errors reported after the header went out (late writes,
-	// ErrReadAfterHeader, ErrCookieNotSent, a late open error) match
-	// ErrHeaderWritten: only log them. ErrCookieNotSent may arrive on
+	// a late read, a cookie that could not be sent on a hijacked connection, a late open error) match
+	// ErrHeaderWritten: only log them. A cookie not sent on a hijacked connection may be reported on
 	// another goroutine, and a report made after the connection was
 	// hijacked or the handler returned gets a ResponseWriter that discards
 	// its writes.
@@ -148,24 +149,21 @@ type resolvedConfig struct {
 	secure   bool
 	maxSize  int
 	// cookieLimit bounds len(name)+1+len(value) of the session cookie on
-	// write and on read: maxSize, or HardMaxCookieSize when oversized
+	// write and on read: maxSize, or hardMaxCookieSize when oversized
 	// cookies may be sent.
 	cookieLimit int
 	serializer  *tagjson.Serializer
 	signer      *signing.Signer // nil without SecretKey
-	logger      *slog.Logger
-	errHandler  func(w http.ResponseWriter, r *http.Request, err error)
-	iface       Interface
+	// flask is Flask's signed format over signer (nil without SecretKey):
+	// SecureCookie's Codec when it has none of its own.
+	flask      Codec
+	logger     *slog.Logger
+	errHandler func(w http.ResponseWriter, r *http.Request, err error)
+	iface      Interface
 }
 
-// Validate checks the configuration for values browsers would reject or that
-// make no sense, and returns every problem found, joined. Each wraps
-// ErrInvalidConfig.
-func (c *Config) Validate() error {
-	_, err := c.resolve()
-	return err
-}
-
+// resolve validates c and computes its settings. With an error it still
+// returns what it computed (no signer).
 func (c *Config) resolve() (*resolvedConfig, error) {
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -183,11 +181,11 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 		iface:      c.Interface,
 	}
 	if rc.lifetime == 0 {
-		rc.lifetime = DefaultPermanentLifetime
+		rc.lifetime = defaultPermanentLifetime
 	}
 	if rc.lifetime < time.Second {
 		bad("PermanentLifetime %v is shorter than one second", c.PermanentLifetime)
-	} else if rc.lifetime > MaxLifetime {
+	} else if rc.lifetime > maxLifetime {
 		bad("PermanentLifetime %v is over 400 days, the most browsers honour (RFC 6265bis)", c.PermanentLifetime)
 	}
 	if rc.name == "" {
@@ -243,11 +241,11 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 		}
 	}
 	if rc.maxSize == 0 {
-		rc.maxSize = DefaultMaxCookieSize
+		rc.maxSize = defaultMaxCookieSize
 	}
 	rc.cookieLimit = rc.maxSize
 	if rc.maxSize < 0 || c.AllowOversizeCookie {
-		rc.cookieLimit = max(rc.maxSize, HardMaxCookieSize)
+		rc.cookieLimit = max(rc.maxSize, hardMaxCookieSize)
 	}
 	if c.MaxInflate < 0 {
 		bad("MaxInflate %d is negative", c.MaxInflate)
@@ -283,9 +281,17 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 			bad("%v", err)
 		}
 		rc.signer = s
+		fc := &flaskCodec{signer: s}
+		if c.Signing.MaxLength > 0 {
+			fc.maxLength = s.MaxLength()
+		}
+		rc.flask = fc
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		// The values computed so far stay in rc, for the helpers of a
+		// Config that never went through New: its own values, unvalidated,
+		// never silently replaced by defaults.
+		return rc, errors.Join(errs...)
 	}
 	return rc, nil
 }
@@ -310,16 +316,6 @@ func (c *Config) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
-}
-
-// Signer returns the signer built from SecretKey and SecretKeyFallbacks, or
-// nil when SecretKey is empty.
-func (c *Config) Signer() (*signing.Signer, error) {
-	rc, err := c.get()
-	if err != nil {
-		return nil, err
-	}
-	return rc.signer, nil
 }
 
 func validCookieName(s string) bool {

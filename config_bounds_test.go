@@ -103,28 +103,36 @@ func TestConfigSigner(t *testing.T) {
 	}
 }
 
-// The helpers given an invalid Config (a custom Interface's mistake) fall
-// back to Flask's defaults rather than the invalid values.
+// Issue 12 item 5: no silent fallback. The helpers given a Config that
+// never went through New read its own values — an invalid one is not
+// silently replaced by Flask's defaults (New rejects it, naming each
+// problem) — and Flask's defaults only for its zero fields.
 func TestDefaultHelpersInvalidConfig(t *testing.T) {
 	var d session.Defaults
 	cfg := &session.Config{CookieName: "a b", CookiePath: "/x", CookieDomain: "example.com", CookieSecure: true,
 		CookieSameSite: "bogus", PermanentLifetime: time.Hour}
-	if got := d.CookieName(cfg, httptest.NewRequest("GET", "/", nil)); got != "session" {
-		t.Errorf("CookieName = %q, want session", got)
+	if _, err := session.New(*cfg); !errors.Is(err, session.ErrInvalidConfig) {
+		t.Fatalf("New accepted the invalid Config: %v", err)
 	}
-	if got := d.CookiePath(cfg); got != "/" {
-		t.Errorf("CookiePath = %q, want /", got)
+	if got := d.CookieName(cfg, httptest.NewRequest("GET", "/", nil)); got != "a b" {
+		t.Errorf("CookieName = %q, want the Config's own", got)
 	}
-	if got := d.CookieDomain(cfg); got != "" {
-		t.Errorf("CookieDomain = %q, want none", got)
+	if got := d.CookiePath(cfg); got != "/x" {
+		t.Errorf("CookiePath = %q, want /x", got)
 	}
-	if d.CookieSecure(cfg) || d.CookieSameSite(cfg) != 0 {
-		t.Errorf("CookieSecure = %v, CookieSameSite = %v; want Flask's defaults", d.CookieSecure(cfg), d.CookieSameSite(cfg))
+	if got := d.CookieDomain(cfg); got != "example.com" {
+		t.Errorf("CookieDomain = %q, want example.com", got)
+	}
+	if !d.CookieSecure(cfg) || d.CookieSameSite(cfg) != 0 {
+		t.Errorf("CookieSecure = %v, CookieSameSite = %v; want true and none", d.CookieSecure(cfg), d.CookieSameSite(cfg))
 	}
 	now := time.Unix(1700000000, 0)
 	cfg.Now = fixedClock(now)
-	perm := session.NewSession(map[string]any{"_permanent": true})
-	if got := d.ExpirationTime(cfg, perm); !got.Equal(now.Add(session.DefaultPermanentLifetime)) {
-		t.Errorf("ExpirationTime = %v, want the default lifetime", got)
+	perm := session.NewValues(map[string]any{"_permanent": true})
+	if got := d.ExpirationTime(cfg, perm); !got.Equal(now.Add(time.Hour)) {
+		t.Errorf("ExpirationTime = %v, want the Config's lifetime", got)
+	}
+	if got := d.CookieName(&session.Config{}, httptest.NewRequest("GET", "/", nil)); got != "session" {
+		t.Errorf("CookieName of the zero Config = %q, want Flask's default", got)
 	}
 }

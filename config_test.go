@@ -105,24 +105,20 @@ func TestDefaultHelpers(t *testing.T) {
 	}
 	now := time.Unix(1700000000, 0)
 	cfgNow := &session.Config{Now: fixedClock(now)}
-	perm := session.NewSession(map[string]any{"_permanent": true})
+	perm := session.NewValues(map[string]any{"_permanent": true})
 	if got := d.ExpirationTime(cfgNow, perm); !got.Equal(now.Add(31 * 24 * time.Hour)) {
 		t.Errorf("ExpirationTime(permanent) = %v", got)
 	}
-	if got := d.ExpirationTime(cfgNow, session.NewSession(nil)); !got.IsZero() {
+	if got := d.ExpirationTime(cfgNow, session.NewValues(nil)); !got.IsZero() {
 		t.Errorf("ExpirationTime(non-permanent) = %v, want zero", got)
 	}
-	if d.ShouldSetCookie(cfg, session.NewSession(nil)) {
+	if d.ShouldSetCookie(cfg, session.NewValues(nil)) {
 		t.Error("ShouldSetCookie for an unmodified, non-permanent session")
 	}
 	if !d.ShouldSetCookie(cfg, perm) {
 		t.Error("ShouldSetCookie false for a permanent session with refresh on")
 	}
-	if d.ShouldSetCookie(&session.Config{DisableRefreshEachRequest: true}, session.NewSession(map[string]any{"_permanent": true})) {
+	if d.ShouldSetCookie(&session.Config{DisableRefreshEachRequest: true}, session.NewValues(map[string]any{"_permanent": true})) {
 		t.Error("ShouldSetCookie true for permanent session with refresh off")
-	}
-	null := d.MakeNullSession(cfg)
-	if !d.IsNullSession(null) || d.IsNullSession(perm) {
-		t.Error("MakeNullSession / IsNullSession disagree")
 	}
 }

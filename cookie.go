@@ -1,6 +1,7 @@
 package session
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -304,38 +305,96 @@ func addVaryCookie(h http.Header, l *headerLines) {
 // RequestCookie returns the value of the cookie called name in r as Flask
 // (Werkzeug) reads the Cookie header: whitespace around "=" ignored, a
 // quoted value unquoted and unescaped, the first of several with the same
-// name (see readCookie for the rules). For Interface implementations.
+// name (see readCookie for the rules). For an Interface's Open.
 func RequestCookie(r *http.Request, name string) (string, bool) { return readCookie(r, name) }
 
-// SetCookie adds a Set-Cookie header for the session cookie with value and
-// the attributes the helpers give (Werkzeug's attribute order), plus
-// "Vary: Cookie", and makes the response unstorable by shared caches
+// SaveCookie writes the session cookie of s to w following Flask's
+// save_session, the one save path of every Interface ([SecureCookie] and
+// the serverside package use it too):
+//
+//  1. "Vary: Cookie" when the session was accessed;
+//  2. nothing more for a session that was not modified, unless
+//     h.ShouldSetCookie says so (a permanent session refreshed on each
+//     request) or it must be re-issued (State.Reissue);
+//  3. value appends the cookie value to dst (a reused buffer) and returns
+//     it; an empty value means the session is empty (Flask's "if not
+//     session"): a deletion cookie (Expires at the epoch, Max-Age=0, the
+//     same attributes) if it was modified, nothing otherwise;
+//  4. otherwise the cookie when h.ShouldSetCookie says so (or State.Reissue),
+//     with h's attributes (Werkzeug's order) and Expires from
+//     h.ExpirationTime (the zero Time makes a browser-session cookie).
+//
+// A cookie whose Set-Cookie value exceeds Config.MaxCookieSize is an error
+// wrapping ErrCookieTooLarge and nothing is sent, unless
+// AllowOversizeCookie is set (a warning is logged); one the next request
+// would not read back (over 64 KiB, or MaxCookieSize when larger) is an
+// error in every configuration. A response that sets or deletes the
+// cookie also gets "Vary: Cookie" and is made unstorable by shared caches
 // whatever caching directives the application set: its Cache-Control
 // fields (every line, any case of the key) are parsed per RFC 9111 and
 // merged into one that drops "public", "s-maxage" and qualified
 // private="..." and holds an unqualified "private" (or an unqualified
 // "no-store" without "must-understand"); CDN-Cache-Control and
 // *-CDN-Cache-Control get the same rewrite, Surrogate-Control becomes
-// "no-store". A zero expires makes a browser-session cookie. For Interface
-// implementations.
-func SetCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request, value string, expires time.Time) {
+// "no-store" (Rails CVE-2024-26144). An error from value is returned as it
+// is.
+func SaveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *http.Request, value func(dst []byte) ([]byte, error)) error {
+	rc, err := cfg.get()
+	if err != nil {
+		return err
+	}
+	header := w.Header()
+	var lines headerLines
+	var accessed, modified, reissue bool
+	Inspect(s, func(st State) { accessed, modified, reissue = st.Accessed, st.Modified, st.Reissue })
+	if accessed {
+		addVaryCookie(header, &lines)
+	}
+	set := reissue || h.ShouldSetCookie(cfg, s)
+	if !modified && !set {
+		return nil
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf, err := value((*bp)[:0])
+	if err != nil {
+		*bp = buf[:0]
+		return err
+	}
+	valueLen := len(buf)
+	if valueLen == 0 { // an empty session (value may have emptied it)
+		*bp = buf[:0]
+		Inspect(s, func(st State) { modified = st.Modified })
+		if modified {
+			a := attrsOf(h, cfg, r)
+			addCookieHeaders(header, deletionCookie(&a), &lines)
+		}
+		return nil
+	}
+	if !set {
+		*bp = buf[:0]
+		return nil
+	}
 	a := attrsOf(h, cfg, r)
-	var buf [512]byte
-	line := string(appendSetCookie(buf[:0], &a, []byte(value), expires, -1))
-	addCookieHeaders(w.Header(), line, new(headerLines))
+	expires := h.ExpirationTime(cfg, s)
+	// The Set-Cookie line follows the value in the same buffer.
+	buf = appendSetCookie(buf, &a, buf[:valueLen], expires, -1)
+	line := string(buf[valueLen:])
+	*bp = buf[:0]
+	if rc.maxSize > 0 && len(line) > rc.maxSize {
+		tooLarge := &cookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(line), Limit: rc.maxSize}
+		if !cfg.AllowOversizeCookie {
+			return tooLarge
+		}
+		rc.logger.LogAttrs(r.Context(), slog.LevelWarn, tooLarge.Error())
+	}
+	// Never send what the next request would not read back.
+	if !rc.fits(a.name, valueLen) {
+		return &cookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(a.name) + 1 + valueLen, Limit: rc.cookieLimit}
+	}
+	addCookieHeaders(header, line, &lines)
+	return nil
 }
-
-// DeleteCookie adds a Set-Cookie header that removes the session cookie
-// (empty value, Expires at the epoch, Max-Age=0, the same attributes), plus
-// "Vary: Cookie" and the caching directives SetCookie adds.
-func DeleteCookie(h Helpers, cfg *Config, w http.ResponseWriter, r *http.Request) {
-	a := attrsOf(h, cfg, r)
-	addCookieHeaders(w.Header(), deletionCookie(&a), new(headerLines))
-}
-
-// AddVaryCookie adds "Cookie" to the Vary header, merged into an existing
-// value and never duplicated.
-func AddVaryCookie(h http.Header) { addVaryCookie(h, new(headerLines)) }
 
 // keepFromSharedCaches makes a response that sets or deletes the session
 // cookie unstorable by shared caches, whatever caching directives the

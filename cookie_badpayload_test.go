@@ -130,6 +130,6 @@ type failingCodec struct {
 	err error
 }
 
-func (c failingCodec) Decode([]byte, string, string, time.Time, time.Duration) ([]byte, session.Decoded, error) {
-	return nil, session.Decoded{}, c.err
+func (c failingCodec) Decode([]byte, string, string, time.Time, time.Duration) ([]byte, time.Time, bool, error) {
+	return nil, time.Time{}, false, c.err
 }

@@ -283,7 +283,7 @@ type countingCodec struct {
 	decodes int
 }
 
-func (c *countingCodec) Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) ([]byte, session.Decoded, error) {
+func (c *countingCodec) Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) ([]byte, time.Time, bool, error) {
 	c.decodes++
 	return c.Codec.Decode(dst, name, value, now, lifetime)
 }

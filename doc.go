@@ -36,10 +36,10 @@
 //
 //	Flask                                   Go
 //	SessionInterface                        Interface (Open, Save)
-//	open_session(app, request)              Interface.Open(cfg, r); nil session = null session
-//	save_session(app, session, response)    Interface.Save(cfg, s, w, r); skipped for null sessions
-//	null_session_class, make_null_session   NullSessionMaker.MakeNullSession, NewNullSession, Defaults.MakeNullSession
-//	is_null_session(obj)                    NullSessionChecker.IsNullSession, Session.IsNull
+//	open_session(app, request)              Interface.Open(cfg, r) with NewSession; nil session = null session
+//	save_session(app, session, response)    Interface.Save(cfg, s, w, r) with Inspect and SaveCookie (Flask's
+//	                                        steps, once for every backend); skipped for null sessions
+//	make_null_session, is_null_session      Open returns (nil, nil); State.Null in Inspect
 //	pickle_based                            none: Go has no pickle; a backend names its codec in its
 //	                                        config (Config.Serializer: Flask's tagged JSON)
 //	get_cookie_name(app)                    Helpers.CookieName(cfg, r) (Defaults)
@@ -49,11 +49,11 @@
 //	get_expiration_time(app, session)       Helpers.ExpirationTime (zero Time = browser session)
 //	should_set_cookie(app, session)         Helpers.ShouldSetCookie
 //	SecureCookieSessionInterface            SecureCookie
-//	SessionMixin / SecureCookieSession      Session (Permanent, New, Modified, Accessed)
-//	session[k], session.get(k)              Session.Get, Session.Lookup, Get[T], GetOr, Session.Decode
+//	SessionMixin / SecureCookieSession      Session (Permanent, IsNew); modified, accessed: State in Inspect
+//	session[k], session.get(k)              Session.Get, Get[T] (structs come back as structs), GetOr
 //	session[k] = v, del, pop, setdefault    Session.Set, Delete, Pop, SetDefault
-//	session.clear(), update(), k in session Session.Clear, Update, Has; len → Len; keys → Keys
-//	session.modified = True                 Session.MarkModified
+//	session.clear(), update(), k in session Session.Clear, Update, Has; len, keys → Values
+//	session.modified = True                 Session.MarkModified (with keys: only those changed)
 //	flash(), get_flashed_messages()         Session.Flash, Session.Flashes
 //	app.session_interface                   Config.Interface
 //	client.session_transaction()            sessiontest.Client.SessionTransaction
@@ -71,7 +71,32 @@
 //	SESSION_COOKIE_PARTITIONED              Config.CookiePartitioned
 //	SESSION_REFRESH_EACH_REQUEST            !Config.DisableRefreshEachRequest (true)
 //	MAX_COOKIE_SIZE                         Config.MaxCookieSize (4093; bounds writing and reading;
-//	                                        negative disables, HardMaxCookieSize still applies)
+//	                                        negative disables, hardMaxCookieSize still applies)
+//
+// # Logging in and out, the same on every backend
+//
+// Flask leaves these to extensions; here they are methods that work alike
+// for cookie and server-side sessions, so application code never branches
+// on the backend:
+//
+//	s.Renew()                 at login: a new ID server-side, a re-established cookie (no fixation)
+//	s.SetSubject(userID)      attach the user, for listing and revocation; s.Subject() reads it
+//	s.Destroy()               log out (s.Clear(), Flask's idiom, ends the session too)
+//	m.Sessions(ctx, userID)   the user's live sessions ([ErrNotSupported] for cookies)
+//	m.Revoke(ctx, userID, s)  log out other devices (nil: everywhere; cookies need Config.Revocations)
+//	m.RevokeKey(ctx, userID, key)  log out one listed session
+//
+// A backend provides them by implementing [Lifecycle]; [SecureCookie] has
+// them built in. Several sessions per request: Managers with different
+// cookie names, each reached with [Manager.From].
+//
+// # Failures
+//
+// Every session failure reaches Config.ErrorHandler; [DefaultErrorHandler]
+// answers HTTP 500, or 503 with "Retry-After: 5" for a store outage (an
+// error matching [ErrStoreUnavailable]: the server-side store or the
+// revocation store failing), and only logs what is reported after the
+// response header went out.
 //
 // # Where this package is stricter than Flask
 //
@@ -96,10 +121,10 @@
 //     refused when stored, with ErrUnencodable, instead of failing the save
 //     (Flask raises at save time): the handler decides, the page still works.
 //   - A session read after a header without "Vary: Cookie" went out is
-//     reported (ErrReadAfterHeader); Flask adds Vary at save time only.
+//     reported (an error matching ErrHeaderWritten); Flask adds Vary at save time only.
 //   - A handler that hijacks the connection (websockets) gets the session's
 //     Set-Cookie lines added to the response it writes on it, or
-//     ErrCookieNotSent is reported.
+//     an error matching ErrHeaderWritten is reported.
 //   - The middleware applied twice (or two Managers writing the same
 //     cookie) makes one session and one Set-Cookie; see [Manager.Handler].
 package session

@@ -6,13 +6,6 @@ import (
 	"github.com/sessionkit/session/tagjson"
 )
 
-// setSerializer sets the serializer values are checked against.
-func (s *Session) setSerializer(enc *tagjson.Serializer) {
-	s.mu.Lock()
-	s.enc = enc
-	s.mu.Unlock()
-}
-
 // checkValue returns an error wrapping ErrUnencodable (and the serializer's
 // error) when the session's serializer cannot encode v stored under key. It
 // runs the serializer itself, so the two agree, custom tags and limits

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/serverside"
 	"github.com/sessionkit/session/sessiontest"
+	"github.com/sessionkit/session/store/memstore"
 )
 
 func Example() {
@@ -50,7 +52,7 @@ func ExampleSecureCookie() {
 }
 
 func ExampleSession_Flashes() {
-	s := session.NewSession(nil)
+	s := session.NewSession(session.State{})
 	_ = s.Flash("Saved.", "success")
 	_ = s.Flash("Check your email.", "")
 	for _, f := range s.Flashes() {
@@ -59,4 +61,41 @@ func ExampleSession_Flashes() {
 	// Output:
 	// success Saved.
 	// message Check your email.
+}
+
+// Log in on two devices, list the sessions, log out the other device: the
+// same handlers work with cookie sessions (listing then answers
+// ErrNotSupported, revoking needs Config.Revocations).
+func ExampleManager_Revoke() {
+	ss, _ := serverside.New(serverside.Options{Store: memstore.New(memstore.Options{})})
+	m, _ := session.New(session.Config{Interface: ss})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		_ = s.Renew() // a new ID: no session fixation
+		_ = s.SetSubject("alice")
+		_ = s.Set("user", "alice")
+	})
+	mux.HandleFunc("/sessions", func(w http.ResponseWriter, r *http.Request) {
+		infos, _ := m.Sessions(r.Context(), session.From(r).Subject())
+		for _, in := range infos {
+			fmt.Fprintf(w, "[current=%v]", in.Current)
+		}
+	})
+	mux.HandleFunc("/others", func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		_ = m.Revoke(r.Context(), s.Subject(), s) // log out other devices
+	})
+	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, session.GetOr(session.From(r), "user", "nobody"))
+	})
+	laptop, phone := sessiontest.NewClient(m.Handler(mux)), sessiontest.NewClient(m.Handler(mux))
+	laptop.Get("/login")
+	phone.Get("/login")
+	fmt.Println(phone.Get("/sessions").Body)
+	phone.Get("/others")
+	fmt.Println(laptop.Get("/whoami").Body, phone.Get("/whoami").Body)
+	// Output:
+	// [current=false][current=true]
+	// nobody alice
 }

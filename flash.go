@@ -17,14 +17,14 @@ type Flash struct {
 	Markup bool
 }
 
-// DefaultFlashCategory is Flask's default category.
-const DefaultFlashCategory = "message"
+// defaultFlashCategory is Flask's default category.
+const defaultFlashCategory = "message"
 
 // Flash appends a message for the next request to show (flask.flash). An empty
 // category means "message". Pass a tagjson.Markup to flash safe HTML.
 func (s *Session) Flash(message any, category string) error {
 	if category == "" {
-		category = DefaultFlashCategory
+		category = defaultFlashCategory
 	}
 	switch message.(type) {
 	case string, tagjson.Markup:

@@ -14,7 +14,7 @@ import (
 // plain two-element lists (a tuple that went through JSON elsewhere),
 // non-string messages; malformed entries are skipped.
 func TestFlashesParsesStoredShapes(t *testing.T) {
-	s := session.NewSession(map[string]any{"_flashes": []any{
+	s := session.NewValues(map[string]any{"_flashes": []any{
 		tagjson.Tuple{"info", "tuple"},
 		[]any{"warn", "list"},
 		tagjson.Tuple{"short"},
@@ -37,7 +37,7 @@ func TestFlashesParsesStoredShapes(t *testing.T) {
 		t.Error("Flashes did not pop the messages")
 	}
 
-	odd := session.NewSession(map[string]any{"_flashes": "not a list"})
+	odd := session.NewValues(map[string]any{"_flashes": "not a list"})
 	if got := odd.Flashes(); len(got) != 0 {
 		t.Errorf("Flashes() of a non-list = %+v", got)
 	}

@@ -85,7 +85,7 @@ func TestFlask_ExtendedFlashing(t *testing.T) {
 
 // Flashes are stored as Flask stores them: a list of (category, message) tuples.
 func TestFlashWireFormat(t *testing.T) {
-	s := session.NewSession(nil)
+	s := session.NewValues(nil)
 	_ = s.Flash("hi", "info")
 	_ = s.Flash(42, "")
 	got := s.Get("_flashes")

@@ -18,7 +18,7 @@ const maxHijackHeader = 64 << 10
 // through. Interim 1xx responses (other than 101) pass unchanged. If the
 // bytes are not an HTTP/1.x response, the header grows past
 // maxHijackHeader, or the connection is closed first, what was held back
-// is written unchanged and ErrCookieNotSent is reported once.
+// is written unchanged and errCookieNotSent is reported once.
 type cookieConn struct {
 	net.Conn
 	lines  []string
@@ -48,12 +48,12 @@ func (c *cookieConn) Write(p []byte) (int, error) {
 		b := c.held
 		const proto = "HTTP/1."
 		if n := min(len(b), len(proto)); !bytes.Equal(b[:n], []byte(proto[:n])) {
-			return c.giveUp(p, fmt.Errorf("%w: the handler wrote %q, not an HTTP/1.x response", ErrCookieNotSent, clip(b)))
+			return c.giveUp(p, fmt.Errorf("%w: the handler wrote %q, not an HTTP/1.x response", errCookieNotSent, clip(b)))
 		}
 		end := bytes.Index(b, []byte("\r\n\r\n"))
 		if end < 0 {
 			if len(b) > maxHijackHeader {
-				return c.giveUp(p, fmt.Errorf("%w: no end of the response header within %d bytes", ErrCookieNotSent, maxHijackHeader))
+				return c.giveUp(p, fmt.Errorf("%w: no end of the response header within %d bytes", errCookieNotSent, maxHijackHeader))
 			}
 			return len(p), nil // wait for the rest of the header
 		}
@@ -113,7 +113,7 @@ func (c *cookieConn) Close() error {
 		if len(held) > 0 {
 			_, _ = c.Conn.Write(held)
 		}
-		c.report(fmt.Errorf("%w: the connection was closed before a complete response header was written on it", ErrCookieNotSent))
+		c.report(fmt.Errorf("%w: the connection was closed before a complete response header was written on it", errCookieNotSent))
 	}
 	return c.Conn.Close()
 }

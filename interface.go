@@ -10,16 +10,31 @@ import (
 // session on a server.
 //
 // Open is called lazily, the first time a handler uses the session of a
-// request. It may return (nil, nil) for "no session", which the middleware
-// replaces with a null session ([NullSessionMaker]). An error from Open
-// answers the request through the error handler (HTTP 500 by default).
+// request. It builds the session with [NewSession]. It may return (nil,
+// nil) for "no session" (Flask's make_null_session), which the middleware
+// replaces with a null session: it reads as empty, every write to it fails
+// with ErrNoSecretKey, and it is never saved (is_null_session). An error
+// from Open answers the request through the error handler (HTTP 500 by
+// default).
 //
 // Save is called once, just before the response header is written (or the
 // connection is hijacked: the Set-Cookie lines it added then go into the
 // response the hijacking handler writes). It is not called for null
-// sessions. It adds Set-Cookie and Vary headers to w.Header() and must not
-// write the header or body itself; an error answers the request through the
-// error handler instead of the handler's response.
+// sessions. It reads the session with [Inspect] and writes the cookie with
+// [SaveCookie], which follows Flask's save_session; it must not write the
+// header or body itself; an error answers the request through the error
+// handler instead of the handler's response.
+//
+// Optional methods the middleware looks for:
+//
+//   - NeedsRefresh(cfg *Config, r *http.Request) bool tells cheaply whether
+//     the session of a request that never used it must be saved anyway
+//     (Flask re-sends a permanent session on every request); without it,
+//     the middleware opens and saves every untouched session at the end of
+//     the request, as Flask does.
+//   - The methods of [Lifecycle] give Session.Renew, SetSubject, Subject,
+//     Destroy and Manager.Sessions, Revoke, RevokeKey; without them these
+//     fail with ErrNotSupported.
 //
 // Go has no pickle: a backend declares how it encodes values through its own
 // configuration (SecureCookie uses Config.Serializer, Flask's tagged JSON).
@@ -28,37 +43,22 @@ type Interface interface {
 	Save(cfg *Config, s *Session, w http.ResponseWriter, r *http.Request) error
 }
 
-// NullSessionMaker is implemented by an Interface that makes its own null
-// sessions (Flask: null_session_class, make_null_session). Without it the
-// middleware uses [NewNullSession] with ErrNoSecretKey.
-type NullSessionMaker interface {
-	MakeNullSession(cfg *Config) *Session
-}
-
-// NullSessionChecker is implemented by an Interface that recognises its own
-// null sessions (Flask: is_null_session). Without it [Session.IsNull] decides.
-type NullSessionChecker interface {
-	IsNullSession(s *Session) bool
-}
-
-// RefreshChecker is implemented by an Interface that can tell cheaply
-// whether the session of a request that never used it must be saved anyway
-// (Flask re-sends a permanent session on every request when
-// SESSION_REFRESH_EACH_REQUEST is on). The middleware asks it when the
-// handler did not touch the session; without it, the middleware opens and
-// saves every untouched session at the end of the request, as Flask does.
-type RefreshChecker interface {
+// refreshChecker is the optional NeedsRefresh method of an Interface.
+type refreshChecker interface {
 	NeedsRefresh(cfg *Config, r *http.Request) bool
 }
 
 // Defaults holds the seed's helper methods with Flask's default behaviour:
-// each reads the Config. Embed it in a custom Interface to get them, and
-// define a method of the same name to override one; [SecureCookie] calls
-// the helpers through its Helpers field, so an override is honoured there too.
+// each reads the Config. Embed it in a custom Interface (or a Helpers of
+// your own) to get them, and define a method of the same name to override
+// one; [SecureCookie] and [SaveCookie] call the helpers through a
+// [Helpers], so an override is honoured there too.
 type Defaults struct{}
 
-// Helpers is the set of overridable helpers [SecureCookie] consults. Defaults
-// implements it.
+// Helpers is the set of overridable helpers [SaveCookie] consults: a type
+// that embeds [Defaults] (the unexported method makes that the only way to
+// implement it, so a helper added in a later version never breaks a custom
+// Helpers).
 type Helpers interface {
 	CookieName(cfg *Config, r *http.Request) string
 	CookieDomain(cfg *Config) string
@@ -69,17 +69,22 @@ type Helpers interface {
 	CookiePartitioned(cfg *Config) bool
 	ExpirationTime(cfg *Config, s *Session) time.Time
 	ShouldSetCookie(cfg *Config, s *Session) bool
+	defaults()
 }
 
 var _ Helpers = Defaults{}
 
+func (Defaults) defaults() {}
+
+// resolved returns the settings the helpers read: those New computed, or,
+// for a Config that never went through New (a custom Interface's own
+// tests), the Config's own values with Flask's defaults for its zero
+// fields — unvalidated (New reports what is wrong), never replaced.
 func resolved(cfg *Config) *resolvedConfig {
-	rc, err := cfg.get()
-	if err != nil {
-		// An invalid Config never reaches a request through New; a custom
-		// Interface calling a helper with one gets Flask's defaults.
-		rc, _ = (&Config{}).resolve()
+	if cfg.resolved != nil {
+		return cfg.resolved
 	}
+	rc, _ := cfg.resolve()
 	return rc
 }
 
@@ -119,30 +124,5 @@ func (Defaults) ExpirationTime(cfg *Config, s *Session) time.Time {
 // session was modified, or is permanent and refreshed on each request
 // (should_set_cookie).
 func (Defaults) ShouldSetCookie(cfg *Config, s *Session) bool {
-	return s.Modified() || (s.Permanent() && !cfg.DisableRefreshEachRequest)
-}
-
-// MakeNullSession returns a null session whose writes fail with ErrNoSecretKey
-// (make_null_session).
-func (Defaults) MakeNullSession(cfg *Config) *Session { return NewNullSession(ErrNoSecretKey) }
-
-// IsNullSession reports whether s is a null session (is_null_session).
-func (Defaults) IsNullSession(s *Session) bool { return s.IsNull() }
-
-// makeNull makes the null session of iface.
-func makeNull(iface Interface, cfg *Config) *Session {
-	if m, ok := iface.(NullSessionMaker); ok {
-		if s := m.MakeNullSession(cfg); s != nil {
-			return s
-		}
-	}
-	return NewNullSession(ErrNoSecretKey)
-}
-
-// isNull reports whether iface considers s a null session.
-func isNull(iface Interface, s *Session) bool {
-	if c, ok := iface.(NullSessionChecker); ok {
-		return c.IsNullSession(s)
-	}
-	return s.IsNull()
+	return s.modifiedFlag() || (s.Permanent() && !cfg.DisableRefreshEachRequest)
 }

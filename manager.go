@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // errPanicked is what abandon logs when the handler panicked with unsaved changes.
@@ -19,7 +20,11 @@ type Manager struct {
 	id  *cookieID // shared by every Manager writing the same cookie
 }
 
-// New validates cfg and returns a Manager. Config errors wrap ErrInvalidConfig.
+// New validates cfg and returns a Manager. Config errors wrap
+// ErrInvalidConfig. The Manager keeps a normalised copy of cfg, which is
+// what every Interface gets: each default is filled in (PermanentLifetime,
+// CookieName, MaxCookieSize, Serializer, Logger, Interface, Now,
+// SubjectKey), so no Interface re-derives one.
 //
 // An empty SecretKey is accepted, as in Flask: the default interface then
 // hands out null sessions, whose writes fail with ErrNoSecretKey (HTTP 500
@@ -32,6 +37,20 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{cfg: cfg, rc: rc, id: internCookieID(rc.name, rc.domain, rc.path)}
+	// Normalised once: every Interface reads the defaults from the Config
+	// it is given, never re-derives them.
+	m.cfg.PermanentLifetime = rc.lifetime
+	m.cfg.CookieName = rc.name
+	m.cfg.MaxCookieSize = rc.maxSize
+	m.cfg.Serializer = rc.serializer
+	m.cfg.Logger = rc.logger
+	m.cfg.Interface = rc.iface
+	if m.cfg.Now == nil {
+		m.cfg.Now = time.Now
+	}
+	if m.cfg.SubjectKey == "" {
+		m.cfg.SubjectKey = defaultSubjectKey
+	}
 	m.cfg.resolved = rc
 	if sc, ok := rc.iface.(*SecureCookie); ok && sc.Codec == nil && rc.signer == nil {
 		rc.logger.LogAttrs(context.Background(), slog.LevelWarn,
@@ -55,37 +74,43 @@ func internCookieID(name, domain, path string) *cookieID {
 	return v.(*cookieID)
 }
 
-// Config returns the Manager's validated configuration. It must not be modified.
+// Config returns the Manager's validated configuration, for code that
+// needs its settings (sessiontest finds the cookie's path with it). It must
+// not be modified.
 func (m *Manager) Config() *Config { return &m.cfg }
 
-// Interface returns the session interface in use.
-func (m *Manager) Interface() Interface { return m.rc.iface }
-
-// Logger returns the logger in use.
-func (m *Manager) Logger() *slog.Logger { return m.rc.logger }
-
 // Open opens the session of r through the Interface, outside the middleware
-// (in tests, or in code that manages the request cycle itself). A nil session
-// from the Interface becomes its null session.
+// (for a framework that is not net/http, or code that manages the request
+// cycle itself). A nil session from the Interface becomes a null session.
+// Save it with [Manager.Save].
 func (m *Manager) Open(r *http.Request) (*Session, error) {
 	s, err := m.rc.iface.Open(&m.cfg, r)
 	if err != nil {
 		return nil, err
 	}
+	return m.adopt(s), nil
+}
+
+// adopt prepares a session the Interface opened (nil: a null session) for
+// a request of m.
+func (m *Manager) adopt(s *Session) *Session {
 	if s == nil {
-		return makeNull(m.rc.iface, &m.cfg), nil
+		return newNullSession(ErrNoSecretKey)
 	}
-	s.setSerializer(m.rc.serializer)
-	return s, nil
+	s.mu.Lock()
+	s.enc = m.rc.serializer
+	s.lc = m.lifecycleOf()
+	s.mu.Unlock()
+	return s
 }
 
 // Save saves s to w through the Interface, unless it is a null session. A
 // session carrying a failed write reports that failure instead.
 func (m *Manager) Save(s *Session, w http.ResponseWriter, r *http.Request) error {
-	if err := s.Err(); err != nil {
+	if err := s.firstErr(); err != nil {
 		return err
 	}
-	if isNull(m.rc.iface, s) {
+	if s.isNull() {
 		return nil
 	}
 	return m.rc.iface.Save(&m.cfg, s, w, r)
@@ -99,9 +124,14 @@ func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, err error)
 	defaultErrorHandler(m.rc.logger, w, r, err)
 }
 
-// DefaultErrorHandler logs err with slog.Default and answers HTTP 500. For
-// an error matching ErrHeaderWritten (every error reported after the header
-// went out: late writes, late reads, ErrCookieNotSent), where the response
+// retryAfter is the Retry-After of a 503 answering a store outage, in seconds.
+const retryAfter = "5"
+
+// DefaultErrorHandler logs err with slog.Default and answers HTTP 500, or
+// HTTP 503 with "Retry-After: 5" for an error matching ErrStoreUnavailable
+// (a store outage is temporary). For an error matching ErrHeaderWritten
+// (every error reported after the header went out: late writes, late
+// reads, a cookie not sent on a hijacked connection), where the response
 // is already on its way, it only logs.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	defaultErrorHandler(slog.Default(), w, r, err)
@@ -111,6 +141,11 @@ func defaultErrorHandler(l *slog.Logger, w http.ResponseWriter, r *http.Request,
 	l.LogAttrs(r.Context(), slog.LevelError, "session error",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	if isLate(err) {
+		return
+	}
+	if errors.Is(err, ErrStoreUnavailable) {
+		w.Header().Set("Retry-After", retryAfter)
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
 	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

@@ -26,18 +26,18 @@ import (
 //   - If opening or saving fails (or the handler wrote to a null session)
 //     the handler's response is replaced by the error handler's (HTTP 500 by
 //     default) and the handler's later Write, ReadFrom, Hijack and
-//     ResponseController Flush fail with [ErrResponseReplaced].
+//     ResponseController Flush fail with an error saying the response was replaced.
 //   - A change made after the header went out fails with [ErrHeaderWritten]
 //     and is reported through the error handler when the handler returns.
-//   - A read (Get, Has, Len, Keys, Values, Permanent, Flashes, Get[T], ...)
+//   - A read (Get, Has, Values, Permanent, Flashes, Get[T], ...)
 //     after a header without "Vary: Cookie" went out is reported through the
-//     error handler when the handler returns, as [ErrReadAfterHeader]
+//     error handler when the handler returns, as a late-read error
 //     (a session read before the header went out adds Vary itself).
 //   - A handler that hijacks the connection first (gorilla/websocket's
 //     Upgrade) gets a connection that adds the session's Set-Cookie lines to
 //     the HTTP/1.x response header it writes (after 1xx interim responses).
 //     If it closes the connection before writing a header, or writes
-//     something else, [ErrCookieNotSent] is reported. That connection is a
+//     something else, an error matching ErrHeaderWritten is reported. That connection is a
 //     wrapper (its NetConn method returns the hijacked net.Conn); only a
 //     hijack that has cookie lines to add gets one. Libraries that call
 //     WriteHeader(101) before hijacking (github.com/coder/websocket) send
@@ -54,7 +54,7 @@ import (
 // Errors reported after the header went out match [ErrHeaderWritten] as
 // well as their own sentinel; [DefaultErrorHandler] only logs them. The
 // error handler is called at most once per kind, on the request's
-// goroutine, except for ErrCookieNotSent, which is reported when the
+// goroutine, except for a cookie not sent on a hijacked connection, which is reported when the
 // hijacked connection shows it (possibly on another goroutine), and a
 // failed open by a goroutine after the handler returned; the error handler
 // then gets a ResponseWriter that discards what it writes.
@@ -156,14 +156,12 @@ type reqState struct {
 // returns nil: for a request that did not pass through the middleware it
 // returns a null session whose writes fail with ErrNoMiddleware (the first
 // such failure of the process is logged at level Error through
-// slog.Default); when opening failed, a null session whose writes fail with
-// that error (use [Load] to see the error directly). With several Managers
-// on one request, From returns the innermost one's session.
-func From(r *http.Request) *Session { return FromContext(r.Context()) }
-
-// FromContext is [From] for a request's context.
-func FromContext(ctx context.Context) *Session {
-	st, _ := ctx.Value(ctxKey{}).(*reqState)
+// slog.Default); when opening failed (a store outage, a bad payload), a
+// null session whose writes fail with that error, which the middleware also
+// answers through its error handler. With several Managers on one request,
+// From returns the innermost one's session; [Manager.From] reaches each.
+func From(r *http.Request) *Session {
+	st, _ := r.Context().Value(ctxKey{}).(*reqState)
 	if st == nil {
 		return newNoMiddlewareSession()
 	}
@@ -171,34 +169,19 @@ func FromContext(ctx context.Context) *Session {
 	return s
 }
 
-// Load is [From] that also returns the error, if any, that opening the
-// session failed with. The session is never nil.
-func Load(r *http.Request) (*Session, error) {
-	st, _ := r.Context().Value(ctxKey{}).(*reqState)
-	if st == nil {
-		return newNoMiddlewareSession(), ErrNoMiddleware
-	}
-	return st.session()
-}
-
 // From returns the session this Manager's middleware (or an outer
 // middleware writing the same cookie) opened for r, as the package-level
 // [From] does; use it when several Managers with different cookies serve
-// one request. Without such a middleware it returns a null session whose
-// writes fail with ErrNoMiddleware.
+// one request (two sessions per request, gorilla's named sessions).
+// Without such a middleware it returns a null session whose writes fail
+// with ErrNoMiddleware.
 func (m *Manager) From(r *http.Request) *Session {
-	s, _ := m.Load(r)
-	return s
-}
-
-// Load is [Manager.From] that also returns the error opening the session
-// failed with (ErrNoMiddleware without the middleware).
-func (m *Manager) Load(r *http.Request) (*Session, error) {
 	st, _ := r.Context().Value(cookieKey{m.id}).(*reqState)
 	if st == nil {
-		return newNoMiddlewareSession(), ErrNoMiddleware
+		return newNoMiddlewareSession()
 	}
-	return st.session()
+	s, _ := st.session()
+	return s
 }
 
 func (st *reqState) session() (*Session, error) {
@@ -213,14 +196,10 @@ func (st *reqState) session() (*Session, error) {
 // openLocked opens the session through the Interface; st.mu is held.
 func (st *reqState) openLocked() {
 	m := st.m
-	s, err := m.rc.iface.Open(&m.cfg, st.req)
+	s, err := m.Open(st.req)
 	if err != nil {
 		st.openErr = err
-		s = NewNullSession(err)
-	} else if s == nil {
-		s = makeNull(m.rc.iface, &m.cfg)
-	} else {
-		s.setSerializer(m.rc.serializer)
+		s = newNullSession(err)
 	}
 	if st.returned {
 		s.markEnded(m)
@@ -228,7 +207,7 @@ func (st *reqState) openLocked() {
 	if st.committed {
 		// Opened after the header went out: readable, not writable.
 		s.seal()
-		if st.noVary && err == nil && !isNull(m.rc.iface, s) {
+		if st.noVary && err == nil && !s.isNull() {
 			s.watchReads()
 		}
 		if err != nil {
@@ -276,7 +255,7 @@ func (st *reqState) commitLocked(mode int) bool {
 	}
 	if mode == commitHeader && !hasVaryCookie(h) {
 		st.noVary = true
-		if !isNull(st.m.rc.iface, s) {
+		if !s.isNull() {
 			s.watchReads()
 		}
 	}
@@ -284,10 +263,15 @@ func (st *reqState) commitLocked(mode int) bool {
 }
 
 // needsRefresh reports whether an untouched session must be opened and saved
-// anyway (see RefreshChecker).
+// anyway (see the Interface's optional NeedsRefresh).
 func (st *reqState) needsRefresh() bool {
 	m := st.m
-	if rc, ok := m.rc.iface.(RefreshChecker); ok {
+	if sc, ok := m.rc.iface.(interface {
+		needsRefresh(*Config, *http.Request) bool
+	}); ok { // SecureCookie, or an Interface embedding it
+		return sc.needsRefresh(&m.cfg, st.req)
+	}
+	if rc, ok := m.rc.iface.(refreshChecker); ok {
 		return rc.NeedsRefresh(&m.cfg, st.req)
 	}
 	return true
@@ -303,11 +287,11 @@ func (st *reqState) finish() {
 	if s == nil || failed {
 		return
 	}
-	if err := s.Err(); err != nil {
+	if err := s.firstErr(); err != nil {
 		st.m.handleError(st.lateWriter(), st.req, lateError{err})
 	}
 	if s.readLate() {
-		st.m.handleError(st.lateWriter(), st.req, lateError{ErrReadAfterHeader})
+		st.m.handleError(st.lateWriter(), st.req, lateError{errReadAfterHeader})
 	}
 }
 
@@ -324,8 +308,8 @@ func (st *reqState) abandon() {
 	}
 	s.seal()
 	defer s.markEnded(st.m)
-	lost := s.Err()
-	if lost == nil && !committed && s.Modified() {
+	lost := s.firstErr()
+	if lost == nil && !committed && s.modifiedFlag() {
 		lost = errPanicked
 	}
 	if lost == nil {
@@ -402,7 +386,7 @@ func (w *writer) WriteHeader(code int) {
 
 func (w *writer) Write(p []byte) (int, error) {
 	if !w.st.commit(commitHeader) {
-		return 0, ErrResponseReplaced
+		return 0, errResponseReplaced
 	}
 	return w.ResponseWriter.Write(p)
 }
@@ -410,7 +394,7 @@ func (w *writer) Write(p []byte) (int, error) {
 // ReadFrom keeps sendfile and similar fast paths of the underlying writer.
 func (w *writer) ReadFrom(src io.Reader) (int64, error) {
 	if !w.st.commit(commitHeader) {
-		return 0, ErrResponseReplaced
+		return 0, errResponseReplaced
 	}
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(src)
@@ -425,10 +409,10 @@ func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (w *writer) Flush() { _ = w.FlushError() }
 
 // FlushError saves the session, then flushes; http.ResponseController's
-// Flush calls it. It returns ErrResponseReplaced when the session failed.
+// Flush calls it. It returns an error saying the response was replaced when the session failed.
 func (w *writer) FlushError() error {
 	if !w.st.commit(commitHeader) {
-		return ErrResponseReplaced
+		return errResponseReplaced
 	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
@@ -449,7 +433,7 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	st.mu.Unlock()
 	if !ok {
-		return nil, nil, ErrResponseReplaced
+		return nil, nil, errResponseReplaced
 	}
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {

@@ -124,6 +124,6 @@ type nopCodec struct{}
 func (nopCodec) Encode(dst []byte, name string, payload []byte, _ time.Time, _ time.Duration) ([]byte, error) {
 	return append(dst, payload...), nil
 }
-func (nopCodec) Decode(dst []byte, name, value string, _ time.Time, _ time.Duration) ([]byte, session.Decoded, error) {
-	return append(dst, value...), session.Decoded{}, nil
+func (nopCodec) Decode(dst []byte, name, value string, _ time.Time, _ time.Duration) ([]byte, time.Time, bool, error) {
+	return append(dst, value...), time.Time{}, false, nil
 }

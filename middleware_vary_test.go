@@ -24,7 +24,7 @@ var sessionReads = map[string]func(s *session.Session){
 	"Flashes":     func(s *session.Session) { s.Flashes() },
 	"Get[T]":      func(s *session.Session) { session.Get[string](s, "user") },
 	"GetOr":       func(s *session.Session) { session.GetOr(s, "user", "") },
-	"Decode":      func(s *session.Session) { var v string; _, _ = s.Decode("user", &v) },
+	"Get[struct]": func(s *session.Session) { _, _ = session.Get[struct{ A int }](s, "user") },
 	"Get missing": func(s *session.Session) { s.Get("nothing") },
 }
 

@@ -13,7 +13,7 @@ var noMiddlewareOnce sync.Once
 // first failed write of the process is logged at level Error through
 // slog.Default, since no error handler can be reached.
 func newNoMiddlewareSession() *Session {
-	s := NewNullSession(ErrNoMiddleware)
+	s := newNullSession(ErrNoMiddleware)
 	s.onFail = reportNoMiddleware
 	return s
 }

@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// DefaultSubjectKey is the session key holding the subject (a user ID) that
+// defaultSubjectKey is the session key holding the subject (a user ID) that
 // revocation looks up.
-const DefaultSubjectKey = "_subject"
+const defaultSubjectKey = "_subject"
 
 // EstablishedKey is the session key holding when the session was
-// established: the moment [SetSubject] ran (the login), as an integer of
+// established: the moment [Session.SetSubject] or [Session.Renew] ran (the login), as an integer of
 // Unix time in nanoseconds (Python: time.time_ns()). It is part of the
 // signed or sealed payload, so every re-issue of the cookie — a refresh, a
 // write, a re-sign under a rotated key, by this package or by a Flask app
@@ -33,9 +33,9 @@ const EstablishedKey = "_established_ns"
 // ErrSessionRevoked is returned by Save for a session that was changed
 // during a request that raced with the revocation of its subject: the
 // session existed before the subject's not-before time, so the change is
-// not saved and no cookie is sent. Call [SetSubject] again after revoking
-// to keep the current session (it re-establishes it).
-var ErrSessionRevoked = errors.New("session: the session's subject was revoked while the request ran; the change was not saved")
+// not saved and no cookie is sent. Pass the session to keep to
+// [Manager.Revoke] (or call [Session.SetSubject] again after it) to keep it.
+var ErrSessionRevoked = errors.New("session: subject revoked during the request")
 
 // Revocations keeps a per-subject "not before" time, so that cookie
 // sessions — which live in the client and cannot be deleted — can still be
@@ -52,24 +52,16 @@ type Revocations interface {
 	// NotBefore returns the time before which subject's sessions are
 	// revoked; the zero Time means none are.
 	NotBefore(ctx context.Context, subject string) (time.Time, error)
-}
-
-// SetSubject records the subject (user ID) of a cookie session under
-// Config.SubjectKey, for revocation, and marks the session established now
-// (Config.Now) under [EstablishedKey]. Call it at login, and again after
-// revoking the subject's other sessions to keep the current one.
-func SetSubject(s *Session, cfg *Config, subject string) error {
-	return s.Update(map[string]any{
-		cfg.subjectKey(): subject,
-		EstablishedKey:   cfg.now().UnixNano(),
-	})
+	// Revoke moves subject's not-before time forward to at (never back).
+	// [Manager.Revoke] calls it.
+	Revoke(ctx context.Context, subject string, at time.Time) error
 }
 
 func (c *Config) subjectKey() string {
 	if c.SubjectKey != "" {
 		return c.SubjectKey
 	}
-	return DefaultSubjectKey
+	return defaultSubjectKey
 }
 
 // subjectOf returns the subject of a session, or "".
@@ -126,31 +118,7 @@ func revokedSince(ctx context.Context, cfg *Config, subject string, established 
 	}
 	nb, err := cfg.Revocations.NotBefore(ctx, subject)
 	if err != nil {
-		return false, fmt.Errorf("session: checking revocation: %w", err)
+		return false, fmt.Errorf("session: checking revocation: %w: %w", ErrStoreUnavailable, err)
 	}
 	return !nb.IsZero() && established.Before(nb), nil
-}
-
-// restartAfterRevocation is called when saving a revoked session. A
-// request that revoked its own subject (revocation.Revoke from the handler
-// turns on change tracking of the request's session) ended the session
-// there: its values become what the request wrote afterwards, without the
-// subject and establishment keys, and it reports true. Any other revoked
-// session reports false.
-func (s *Session) restartAfterRevocation(cfg *Config) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.track {
-		return false
-	}
-	fresh := make(map[string]any, len(s.changes))
-	for k, set := range s.changes {
-		if set {
-			fresh[k] = s.values[k]
-		}
-	}
-	delete(fresh, cfg.subjectKey())
-	delete(fresh, EstablishedKey)
-	s.values = fresh
-	return true
 }

@@ -22,7 +22,7 @@ func TestRevocationEstablishedKeptByFlask(t *testing.T) {
 	var established any
 	login := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = session.SetSubject(s, m.Config(), "alice")
+		_ = s.SetSubject("alice")
 		_ = s.Set("user", "alice")
 		established = s.Get(session.EstablishedKey)
 	}))

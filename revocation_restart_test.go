@@ -72,7 +72,7 @@ func TestRevocationCustomSubjectKey(t *testing.T) {
 	var keys []string
 	login := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = session.SetSubject(s, m.Config(), "alice")
+		_ = s.SetSubject("alice")
 		keys = s.Keys()
 	}))
 	cookie, ok := sessionCookie(serve(login, "/", ""))

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/sessionkit/session/signing"
 )
 
 // SecureCookie is the default Interface: Flask's SecureCookieSessionInterface.
@@ -27,8 +26,10 @@ type SecureCookie struct {
 	// type of your own.
 	Helpers Helpers
 	// Codec turns the encoded session into a cookie value and back; nil
-	// means Flask's signed format with Config.SecretKey. The sealed package
-	// provides an encrypted one.
+	// means Flask's signed format, which New builds once from
+	// Config.SecretKey, SecretKeyFallbacks and Signing (signing's error
+	// classes mapped onto ErrInvalidCookie and ErrBadPayload). The sealed
+	// package provides an encrypted one.
 	Codec Codec
 }
 
@@ -39,26 +40,30 @@ type Codec interface {
 	// Encode appends the cookie value for payload (the encoded session),
 	// for the cookie called name, issued at now and valid for lifetime.
 	Encode(dst []byte, name string, payload []byte, now time.Time, lifetime time.Duration) ([]byte, error)
-	// Decode appends the payload of value to dst and says when it was
-	// issued and whether it was made with an old key (the interface then
-	// re-issues it). A value that cannot be opened gives an error matching
-	// ErrInvalidCookie (a new, empty session); any other error answers the
-	// request with HTTP 500.
-	Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, info Decoded, err error)
+	// Decode appends the payload of value to dst and says when the value
+	// was made (signed or sealed) and whether it was made with an old key
+	// (stale: the interface then re-issues it). A value that cannot be
+	// opened gives an error matching ErrInvalidCookie (a new, empty
+	// session); any other error answers the request with HTTP 500.
+	Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, issued time.Time, stale bool, err error)
 }
 
-// Decoded describes an opened cookie value.
-type Decoded struct {
+// decoded describes an opened cookie value.
+type decoded struct {
 	Issued time.Time // when the value was made (signed or sealed)
 	Stale  bool      // made with an old key: re-issue it
 }
 
-var (
-	_ Interface          = (*SecureCookie)(nil)
-	_ NullSessionMaker   = (*SecureCookie)(nil)
-	_ NullSessionChecker = (*SecureCookie)(nil)
-	_ RefreshChecker     = (*SecureCookie)(nil)
-)
+var _ Interface = (*SecureCookie)(nil)
+
+// codec returns the Codec in use: sc.Codec, else Flask's signed format
+// built by New from Config.SecretKey; nil without either (null sessions).
+func (sc *SecureCookie) codec(rc *resolvedConfig) Codec {
+	if sc.Codec != nil {
+		return sc.Codec
+	}
+	return rc.flask
+}
 
 func (sc *SecureCookie) helpers() Helpers {
 	if sc.Helpers != nil {
@@ -66,12 +71,6 @@ func (sc *SecureCookie) helpers() Helpers {
 	}
 	return Defaults{}
 }
-
-// MakeNullSession returns the null session handed out without a secret key.
-func (sc *SecureCookie) MakeNullSession(cfg *Config) *Session { return Defaults{}.MakeNullSession(cfg) }
-
-// IsNullSession reports whether s is a null session.
-func (sc *SecureCookie) IsNullSession(s *Session) bool { return s.IsNull() }
 
 // buffers reused across requests for payloads and cookie values.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
@@ -82,7 +81,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 // gives a new empty session. A cookie with a valid signature whose payload
 // cannot be decoded is an error wrapping ErrBadPayload, as Flask answers it
 // with HTTP 500 (only requests that use the session open it; see
-// NeedsRefresh). With Config.Revocations, a session whose subject was
+// needsRefresh). With Config.Revocations, a session whose subject was
 // revoked after it was established gives a new empty session, and a lookup
 // error is returned.
 func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
@@ -90,13 +89,13 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sc.Codec == nil && rc.signer == nil {
+	if sc.codec(rc) == nil {
 		return nil, nil
 	}
 	name := sc.helpers().CookieName(cfg, r)
 	value, ok := readCookie(r, name)
 	if !ok || value == "" {
-		return NewSession(nil), nil
+		return sc.fresh(cfg), nil
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -108,7 +107,10 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 				rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring invalid cookie",
 					slog.String("cookie", name), slog.String("reason", err.Error()))
 			}
-			return NewSession(nil), nil
+			return sc.fresh(cfg), nil
+		}
+		if errors.Is(err, ErrBadPayload) { // Flask's format names the class itself
+			return nil, fmt.Errorf("session: cookie %q: %w", name, err)
 		}
 		return nil, fmt.Errorf("%w: cookie %q: %w", ErrBadPayload, name, err)
 	}
@@ -127,38 +129,35 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 		return nil, err
 	} else if revoked {
 		rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring a revoked cookie", slog.String("cookie", name))
-		return NewSession(nil), nil
+		return sc.fresh(cfg), nil
 	}
-	s := NewSession(values)
-	s.stale = info.Stale // re-issued under the current key when saved
-	return s, nil
+	// Made with an old key: re-issued under the current one when saved.
+	return NewSession(State{Values: values, Reissue: info.Stale}), nil
 }
+
+// fresh returns a new, empty cookie session.
+func (sc *SecureCookie) fresh(cfg *Config) *Session { return NewSession(State{}) }
 
 // errOverBound is the reason a cookie longer than the configuration's bound
 // is ignored; it matches ErrInvalidCookie.
-var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or HardMaxCookieSize) allows", ErrInvalidCookie)
+var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or hardMaxCookieSize) allows", ErrInvalidCookie)
 
-// decode opens a cookie value with the Codec or, by default, Flask's signer.
+// decode opens a cookie value with the Codec (by default Flask's format).
 // A value over the configuration's bound is refused before any decoding.
-func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, Decoded, error) {
+func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name, value string) ([]byte, decoded, error) {
 	if !rc.fits(name, len(value)) {
-		return dst, Decoded{}, errOverBound
+		return dst, decoded{}, errOverBound
 	}
-	if sc.Codec != nil {
-		return sc.Codec.Decode(dst, name, value, cfg.now(), rc.lifetime)
-	}
-	payload, unix, err := rc.signer.AppendVerify(dst, value, rc.lifetime)
-	if err != nil && errors.Is(err, signing.ErrInvalid) {
-		err = fmt.Errorf("%w: %w", ErrInvalidCookie, err)
-	}
-	return payload, Decoded{Issued: time.Unix(unix, 0)}, err
+	payload, issued, stale, err := sc.codec(rc).Decode(dst, name, value, cfg.now(), rc.lifetime)
+	return payload, decoded{Issued: issued, Stale: stale}, err
 }
 
 // permanentMark is how a permanent session's payload starts its top-level
 // "_permanent" entry in Flask's compact, sorted JSON.
 var permanentMark = []byte(`"_permanent":true`)
 
-// NeedsRefresh reports whether a request that never used its session must
+// needsRefresh is SecureCookie's NeedsRefresh (see [Interface]), kept out
+// of the API: it reports whether a request that never used its session must
 // still re-send the cookie: refresh-each-request is on and the request
 // carries a validly signed (or sealed) cookie of a permanent session, or
 // the cookie was made with an old key and must be re-issued. It verifies
@@ -176,9 +175,9 @@ var permanentMark = []byte(`"_permanent":true`)
 // (ErrBadPayload, HTTP 500) by the first request that uses the session.
 // Other errors of a Codec (not ErrInvalidCookie) answer true, so that
 // opening the session reports them: they fail closed.
-func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
+func (sc *SecureCookie) needsRefresh(cfg *Config, r *http.Request) bool {
 	rc, err := cfg.get()
-	if err != nil || (sc.Codec == nil && rc.signer == nil) {
+	if err != nil || sc.codec(rc) == nil {
 		return false
 	}
 	name := sc.helpers().CookieName(cfg, r)
@@ -199,129 +198,112 @@ func (sc *SecureCookie) NeedsRefresh(cfg *Config, r *http.Request) bool {
 		_, err := rc.serializer.UnmarshalMap(payload)
 		return err == nil
 	}
-	if errors.Is(err, ErrInvalidCookie) || errors.Is(err, signing.ErrBadPayload) {
+	if errors.Is(err, ErrInvalidCookie) || errors.Is(err, ErrBadPayload) {
 		return false
 	}
 	return true // a Codec's own failure: opening reports it
 }
 
-// Save writes the cookie following Flask's save_session: Vary: Cookie when the
-// session was accessed; a deletion cookie when a modified session ended up
-// empty; otherwise the cookie when ShouldSetCookie says so, with Expires only
-// for permanent sessions. A cookie over MaxCookieSize is an error wrapping
-// ErrCookieTooLarge and nothing is sent, unless AllowOversizeCookie is set;
-// one the next request would not read back (over HardMaxCookieSize, or over
-// an explicit Signing.MaxLength) is an error in every configuration.
-// A response that sets or deletes the cookie is made unstorable by shared
-// caches: its Cache-Control directives, parsed per RFC 9111, lose "public",
-// "s-maxage" and a qualified private="...", and gain an unqualified
-// "private" unless they already forbid storing (see SetCookie), so no
-// shared cache hands one user's cookie to another (Rails CVE-2024-26144).
-// With Config.Revocations, a session that carries a subject is checked
-// again before it is re-issued (see Revocations).
+// Save writes the cookie with [SaveCookie] (Flask's save_session): Vary:
+// Cookie when the session was accessed; a deletion cookie when a modified
+// session ended up empty; otherwise the signed (or Codec's) cookie when
+// ShouldSetCookie says so (or it was made with an old key), with Expires
+// only for permanent sessions, and the limits and caching rules SaveCookie
+// applies. One the
+// next request would not read back (over an explicit Signing.MaxLength) is
+// an error in every configuration. With Config.Revocations, a session that
+// carries a subject is checked again before it is re-issued (see
+// Revocations).
 func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *http.Request) error {
 	rc, err := cfg.get()
 	if err != nil {
 		return err
 	}
 	h := sc.helpers()
-	header := w.Header()
-	var lines headerLines
-	values, accessed, modified := s.snapshot()
-	if accessed {
-		addVaryCookie(header, &lines)
-	}
-	if len(values) == 0 {
-		if modified {
-			DeleteCookie(h, cfg, w, r)
+	return SaveCookie(cfg, h, s, w, r, func(dst []byte) ([]byte, error) {
+		empty := false
+		Inspect(s, func(st State) { empty = len(st.Values) == 0 })
+		if empty {
+			return dst, nil
 		}
-		return nil
-	}
-	if !h.ShouldSetCookie(cfg, s) && !s.isStale() {
-		return nil
-	}
-	if sc.Codec == nil && rc.signer == nil {
-		return ErrNoSecretKey
-	}
-	if cfg.Revocations != nil {
-		// The subject may have been revoked while this request ran: a
-		// session established before that is not re-issued.
-		now := cfg.now()
-		s.mu.Lock()
-		subject := subjectOf(cfg, s.values)
-		if _, ok := s.values[EstablishedKey]; subject != "" && !ok {
-			s.values[EstablishedKey] = now.UnixNano() // a subject set without SetSubject: established now
+		if sc.codec(rc) == nil {
+			return dst, ErrNoSecretKey
 		}
-		established := establishedAt(s.values, now)
-		s.mu.Unlock()
-		revoked, err := revokedSince(r.Context(), cfg, subject, established)
-		if err != nil {
-			return err
-		}
-		if revoked {
-			switch {
-			case s.restartAfterRevocation(cfg):
-				// This request revoked its own subject (revocation.Revoke):
-				// the session ended there, and what the handler wrote
-				// afterwards (a "logged out" flash) starts a fresh one.
-				if s.Len() == 0 {
-					DeleteCookie(h, cfg, w, r)
-					return nil
-				}
-			case modified:
-				return ErrSessionRevoked
-			default:
-				rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: not re-issuing a revoked session")
-				DeleteCookie(h, cfg, w, r)
-				return nil
+		if cfg.Revocations != nil {
+			deleted, err := sc.checkRevoked(rc, cfg, s, r)
+			if err != nil || deleted {
+				return dst, err
 			}
 		}
-	}
-	a := attrsOf(h, cfg, r)
-	expires := h.ExpirationTime(cfg, s)
+		return sc.encode(rc, cfg, h, s, r, dst)
+	})
+}
 
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	s.mu.Lock()
-	payload, err := rc.serializer.Append((*bp)[:0], s.values)
-	s.mu.Unlock()
+// checkRevoked checks, before a cookie session carrying a subject is
+// re-issued, that the subject was not revoked while the request ran: a
+// session established before that is not re-issued. deleted reports that
+// the cookie is to be deleted instead.
+func (sc *SecureCookie) checkRevoked(rc *resolvedConfig, cfg *Config, s *Session, r *http.Request) (deleted bool, err error) {
+	now := cfg.now()
+	var subject string
+	var modified, hasEstablished bool
+	Inspect(s, func(st State) {
+		subject = subjectOf(cfg, st.Values)
+		_, hasEstablished = st.Values[EstablishedKey]
+		modified = st.Modified
+	})
+	if subject != "" && !hasEstablished {
+		// A subject set without SetSubject: established now.
+		if err := s.Set(EstablishedKey, now.UnixNano()); err != nil {
+			return false, err
+		}
+	}
+	var established time.Time
+	Inspect(s, func(st State) { established = establishedAt(st.Values, now) })
+	revoked, err := revokedSince(r.Context(), cfg, subject, established)
+	if err != nil || !revoked {
+		return false, err
+	}
+	var tracked bool
+	var fresh map[string]any
+	Inspect(s, func(st State) {
+		// A request that revoked its own subject (Manager.Revoke) tracks
+		// its writes from then on: they are all it keeps.
+		tracked, fresh = st.Track, maps.Clone(st.Set)
+	})
+	delete(fresh, cfg.subjectKey())
+	delete(fresh, EstablishedKey)
+	switch {
+	case tracked:
+		// This request revoked its own subject: the session ended there,
+		// and what the handler wrote afterwards (a "logged out" flash)
+		// starts a fresh one, without the subject.
+		if err := s.Clear(); err != nil || len(fresh) == 0 {
+			return true, err // nothing written since: the cookie is deleted
+		}
+		return false, s.Update(fresh)
+	case modified:
+		return false, ErrSessionRevoked
+	default:
+		rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: not re-issuing a revoked session")
+		return true, s.Clear() // the session is over: its cookie is deleted
+	}
+}
+
+// encode appends the cookie value of s to dst.
+func (sc *SecureCookie) encode(rc *resolvedConfig, cfg *Config, h Helpers, s *Session, r *http.Request, dst []byte) ([]byte, error) {
+	pp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(pp)
+	var payload []byte
+	var err error
+	Inspect(s, func(st State) { payload, err = rc.serializer.Append((*pp)[:0], st.Values) })
+	*pp = payload[:0]
 	if err != nil {
-		*bp = payload[:0]
-		return fmt.Errorf("session: encoding the session: %w", err)
+		return dst, fmt.Errorf("session: encoding the session: %w", err)
 	}
-	// The cookie value follows the payload in the same buffer.
-	start := len(payload)
-	var buf []byte
-	if sc.Codec != nil {
-		buf, err = sc.Codec.Encode(payload, a.name, payload, cfg.now(), rc.lifetime)
-		if err != nil {
-			*bp = buf[:0]
-			return fmt.Errorf("session: encoding the cookie: %w", err)
-		}
-	} else {
-		buf = rc.signer.AppendSign(payload, payload, cfg.now().Unix())
+	dst, err = sc.codec(rc).Encode(dst, h.CookieName(cfg, r), payload, cfg.now(), rc.lifetime)
+	if err != nil && !errors.Is(err, ErrCookieTooLarge) {
+		return dst, fmt.Errorf("session: encoding the cookie: %w", err)
 	}
-	valueLen := len(buf) - start
-	buf = appendSetCookie(buf, &a, buf[start:start+valueLen], expires, -1)
-	line := string(buf[start+valueLen:])
-	*bp = buf[:0]
-
-	if rc.maxSize > 0 && len(line) > rc.maxSize {
-		tooLarge := &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(line), Limit: rc.maxSize}
-		if !cfg.AllowOversizeCookie {
-			return tooLarge
-		}
-		rc.logger.LogAttrs(r.Context(), slog.LevelWarn, tooLarge.Error())
-	}
-	// Never send what the next request would not read back.
-	if !rc.fits(a.name, valueLen) {
-		return &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: len(a.name) + 1 + valueLen, Limit: rc.cookieLimit}
-	}
-	if sc.Codec == nil {
-		if n := rc.signer.MaxLength(); n >= 0 && valueLen > n {
-			return &CookieTooLargeError{Name: a.name, ValueSize: valueLen, Size: valueLen, Limit: n}
-		}
-	}
-	addCookieHeaders(header, line, &lines)
-	return nil
+	return dst, err
 }

@@ -22,7 +22,7 @@ const (
 // Reads never fail. Writes return an error on a session that cannot be
 // saved — a null session (no secret key, no middleware, a failed open) or a
 // session changed after the response header went out. Such an error is also
-// remembered (see [Session.Err]) and the middleware answers the request
+// remembered and the middleware answers the request
 // through the error handler, so an ignored error is never a silent loss.
 //
 // Set, Update and SetDefault also refuse a value the session's serializer
@@ -33,7 +33,7 @@ const (
 // afterwards (then MarkModified) that cannot be encoded fails the save,
 // which the middleware reports through the error handler.
 //
-// Flags follow Flask 3.1.3 exactly: any use — a read, Has, Len, Keys,
+// Flags follow Flask 3.1.3 exactly: any use — a read, Has, Values,
 // Permanent — marks the session accessed (which adds "Vary: Cookie");
 // Set, Delete of a present key, Clear, Update and SetPermanent always mark it
 // modified, even with an unchanged value; SetDefault only when the key was
@@ -55,13 +55,16 @@ type Session struct {
 	flashes []Flash
 	popped  bool
 
-	// Change tracking, on for server-side sessions (TrackChanges): which
+	// Change tracking, on for server-side sessions (State.Track): which
 	// keys were set (true) or deleted (false), and whether Clear ran first.
 	track   bool
 	changes map[string]bool
 	cleared bool
 	// backend is the opening Interface's own state for this session.
 	backend any
+	// lc performs Renew, SetSubject, Subject and Destroy; nil when the
+	// backend has no lifecycle (ErrNotSupported).
+	lc Lifecycle
 	// stale marks a cookie made with an old key, to be re-issued.
 	stale bool
 
@@ -81,70 +84,108 @@ type Session struct {
 	endReported bool
 }
 
-func (s *Session) isStale() bool {
+// State is the implementers' view of a session, for a custom [Interface]:
+// what Open hands [NewSession], and what [Inspect] shows Save. Handlers
+// never need it.
+type State struct {
+	// Values are the session's data (NewSession takes ownership; nil is
+	// empty). In Inspect they are the live map: read them in the callback,
+	// never keep or modify them.
+	Values map[string]any
+	// New: the session was created for this request rather than loaded
+	// (Session.IsNew). Cookie sessions are never new, as in Flask.
+	New bool
+	// Reissue: send the cookie even if the session is unchanged (it was
+	// made with an old key).
+	Reissue bool
+	// Track: record which keys each write changes (Set, Deleted, Cleared
+	// below), for an Interface that merges concurrent requests key by key.
+	Track bool
+	// Backend is the Interface's own state for this session (a server-side
+	// session's ID and record version).
+	Backend any
+
+	// Set by Inspect only.
+
+	// Accessed and Modified are Flask's flags: the session was used, or
+	// written to, during this request.
+	Accessed, Modified bool
+	// Null reports a null session (never saved).
+	Null bool
+	// Cleared reports that Clear ran (with Track): the values stored before
+	// the request are dropped before Set is applied.
+	Cleared bool
+	// Set holds the final value of every key set during the request, and
+	// Deleted the keys deleted (and not set again), sorted (with Track).
+	Set     map[string]any
+	Deleted []string
+}
+
+// NewSession returns a session built from st (Values, New, Reissue, Track,
+// Backend); an Interface's Open returns it.
+func NewSession(st State) *Session {
+	return &Session{values: st.Values, isNew: st.New, stale: st.Reissue, track: st.Track, backend: st.Backend}
+}
+
+// Inspect calls f with the state of s — its values, flags and tracked
+// changes — without marking it accessed, under the session's lock: f must
+// not call methods of s, nor keep st.Values. An Interface's Save uses it.
+func Inspect(s *Session, f func(st State)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stale
+	st := State{Values: s.values, New: s.isNew, Reissue: s.stale, Track: s.track, Backend: s.backend,
+		Accessed: s.accessed, Modified: s.modified, Null: s.null, Cleared: s.cleared}
+	if s.track {
+		st.Set = make(map[string]any, len(s.changes))
+		for k, set := range s.changes {
+			if set {
+				st.Set[k] = s.values[k]
+			} else {
+				st.Deleted = append(st.Deleted, k)
+			}
+		}
+		slices.Sort(st.Deleted)
+	}
+	f(st)
 }
 
-// NewSession returns a session holding values (which it takes ownership of;
-// nil means empty). Custom Interface implementations build their sessions with it.
-func NewSession(values map[string]any) *Session {
-	return &Session{values: values}
-}
-
-// NewNullSession returns a null session: it reads as empty and every write
-// fails with cause. Null sessions are never saved.
-func NewNullSession(cause error) *Session {
+// newNullSession returns a null session: it reads as empty and every
+// write fails with cause. Null sessions are never saved.
+func newNullSession(cause error) *Session {
 	return &Session{null: true, err: cause}
 }
 
-// IsNull reports whether s is a null session.
-func (s *Session) IsNull() bool { return s.null }
+// isNull reports whether s is a null session.
+func (s *Session) isNull() bool { return s.null }
 
-// SetNew sets the New flag; an Interface calls it for a session it just created.
-func (s *Session) SetNew(isNew bool) {
-	s.mu.Lock()
-	s.isNew = isNew
-	s.mu.Unlock()
-}
-
-// New reports whether the session was created for this request rather than
-// loaded. Cookie sessions are never new, as in Flask.
-func (s *Session) New() bool {
+// IsNew reports whether the session was created for this request rather
+// than loaded (Flask: session.new). Cookie sessions are never new, as in
+// Flask.
+func (s *Session) IsNew() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.isNew
 }
 
-// Modified reports whether the session was written to during this request.
-func (s *Session) Modified() bool {
+// modifiedFlag reports whether the session was written to during this request.
+func (s *Session) modifiedFlag() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.modified
 }
 
-// Accessed reports whether the session was used at all during this request.
-func (s *Session) Accessed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.accessed
-}
-
-// Err returns the first failed write of this request, or nil.
-func (s *Session) Err() error {
+// firstErr returns the first failed write of this request, or nil.
+func (s *Session) firstErr() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.failed
 }
 
-// Fail records err as a failed write of this request, as if a write had
-// returned it: the middleware answers the request through the error handler
-// (or reports it as late once the header went out). An Interface's own
-// operations on a session (serverside.Destroy on a cookie session, say) use
-// it so that a failure the handler ignores is never silent. A nil err is
+// fail records err as a failed write of this request, as if a write had
+// returned it: the middleware answers the request through the error
+// handler (or reports it as late once the header went out). A nil err is
 // ignored; only the first failure is kept.
-func (s *Session) Fail(err error) {
+func (s *Session) fail(err error) {
 	if err == nil {
 		return
 	}
@@ -155,14 +196,15 @@ func (s *Session) Fail(err error) {
 	s.mu.Unlock()
 }
 
-// Get returns the value stored under key, or nil.
+// Get returns the value stored under key, or nil. [Get] (the function)
+// also says whether it was present.
 func (s *Session) Get(key string) any {
-	v, _ := s.Lookup(key)
+	v, _ := s.lookup(key)
 	return v
 }
 
-// Lookup returns the value stored under key and whether it was present.
-func (s *Session) Lookup(key string) (any, bool) {
+// lookup returns the value stored under key and whether it was present.
+func (s *Session) lookup(key string) (any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.touch()
@@ -172,27 +214,13 @@ func (s *Session) Lookup(key string) (any, bool) {
 
 // Has reports whether key is present.
 func (s *Session) Has(key string) bool {
-	_, ok := s.Lookup(key)
+	_, ok := s.lookup(key)
 	return ok
 }
 
-// Len returns the number of keys, including Flask's own (_permanent, _flashes).
-func (s *Session) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.touch()
-	return len(s.values)
-}
-
-// Keys returns the keys in sorted order.
-func (s *Session) Keys() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.touch()
-	return slices.Sorted(maps.Keys(s.values))
-}
-
-// Values returns a shallow copy of the session's data.
+// Values returns a shallow copy of the session's data, Flask's own keys
+// (_permanent, _flashes) included: len and the sorted keys of it are
+// Flask's len(session) and session.keys().
 func (s *Session) Values() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -389,24 +417,20 @@ func (s *Session) Clear() error {
 }
 
 // MarkModified marks the session modified, for changes made inside nested
-// values that the session cannot see. For a server-side session it counts
-// every key as changed; prefer MarkChanged with the keys you changed, so
-// that concurrent requests changing other keys are not overwritten.
-func (s *Session) MarkModified() error {
+// values that the session cannot see (Flask: session.modified = True).
+// With keys, only those keys count as changed: for a server-side session,
+// concurrent requests changing other keys are then not overwritten, which
+// is why passing the keys you changed is better. Without keys every key
+// counts as changed.
+func (s *Session) MarkModified(keys ...string) error {
 	return s.write(func() {
 		s.modified = true
-		for k := range s.values {
-			s.note(k, true)
+		if len(keys) == 0 {
+			for k := range s.values {
+				s.note(k, true)
+			}
+			return
 		}
-	})
-}
-
-// MarkChanged marks the session modified and the given keys changed, for
-// changes made inside nested values. Without keys it only marks the session
-// modified (an Interface uses that for changes of its own state).
-func (s *Session) MarkChanged(keys ...string) error {
-	return s.write(func() {
-		s.modified = true
 		for _, k := range keys {
 			if _, ok := s.values[k]; ok {
 				s.note(k, true)
@@ -415,76 +439,17 @@ func (s *Session) MarkChanged(keys ...string) error {
 	})
 }
 
-// TrackChanges makes the session record which keys each write changes, for
-// an Interface that merges concurrent requests key by key (see Changes).
-func (s *Session) TrackChanges() {
+// markModifiedOnly marks the session modified without counting any key as
+// changed (an Interface's change of its own state: a new subject or ID).
+func (s *Session) markModifiedOnly() error {
+	return s.write(func() { s.modified = true })
+}
+
+// trackChanges makes the session record which keys each write changes.
+func (s *Session) trackChanges() {
 	s.mu.Lock()
 	s.track = true
 	s.mu.Unlock()
-}
-
-// ChangeSet is what a request changed in a session, key by key.
-type ChangeSet struct {
-	// Cleared reports that Clear ran: the values stored before the request
-	// are dropped before Set is applied.
-	Cleared bool
-	// Set holds the final value of every key set during the request.
-	Set map[string]any
-	// Deleted lists the keys deleted during the request (and not set again).
-	Deleted []string
-}
-
-// Changes returns the changes recorded since TrackChanges.
-func (s *Session) Changes() ChangeSet {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cs := ChangeSet{Cleared: s.cleared, Set: make(map[string]any, len(s.changes))}
-	for k, set := range s.changes {
-		if set {
-			cs.Set[k] = s.values[k]
-		} else {
-			cs.Deleted = append(cs.Deleted, k)
-		}
-	}
-	slices.Sort(cs.Deleted)
-	return cs
-}
-
-// Apply applies the change set to values (which it modifies and returns;
-// nil is an empty map).
-func (cs ChangeSet) Apply(values map[string]any) map[string]any {
-	if values == nil || cs.Cleared {
-		values = make(map[string]any, len(cs.Set))
-	}
-	maps.Copy(values, cs.Set)
-	for _, k := range cs.Deleted {
-		delete(values, k)
-	}
-	return values
-}
-
-// SetBackend attaches the opening Interface's own state to the session
-// (a server-side session keeps its ID and record version there).
-func (s *Session) SetBackend(state any) {
-	s.mu.Lock()
-	s.backend = state
-	s.mu.Unlock()
-}
-
-// Backend returns the state attached with SetBackend.
-func (s *Session) Backend() any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.backend
-}
-
-// Peek returns a shallow copy of the values and the accessed and modified
-// flags without marking the session accessed: for Interface
-// implementations saving it.
-func (s *Session) Peek() (values map[string]any, accessed, modified bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.values), s.accessed, s.modified
 }
 
 // seal makes every later write fail with ErrHeaderWritten. The middleware
@@ -495,14 +460,6 @@ func (s *Session) seal() {
 		s.err = ErrHeaderWritten
 	}
 	s.mu.Unlock()
-}
-
-// snapshot returns the values and flags an Interface needs to save the
-// session, without marking it accessed. The map must not be modified.
-func (s *Session) snapshot() (values map[string]any, accessed, modified bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.values, s.accessed, s.modified
 }
 
 // watchReads makes the session remember a read from now on: the middleware

@@ -49,7 +49,7 @@ func TestChangesTracksEveryWrite(t *testing.T) {
 			session.ChangeSet{Cleared: true, Set: map[string]any{"b": "x"}}},
 		{"mark modified counts every key", map[string]any{"a": "1", "b": "2"}, func(s *session.Session) { _ = s.MarkModified() },
 			session.ChangeSet{Set: map[string]any{"a": "1", "b": "2"}}},
-		{"mark changed counts the named present keys", map[string]any{"a": "1", "b": "2"}, func(s *session.Session) { _ = s.MarkChanged("b", "missing") },
+		{"mark changed counts the named present keys", map[string]any{"a": "1", "b": "2"}, func(s *session.Session) { _ = s.MarkModified("b", "missing") },
 			session.ChangeSet{Set: map[string]any{"b": "2"}}},
 		{"mark changed without keys", map[string]any{"a": "1"}, func(s *session.Session) { _ = s.MarkChanged() },
 			session.ChangeSet{Set: map[string]any{}}},
@@ -58,7 +58,7 @@ func TestChangesTracksEveryWrite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := session.NewSession(maps.Clone(tt.start))
+			s := session.NewValues(maps.Clone(tt.start))
 			s.TrackChanges()
 			tt.ops(s)
 			if got := s.Changes(); !reflect.DeepEqual(got, tt.want) {
@@ -71,7 +71,7 @@ func TestChangesTracksEveryWrite(t *testing.T) {
 // Without TrackChanges a session records nothing (cookie sessions are saved
 // whole).
 func TestChangesUntracked(t *testing.T) {
-	s := session.NewSession(map[string]any{"a": 1})
+	s := session.NewValues(map[string]any{"a": 1})
 	_ = s.Set("b", 2)
 	_ = s.Delete("a")
 	_ = s.Clear()
@@ -83,7 +83,7 @@ func TestChangesUntracked(t *testing.T) {
 // MarkChanged marks the session modified even without keys (an Interface's
 // own state changed), and fails on a null session like every write.
 func TestMarkChanged(t *testing.T) {
-	s := session.NewSession(map[string]any{"a": 1})
+	s := session.NewValues(map[string]any{"a": 1})
 	if err := s.MarkChanged(); err != nil {
 		t.Fatal(err)
 	}
@@ -91,94 +91,52 @@ func TestMarkChanged(t *testing.T) {
 		t.Errorf("after MarkChanged(): modified=%v accessed=%v, want both", s.Modified(), s.Accessed())
 	}
 	null := session.NewNullSession(session.ErrNoSecretKey)
-	if err := null.MarkChanged("a"); !errors.Is(err, session.ErrNoSecretKey) {
+	if err := null.MarkModified("a"); !errors.Is(err, session.ErrNoSecretKey) {
 		t.Errorf("MarkChanged on a null session: %v, want ErrNoSecretKey", err)
 	}
 }
 
-func TestChangeSetApply(t *testing.T) {
-	tests := []struct {
-		name   string
-		cs     session.ChangeSet
-		values map[string]any
-		want   map[string]any
-	}{
-		{"set and delete", session.ChangeSet{Set: map[string]any{"a": 2, "c": 3}, Deleted: []string{"b"}},
-			map[string]any{"a": 1, "b": 1, "d": 1}, map[string]any{"a": 2, "c": 3, "d": 1}},
-		{"cleared drops what was stored", session.ChangeSet{Cleared: true, Set: map[string]any{"c": 3}},
-			map[string]any{"a": 1, "b": 1}, map[string]any{"c": 3}},
-		{"nil values", session.ChangeSet{Set: map[string]any{"a": 1}, Deleted: []string{"b"}},
-			nil, map[string]any{"a": 1}},
-		{"empty change set", session.ChangeSet{}, map[string]any{"a": 1}, map[string]any{"a": 1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := maps.Clone(tt.values)
-			got := tt.cs.Apply(in)
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Apply = %v, want %v", got, tt.want)
-			}
-			if got == nil {
-				t.Error("Apply returned nil")
-			}
-			if in != nil && !tt.cs.Cleared {
-				// Apply modifies the map it is given.
-				if !reflect.DeepEqual(in, tt.want) {
-					t.Errorf("the map given to Apply = %v, want it modified to %v", in, tt.want)
-				}
-			}
-			if tt.cs.Cleared && tt.values != nil && !reflect.DeepEqual(in, tt.values) {
-				t.Errorf("a cleared change set modified the stored values: %v", in)
-			}
-		})
-	}
-}
-
-// SetNew, SetBackend/Backend and Peek are what an Interface uses to open
-// and save its sessions.
-func TestInterfaceAccessors(t *testing.T) {
-	s := session.NewSession(map[string]any{"a": 1})
-	if s.New() {
-		t.Fatal("NewSession is new")
-	}
-	s.SetNew(true)
-	if !s.New() {
-		t.Error("SetNew(true) did not stick")
-	}
-	s.SetNew(false)
-	if s.New() {
-		t.Error("SetNew(false) did not stick")
-	}
-	if s.Backend() != nil {
-		t.Errorf("Backend() = %v before SetBackend", s.Backend())
-	}
+// NewSession and Inspect are an Interface's door: what Open builds a
+// session from, and what Save reads, without marking the session.
+func TestInterfaceDoor(t *testing.T) {
 	type state struct{ id string }
-	s.SetBackend(&state{"x"})
-	if b, ok := s.Backend().(*state); !ok || b.id != "x" {
-		t.Errorf("Backend() = %#v, want the state set", s.Backend())
+	s := session.NewSession(session.State{Values: map[string]any{"a": 1}, New: true, Reissue: true, Backend: &state{"x"}})
+	if !s.IsNew() {
+		t.Error("State.New did not make IsNew true")
 	}
-
-	values, accessed, modified := s.Peek()
-	if accessed || modified || s.Accessed() {
-		t.Errorf("Peek marked the session (accessed=%v modified=%v Accessed()=%v)", accessed, modified, s.Accessed())
+	var got session.State
+	session.Inspect(s, func(st session.State) { got = st })
+	if b, ok := got.Backend.(*state); !ok || b.id != "x" || !got.Reissue || !got.New || got.Track || got.Null {
+		t.Errorf("Inspect = %+v, want the state NewSession was given", got)
 	}
-	if !reflect.DeepEqual(values, map[string]any{"a": 1}) {
-		t.Errorf("Peek values = %v", values)
+	if got.Accessed || got.Modified || s.Accessed() {
+		t.Errorf("Inspect marked the session (accessed=%v modified=%v Accessed()=%v)", got.Accessed, got.Modified, s.Accessed())
 	}
-	values["b"] = 2 // a copy: the session does not see it
-	if s.Has("b") {
-		t.Error("Peek returned the session's own map")
+	if !reflect.DeepEqual(got.Values, map[string]any{"a": 1}) || got.Set != nil || got.Deleted != nil {
+		t.Errorf("Inspect values %v, set %v, deleted %v", got.Values, got.Set, got.Deleted)
 	}
 	_ = s.Set("c", 3)
-	values, accessed, modified = s.Peek()
-	if !accessed || !modified || !slices.Equal(slices.Sorted(maps.Keys(values)), []string{"a", "c"}) {
-		t.Errorf("Peek after a write: %v accessed=%v modified=%v", values, accessed, modified)
+	session.Inspect(s, func(st session.State) { got = st })
+	if !got.Accessed || !got.Modified || !slices.Equal(slices.Sorted(maps.Keys(got.Values)), []string{"a", "c"}) {
+		t.Errorf("Inspect after a write: %v accessed=%v modified=%v", got.Values, got.Accessed, got.Modified)
+	}
+	tracked := session.NewSession(session.State{Values: map[string]any{"a": 1, "b": 2}, Track: true})
+	_ = tracked.Set("c", 3)
+	_ = tracked.Delete("a")
+	session.Inspect(tracked, func(st session.State) { got = st })
+	if !reflect.DeepEqual(got.Set, map[string]any{"c": 3}) || !slices.Equal(got.Deleted, []string{"a"}) || got.Cleared {
+		t.Errorf("tracked changes: set %v, deleted %v, cleared %v", got.Set, got.Deleted, got.Cleared)
+	}
+	_ = tracked.Clear()
+	session.Inspect(tracked, func(st session.State) { got = st })
+	if !got.Cleared || len(got.Set) != 0 || len(got.Deleted) != 0 {
+		t.Errorf("after Clear: set %v, deleted %v, cleared %v", got.Set, got.Deleted, got.Cleared)
 	}
 }
 
 // Fail records the first non-nil failure; a nil error is ignored.
 func TestSessionFail(t *testing.T) {
-	s := session.NewSession(nil)
+	s := session.NewValues(nil)
 	s.Fail(nil)
 	if s.Err() != nil {
 		t.Fatalf("Fail(nil) recorded %v", s.Err())

@@ -221,7 +221,7 @@ func (refusingTag) ToGo(v any) (any, error) { return v, nil }
 // a plain string.
 func TestSessionEncodableCustomTag(t *testing.T) {
 	ser := tagjson.NewSerializer()
-	if err := ser.Register(refusingTag{}, false, 0); err != nil {
+	if err := ser.Register(refusingTag{}, tagjson.At(0)); err != nil {
 		t.Fatal(err)
 	}
 	m := newManager(t, session.Config{Serializer: ser})

@@ -2,7 +2,6 @@ package session
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"math/big"
 	"reflect"
@@ -11,10 +10,15 @@ import (
 // Get returns the value under key as a T, and whether it was present and
 // convertible. Besides an exact type match it converts between Go's numeric
 // types when the value fits (a cookie decodes every integer as int64), so
-// Get[int](s, "user_id") works for a value stored as int, int64 or float64 42.0.
+// Get[int](s, "user_id") works for a value stored as int, int64 or float64
+// 42.0; and it decodes a map, list or other value into a T that is a
+// struct, map, slice, array or pointer through a JSON round trip (encoding/json, as
+// the session encoded a struct), so a struct stored in one request comes
+// back as that struct in the next, where it was read back as a map. A
+// value that does not convert reports false, never a silent zero with true.
 func Get[T any](s *Session, key string) (T, bool) {
 	var zero T
-	v, ok := s.Lookup(key)
+	v, ok := s.lookup(key)
 	if !ok {
 		return zero, false
 	}
@@ -25,6 +29,21 @@ func Get[T any](s *Session, key string) (T, bool) {
 	if convertNumber(out, v) {
 		return zero, true
 	}
+	switch out.Kind() {
+	case reflect.Struct, reflect.Map, reflect.Slice, reflect.Array, reflect.Pointer:
+		if v == nil {
+			return zero, false
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return zero, false
+		}
+		var t T
+		if err := json.Unmarshal(b, &t); err != nil {
+			return zero, false
+		}
+		return t, true
+	}
 	return zero, false
 }
 
@@ -34,24 +53,6 @@ func GetOr[T any](s *Session, key string, def T) T {
 		return v
 	}
 	return def
-}
-
-// Decode stores the value under key into dst (a pointer), through a JSON
-// round trip: a map read from the cookie decodes into a struct. It reports
-// whether the key was present.
-func (s *Session) Decode(key string, dst any) (bool, error) {
-	v, ok := s.Lookup(key)
-	if !ok {
-		return false, nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return true, fmt.Errorf("session: decode %q: %w", key, err)
-	}
-	if err := json.Unmarshal(b, dst); err != nil {
-		return true, fmt.Errorf("session: decode %q: %w", key, err)
-	}
-	return true, nil
 }
 
 // convertNumber stores the number v into out when out is numeric and the value fits.

@@ -1,8 +1,10 @@
 package session_test
 
 import (
+	"fmt"
 	"math"
 	"math/big"
+	"net/http"
 	"testing"
 
 	"github.com/sessionkit/session"
@@ -10,7 +12,7 @@ import (
 
 // get runs Get[T] on a session holding v alone.
 func get[T any](v any) (T, bool) {
-	return session.Get[T](session.NewSession(map[string]any{"k": v}), "k")
+	return session.Get[T](session.NewValues(map[string]any{"k": v}), "k")
 }
 
 // Get converts between every numeric type when the value fits, at exactly
@@ -109,7 +111,7 @@ func TestGetNumberConversions(t *testing.T) {
 
 // GetOr gives the stored value when it converts, the default otherwise.
 func TestGetOrConverts(t *testing.T) {
-	s := session.NewSession(map[string]any{"n": int64(3), "s": "x"})
+	s := session.NewValues(map[string]any{"n": int64(3), "s": "x"})
 	if got := session.GetOr(s, "n", 9); got != 3 {
 		t.Errorf("GetOr(n) = %v, want 3", got)
 	}
@@ -118,12 +120,40 @@ func TestGetOrConverts(t *testing.T) {
 	}
 }
 
-// Decode reports a value JSON cannot encode as an error for a present key.
-func TestDecodeUnencodable(t *testing.T) {
-	s := session.NewSession(map[string]any{"f": func() {}})
-	var dst any
-	ok, err := s.Decode("f", &dst)
-	if !ok || err == nil {
-		t.Errorf("Decode of a func = %v, %v; want true and an error", ok, err)
+// Get[T] of a struct whose value JSON cannot encode reports false.
+func TestGetUnencodable(t *testing.T) {
+	s := session.NewValues(map[string]any{"f": func() {}})
+	if _, ok := session.Get[struct{ A int }](s, "f"); ok {
+		t.Error("Get[struct] of a func reported ok")
+	}
+}
+
+type user struct {
+	ID    int      `json:"id"`
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+}
+
+// Issue 12 item 8: a struct stored in one request comes back as that struct
+// in the next, with cookie and server-side sessions (it is read back as a
+// map: before, Get[T] returned the zero value and false, silently).
+func TestGetStructOnTheNextRequest(t *testing.T) {
+	for name, cfg := range lifecycleBackends(t) {
+		t.Run(name, func(t *testing.T) {
+			m := newManager(t, cfg)
+			want := user{ID: 7, Name: "Ada", Roles: []string{"admin"}}
+			c := client(m, map[string]http.HandlerFunc{
+				"/set": func(w http.ResponseWriter, r *http.Request) { _ = session.From(r).Set("user", want) },
+				"/get": func(w http.ResponseWriter, r *http.Request) {
+					u, ok := session.Get[user](session.From(r), "user")
+					p, pok := session.Get[*user](session.From(r), "user")
+					fmt.Fprintf(w, "%v %+v %v %v", ok, u, pok, p != nil && p.Name == "Ada")
+				},
+			})
+			c.Get("/set")
+			if got, exp := c.Get("/get").Body, fmt.Sprintf("true %+v true true", want); got != exp {
+				t.Errorf("next request: %q, want %q", got, exp)
+			}
+		})
 	}
 }

@@ -20,7 +20,7 @@ import (
 // attaches the user, /everywhere revokes all of the user's sessions from the
 // request (then flashes, or re-establishes the current device with ?keep),
 // /page shows the user and the flashes.
-func logoutApp(t *testing.T) (http.Handler, *revocation.Store) {
+func logoutApp(t *testing.T) (http.Handler, *revocation.List) {
 	t.Helper()
 	rev := revocation.New(memstore.New(memstore.Options{}), time.Hour)
 	m, err := session.New(session.Config{SecretKey: []byte("k"), Revocations: rev})
@@ -31,20 +31,23 @@ func logoutApp(t *testing.T) (http.Handler, *revocation.Store) {
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
 		s.SetPermanent(true)
-		session.SetSubject(s, m.Config(), "alice")
+		s.SetSubject("alice")
 		s.Set("user", "alice")
 	})
 	mux.HandleFunc("/everywhere", func(w http.ResponseWriter, r *http.Request) {
 		if !r.URL.Query().Has("late") {
 			session.From(r).Get("user") // who is logging out: opened before the revocation
 		}
-		if err := rev.Revoke(r.Context(), "alice", time.Now()); err != nil {
+		var keep *session.Session
+		if r.URL.Query().Has("keep") {
+			keep = session.From(r)
+		}
+		if err := m.Revoke(r.Context(), "alice", keep); err != nil {
 			http.Error(w, err.Error(), 500)
 			return
 		}
 		s := session.From(r)
-		if r.URL.Query().Has("keep") {
-			session.SetSubject(s, m.Config(), "alice")
+		if keep != nil {
 			return
 		}
 		s.Flash("logged out everywhere", "info")

@@ -1,6 +1,6 @@
 // Package revocation keeps per-subject "not before" times in a store.Store,
 // so cookie sessions can be revoked: configure it as session.Config.Revocations
-// and call Revoke to log a user out everywhere.
+// and call session.Manager.Revoke to log a user out everywhere.
 //
 // Times are kept to the nanosecond: Revoke(ctx, subject, at) refuses every
 // session of subject established before at (see session.EstablishedKey),
@@ -29,23 +29,24 @@ import (
 	"github.com/sessionkit/session/store"
 )
 
-// Store keeps not-before times in a store.Store under "revoked:" keys.
-type Store struct {
+// List is a revocation list: a per-subject not-before time, kept in a
+// store.Store under "revoked:" keys. It implements session.Revocations.
+type List struct {
 	st store.Store
 	// keep is how long a revocation is kept: no cookie older than that is
 	// valid anyway.
 	keep time.Duration
 }
 
-var _ session.Revocations = (*Store)(nil)
+var _ session.Revocations = (*List)(nil)
 
 // New returns revocations kept in st for keep (at least the longest session
-// lifetime; 0 means session.MaxLifetime, 400 days).
-func New(st store.Store, keep time.Duration) *Store {
+// lifetime; 0 means 400 days, the longest cookie lifetime browsers honour).
+func New(st store.Store, keep time.Duration) *List {
 	if keep <= 0 {
-		keep = session.MaxLifetime
+		keep = 400 * 24 * time.Hour
 	}
-	return &Store{st: st, keep: keep}
+	return &List{st: st, keep: keep}
 }
 
 func key(subject string) string {
@@ -54,7 +55,7 @@ func key(subject string) string {
 }
 
 // NotBefore returns subject's not-before time, or the zero Time.
-func (s *Store) NotBefore(ctx context.Context, subject string) (time.Time, error) {
+func (s *List) NotBefore(ctx context.Context, subject string) (time.Time, error) {
 	rec, ok, err := s.st.Load(ctx, key(subject))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("revocation: %w", err)
@@ -102,28 +103,15 @@ const RevokeTimeout = 5 * time.Second
 
 // Revoke revokes every session of subject established before at, to the
 // nanosecond. Later revocations only move the time forward; a stored record
-// that cannot be read is replaced.
+// that cannot be read is replaced. Applications call session.Manager.Revoke,
+// which calls this with the current time and also ends the session of the
+// request it is called from.
 //
 // It runs detached from ctx's cancellation (keeping its values), bounded by
 // RevokeTimeout, and retries a conflicting write with a jittered
-// exponential backoff until then. When ctx is a request's context under the
-// session middleware and that request's session is one of those revoked,
-// the session ends with the revocation: what the handler writes afterwards
-// (a "logged out everywhere" flash) goes out in a fresh cookie without the
-// subject. To keep the current device logged in ("log out other devices"),
-// call session.SetSubject on its session again after Revoke.
-func (s *Store) Revoke(ctx context.Context, subject string, at time.Time) error {
-	// The request's session is opened before the revocation lands, so that
-	// re-establishing it afterwards keeps its data ("log out other devices").
-	current := session.FromContext(ctx)
-	if err := s.revoke(ctx, subject, at); err != nil {
-		return err
-	}
-	// Writes after this point are this request's own: if its session turns
-	// out to be revoked when saved, only they are kept (session.Session
-	// tracks them; a session of another subject is saved as usual).
-	current.TrackChanges()
-	return nil
+// exponential backoff until then.
+func (s *List) Revoke(ctx context.Context, subject string, at time.Time) error {
+	return s.revoke(ctx, subject, at)
 }
 
 // jitter draws a duration uniformly from [0, ceiling); tests replace it.
@@ -136,7 +124,7 @@ func retryWait(ceiling time.Duration) time.Duration {
 	return jitter(ceiling) + time.Microsecond
 }
 
-func (s *Store) revoke(ctx context.Context, subject string, at time.Time) error {
+func (s *List) revoke(ctx context.Context, subject string, at time.Time) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RevokeTimeout)
 	defer cancel()
 	at = at.Round(0) // the wall clock only

@@ -46,14 +46,14 @@ func TestEmptyPayload(t *testing.T) {
 	if raw, _ := base64.RawURLEncoding.DecodeString(v); len(raw) != 1+4+12+16+16 {
 		t.Fatalf("an empty payload seals to %d bytes, want 49", len(raw))
 	}
-	got, _, err := c.Decode([]byte("x"), "s", v, t0, time.Hour)
+	got, _, _, err := c.Decode([]byte("x"), "s", v, t0, time.Hour)
 	if err != nil || string(got) != "x" {
 		t.Fatalf("Decode of an empty payload: %q, %v", got, err)
 	}
 	// The layout helper agrees with Encode: a value it builds opens.
-	got, info, err := c.Decode(nil, "s", sealRaw(t, keyA, "s", append(times(uint64(t0.Unix()), 0), "hi"...)), t0, time.Hour)
-	if err != nil || string(got) != "hi" || !info.Issued.Equal(t0) {
-		t.Fatalf("hand-built value: %q, %v, %v", got, info, err)
+	got, issued, _, err := c.Decode(nil, "s", sealRaw(t, keyA, "s", append(times(uint64(t0.Unix()), 0), "hi"...)), t0, time.Hour)
+	if err != nil || string(got) != "hi" || !issued.Equal(t0) {
+		t.Fatalf("hand-built value: %q, %v, %v", got, issued, err)
 	}
 }
 
@@ -65,14 +65,14 @@ func TestShortValuesAreMalformed(t *testing.T) {
 	c := codec(t, keyA)
 	raw, _ := base64.RawURLEncoding.DecodeString(seal(t, c, "s", "", t0, 0))
 	for n := range raw {
-		_, _, err := c.Decode(nil, "s", base64.RawURLEncoding.EncodeToString(raw[:n]), t0, 0)
+		_, _, _, err := c.Decode(nil, "s", base64.RawURLEncoding.EncodeToString(raw[:n]), t0, 0)
 		if !errors.Is(err, sealed.ErrMalformed) {
 			t.Errorf("truncated to %d of %d bytes: %v, want ErrMalformed", n, len(raw), err)
 		}
 	}
 	for n := range 16 {
 		v := sealRaw(t, keyA, "s", times(uint64(t0.Unix()), 0)[:n])
-		_, _, err := c.Decode(nil, "s", v, t0, 0)
+		_, _, _, err := c.Decode(nil, "s", v, t0, 0)
 		if !errors.Is(err, sealed.ErrMalformed) {
 			t.Errorf("authentic value with a %d-byte plaintext: %v, want ErrMalformed", n, err)
 		}
@@ -95,7 +95,7 @@ func TestTimesAtTheEpoch(t *testing.T) {
 		{0, 1, time.Hour, nil},
 	} {
 		v := sealRaw(t, keyA, "s", times(tc.issued, tc.expires))
-		if _, _, err := c.Decode(nil, "s", v, epoch, tc.life); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+		if _, _, _, err := c.Decode(nil, "s", v, epoch, tc.life); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
 			t.Errorf("issued %d expires %d at the epoch: %v, want %v", tc.issued, tc.expires, err, tc.want)
 		}
 	}
@@ -107,11 +107,11 @@ func TestNoLifetimeNoAgeLimit(t *testing.T) {
 	c := codec(t, keyA)
 	v := seal(t, c, "s", "x", t0, 0)
 	for _, age := range []time.Duration{time.Second, 2 * time.Second, 400 * 24 * time.Hour} {
-		if got, _, err := c.Decode(nil, "s", v, t0.Add(age), 0); err != nil || string(got) != "x" {
+		if got, _, _, err := c.Decode(nil, "s", v, t0.Add(age), 0); err != nil || string(got) != "x" {
 			t.Errorf("aged %v, lifetime 0: %q, %v; want it to open", age, got, err)
 		}
 	}
-	if _, _, err := c.Decode(nil, "s", v, t0.Add(2*time.Second), time.Second); !errors.Is(err, sealed.ErrExpired) {
+	if _, _, _, err := c.Decode(nil, "s", v, t0.Add(2*time.Second), time.Second); !errors.Is(err, sealed.ErrExpired) {
 		t.Errorf("aged 2s, lifetime 1s: %v, want ErrExpired", err)
 	}
 }

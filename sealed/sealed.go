@@ -49,10 +49,10 @@ const (
 	timesSize  = 16
 	tagSize    = 16
 	// DefaultMaxLength caps a value, in bytes, before it is decoded and when
-	// it is sealed: session.HardMaxCookieSize. With session.SecureCookie the
+	// it is sealed, the session package's hard bound (64 KiB). With session.SecureCookie the
 	// configuration's own bound (session.Config.MaxCookieSize) applies first,
 	// on write and on read.
-	DefaultMaxLength = session.HardMaxCookieSize
+	DefaultMaxLength = 64 << 10
 )
 
 // Errors. Every failure to open a value wraps session.ErrInvalidCookie, so
@@ -188,42 +188,41 @@ func (c *Codec) Encode(dst []byte, name string, payload []byte, now time.Time, l
 }
 
 // Decode opens value, sealed for the cookie called name, and appends its
-// payload to dst. info.Stale reports a value sealed with an old key. Every
+// payload to dst. stale reports a value sealed with an old key, issued when it was sealed. Every
 // failure wraps session.ErrInvalidCookie.
-func (c *Codec) Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, info session.Decoded, err error) {
+func (c *Codec) Decode(dst []byte, name, value string, now time.Time, lifetime time.Duration) (payload []byte, issued time.Time, stale bool, err error) {
 	if len(value) > c.maxLength {
-		return dst, info, ErrTooLong
+		return dst, time.Time{}, false, ErrTooLong
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil || len(raw) < headerSize+timesSize+tagSize || raw[0] != version {
-		return dst, info, ErrMalformed
+		return dst, time.Time{}, false, ErrMalformed
 	}
 	var id [idSize]byte
 	copy(id[:], raw[1:1+idSize])
 	k, ok := c.byID[id]
 	if !ok {
-		return dst, info, ErrUnknownKey
+		return dst, time.Time{}, false, ErrUnknownKey
 	}
 	var adBuf [64]byte
 	plain, err := k.aead.Open(raw[headerSize:headerSize], raw[1+idSize:headerSize], raw[headerSize:], aad(adBuf[:0], name))
 	if err != nil {
-		return dst, info, ErrOpen
+		return dst, time.Time{}, false, ErrOpen
 	}
-	issued := binary.BigEndian.Uint64(plain[:8])
+	sealedAt := binary.BigEndian.Uint64(plain[:8])
 	expires := binary.BigEndian.Uint64(plain[8:16])
 	t := now.Unix()
 	if t >= 0 {
 		ut := uint64(t)
-		if issued > ut && issued-ut > uint64(c.skew/time.Second) {
-			return dst, info, ErrFuture
+		if sealedAt > ut && sealedAt-ut > uint64(c.skew/time.Second) {
+			return dst, time.Time{}, false, ErrFuture
 		}
 		if expires != 0 && ut >= expires {
-			return dst, info, ErrExpired
+			return dst, time.Time{}, false, ErrExpired
 		}
-		if lifetime > 0 && issued < ut && ut-issued > uint64(lifetime/time.Second) {
-			return dst, info, ErrExpired
+		if lifetime > 0 && sealedAt < ut && ut-sealedAt > uint64(lifetime/time.Second) {
+			return dst, time.Time{}, false, ErrExpired
 		}
 	}
-	info = session.Decoded{Issued: time.Unix(int64(issued), 0), Stale: k != c.current}
-	return append(dst, plain[timesSize:]...), info, nil
+	return append(dst, plain[timesSize:]...), time.Unix(int64(sealedAt), 0), k != c.current, nil
 }

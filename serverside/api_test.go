@@ -10,32 +10,30 @@ import (
 	"github.com/sessionkit/session/serverside"
 )
 
-// Of the metadata a request sets around Session.Clear, only what it sets
-// after Clear reaches the fresh session that follows, with the subject set
-// after Clear.
+// The metadata Options.Meta gives when the subject is set after
+// Session.Clear reaches the fresh session that follows, with that subject;
+// the old session's metadata does not.
 func TestMetaSetAfterClearCarriesOver(t *testing.T) {
 	e := newEnv(t, serverside.Options{})
 	id := e.login(t, "alice")
 	w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = serverside.SetMeta(s, "before", "1")
 		_ = s.Clear()
-		_ = serverside.SetSubject(s, "bob")
-		_ = serverside.SetMeta(s, "after", "2")
+		_ = s.SetSubject("bob")
 		_ = s.Set("k", "v")
-	})), nil, "/", id)
+	})), nil, "/?meta=after", id)
 	newID, _, _ := cookieOf(w)
 	if w.Code != 200 || newID == "" || newID == id {
 		t.Fatalf("status %d, cookie %q: want a fresh session", w.Code, newID)
 	}
-	infos, err := e.iface.Sessions(context.Background(), "bob")
+	infos, err := e.m.Sessions(context.Background(), "bob")
 	if err != nil || len(infos) != 1 {
 		t.Fatalf("Sessions(bob) = %v, %v; want one", infos, err)
 	}
-	if want := map[string]string{"after": "2"}; !maps.Equal(infos[0].Meta, want) {
+	if want := map[string]string{"after": "x"}; !maps.Equal(infos[0].Meta, want) {
 		t.Errorf("the fresh session's metadata %v, want %v", infos[0].Meta, want)
 	}
-	if infos, _ := e.iface.Sessions(context.Background(), "alice"); len(infos) != 0 {
+	if infos, _ := e.m.Sessions(context.Background(), "alice"); len(infos) != 0 {
 		t.Errorf("alice still has %d sessions", len(infos))
 	}
 	e.noError(t)
@@ -54,9 +52,9 @@ func TestKeyAfterRevokingTheCurrentSession(t *testing.T) {
 				s := session.From(r)
 				before = serverside.Key(s)
 				if how == "Revoke" {
-					_ = e.iface.Revoke(r.Context(), before)
+					_ = e.m.RevokeKey(r.Context(), "alice", before)
 				} else {
-					_, _ = e.iface.RevokeSubject(r.Context(), "alice", nil)
+					_ = e.m.Revoke(r.Context(), "alice", nil)
 				}
 				after = serverside.Key(s)
 				_ = s.Set("flash", "logged out")
@@ -82,22 +80,22 @@ func TestKeyAfterRevokingTheCurrentSession(t *testing.T) {
 	}
 }
 
-// SetMeta adds to the metadata the record holds: the keys set by earlier
-// requests stay.
-func TestSetMetaKeepsEarlierMeta(t *testing.T) {
+// Options.Meta adds to the metadata the record holds: the keys recorded by
+// earlier requests stay.
+func TestMetaKeepsEarlierMeta(t *testing.T) {
 	e := newEnv(t, serverside.Options{})
-	id := e.login(t, "alice") // sets ua (empty: the test request has no User-Agent)
+	id := e.login(t, "alice") // records ua (empty: the test request has no User-Agent)
 	w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = serverside.SetMeta(session.From(r), "device", "phone")
-	})), nil, "/", id)
+		_ = session.From(r).SetSubject("alice")
+	})), nil, "/?meta=device", id)
 	if w.Code != 200 {
 		t.Fatalf("status %d", w.Code)
 	}
-	infos, err := e.iface.Sessions(context.Background(), "alice")
+	infos, err := e.m.Sessions(context.Background(), "alice")
 	if err != nil || len(infos) != 1 {
 		t.Fatalf("Sessions(alice) = %v, %v; want one", infos, err)
 	}
-	if want := map[string]string{"ua": "", "device": "phone"}; !maps.Equal(infos[0].Meta, want) {
+	if want := map[string]string{"ua": "", "device": "x"}; !maps.Equal(infos[0].Meta, want) {
 		t.Errorf("metadata %v, want %v", infos[0].Meta, want)
 	}
 }
@@ -110,10 +108,8 @@ func TestNoMetadataStoresNone(t *testing.T) {
 	h := e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
 		_ = s.Set(r.URL.Query().Get("k"), "1")
-		if m := r.URL.Query().Get("meta"); m != "" {
-			_ = serverside.SetMeta(s, m, "x")
-		}
-		_ = serverside.SetSubject(s, "alice")
+		_ = s.SetSubject("alice") // Options.Meta: ?meta=K records K
+
 		key = serverside.Key(s)
 	}))
 	w := serve(h, nil, "/?k=a", "")

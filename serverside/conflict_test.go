@@ -54,7 +54,7 @@ func (e *env) setup(t *testing.T, subject string, values map[string]any) string 
 		s := session.From(r)
 		_ = s.Update(values)
 		if subject != "" {
-			_ = serverside.SetSubject(s, subject)
+			_ = s.SetSubject(subject)
 		}
 	})), nil, "/", "")
 	id, _, ok := cookieOf(w)
@@ -146,7 +146,7 @@ func TestSaveAfterEmptyingFailsClosed(t *testing.T) {
 				case "Clear":
 					_ = s.Clear()
 				case "Destroy":
-					_ = serverside.Destroy(s)
+					_ = s.Destroy()
 				}
 			})), nil, "/a", id)
 			if _, deleted, _ := cookieOf(w); w.Code != 200 || !deleted {
@@ -221,7 +221,7 @@ func TestRegenerateMoveIsVersionChecked(t *testing.T) {
 			}
 		}},
 		{"revoking the subject", func(e *env, id string) int {
-			if _, err := e.iface.RevokeSubject(context.Background(), "alice", nil); err != nil {
+			if err := e.m.Revoke(context.Background(), "alice", nil); err != nil {
 				return 500
 			}
 			return 200
@@ -246,7 +246,7 @@ func TestRegenerateMoveIsVersionChecked(t *testing.T) {
 			var inWindow atomic.Int32
 			hs.hook = func() { inWindow.Store(int32(c.concurrent(e, old))) }
 			w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				_ = serverside.Regenerate(session.From(r))
+				_ = session.From(r).Renew()
 				_ = session.From(r).Set("login", "yes")
 			})), nil, "/login", old)
 			if inWindow.Load() == 0 {

@@ -80,7 +80,7 @@ func TestStoreFailureAfterAConflictFailsClosed(t *testing.T) {
 	empty := func(r *http.Request) { _ = session.From(r).Delete("user") }
 	clear := func(r *http.Request) { _ = session.From(r).Clear() }
 	move := func(r *http.Request) {
-		_ = serverside.Regenerate(session.From(r))
+		_ = session.From(r).Renew()
 		_ = session.From(r).Set("b", "2")
 	}
 	// The request's first Load opens the session; a move loads it again.

@@ -81,17 +81,18 @@ func (e *env) nextError(t *testing.T) error {
 
 // endings are the ways a handler ends the current session.
 var endings = map[string]func(e *env, r *http.Request){
-	"Destroy": func(e *env, r *http.Request) { _ = serverside.Destroy(session.From(r)) },
+	"Destroy": func(e *env, r *http.Request) { _ = session.From(r).Destroy() },
 	"Clear":   func(e *env, r *http.Request) { _ = session.From(r).Clear() },
 	"Pop last key": func(e *env, r *http.Request) {
 		_, _, _ = session.From(r).Pop("user")
 	},
 	"Delete last key": func(e *env, r *http.Request) { _ = session.From(r).Delete("user") },
 	"RevokeSubject all": func(e *env, r *http.Request) {
-		_, _ = e.iface.RevokeSubject(r.Context(), serverside.Subject(session.From(r)), nil)
+		_ = e.m.Revoke(r.Context(), session.From(r).Subject(), nil)
 	},
 	"Revoke current": func(e *env, r *http.Request) {
-		_ = e.iface.Revoke(r.Context(), serverside.Key(session.From(r)))
+		s := session.From(r)
+		_ = e.m.RevokeKey(r.Context(), s.Subject(), serverside.Key(s))
 	},
 }
 
@@ -124,7 +125,7 @@ func TestEndingSurvivesClientDisconnect(t *testing.T) {
 			if got := e.value(id, "user"); got != "<nil>" {
 				t.Errorf("the pre-logout cookie still opens the session: user=%q", got)
 			}
-			if infos, _ := e.iface.Sessions(context.Background(), "alice"); len(infos) != 0 {
+			if infos, _ := e.m.Sessions(context.Background(), "alice"); len(infos) != 0 {
 				t.Errorf("alice still has %d sessions", len(infos))
 			}
 			e.noError(t)
@@ -143,8 +144,8 @@ func TestEmptiedSessionEndsWithSubject(t *testing.T) {
 			_ = s.Delete("user")
 			s.Flashes()
 		},
-		"Clear after SetMeta": func(s *session.Session) {
-			_ = serverside.SetMeta(s, "ua", "x")
+		"Clear after SetSubject": func(s *session.Session) {
+			_ = s.SetSubject("alice")
 			_ = s.Clear()
 		},
 	}
@@ -169,7 +170,7 @@ func TestEmptiedSessionEndsWithSubject(t *testing.T) {
 			if n := e.store.Len(); n != 0 {
 				t.Errorf("%d records left after logout", n)
 			}
-			if infos, _ := e.iface.Sessions(context.Background(), "alice"); len(infos) != 0 {
+			if infos, _ := e.m.Sessions(context.Background(), "alice"); len(infos) != 0 {
 				t.Errorf("alice still has %d sessions", len(infos))
 			}
 			if got := e.value(id, "user"); got != "<nil>" {
@@ -202,7 +203,7 @@ func TestFlashAfterLogout(t *testing.T) {
 				if err := session.From(r).Flash("You are logged out", "info"); err != nil {
 					t.Errorf("Flash: %v", err)
 				}
-				if got := serverside.Subject(session.From(r)); got != "" {
+				if got := session.From(r).Subject(); got != "" {
 					t.Errorf("subject after the end: %q", got)
 				}
 				http.Redirect(w, r, "/", http.StatusFound)
@@ -216,8 +217,8 @@ func TestFlashAfterLogout(t *testing.T) {
 			serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				s := session.From(r)
 				flashes = s.Flashes()
-				if s.Has("user") || serverside.Subject(s) != "" {
-					t.Errorf("the fresh session carries the old session: user %v, subject %q", s.Get("user"), serverside.Subject(s))
+				if s.Has("user") || s.Subject() != "" {
+					t.Errorf("the fresh session carries the old session: user %v, subject %q", s.Get("user"), s.Subject())
 				}
 			})), nil, "/", next)
 			if len(flashes) != 1 || flashes[0].Message != "You are logged out" || flashes[0].Category != "info" {
@@ -226,7 +227,7 @@ func TestFlashAfterLogout(t *testing.T) {
 			if got := e.value(id, "user"); got != "<nil>" {
 				t.Errorf("the pre-logout cookie opens user=%q", got)
 			}
-			if infos, _ := e.iface.Sessions(context.Background(), "alice"); len(infos) != 0 {
+			if infos, _ := e.m.Sessions(context.Background(), "alice"); len(infos) != 0 {
 				t.Errorf("alice still has %d sessions", len(infos))
 			}
 			e.noError(t)
@@ -247,7 +248,7 @@ func TestRevokeOthersSurvivesClientDisconnect(t *testing.T) {
 	e := newEnv(t, serverside.Options{})
 	bob := e.login(t, "bob")
 	bobKey := ""
-	if infos, _ := e.iface.Sessions(context.Background(), "bob"); len(infos) == 1 {
+	if infos, _ := e.m.Sessions(context.Background(), "bob"); len(infos) == 1 {
 		bobKey = infos[0].Key
 	}
 	for _, how := range []string{"RevokeSubject", "Revoke"} {
@@ -256,9 +257,9 @@ func TestRevokeOthersSurvivesClientDisconnect(t *testing.T) {
 		var err error
 		serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if how == "Revoke" {
-				err = e.iface.Revoke(r.Context(), bobKey)
+				err = e.m.RevokeKey(r.Context(), "bob", bobKey)
 			} else {
-				_, err = e.iface.RevokeSubject(r.Context(), "bob", nil)
+				err = e.m.Revoke(r.Context(), "bob", nil)
 			}
 		})), ctx, "/admin", "")
 		if err != nil {
@@ -268,7 +269,7 @@ func TestRevokeOthersSurvivesClientDisconnect(t *testing.T) {
 			t.Errorf("%s with a gone client: bob's session still opens (user=%q)", how, got)
 		}
 		bob = e.login(t, "bob")
-		if infos, _ := e.iface.Sessions(context.Background(), "bob"); len(infos) == 1 {
+		if infos, _ := e.m.Sessions(context.Background(), "bob"); len(infos) == 1 {
 			bobKey = infos[0].Key
 		}
 	}
@@ -281,9 +282,9 @@ func TestLoginAfterDestroyInTheSameRequest(t *testing.T) {
 	id := e.login(t, "alice")
 	w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = serverside.Destroy(s)
+		_ = s.Destroy()
 		_ = s.Set("user", "bob")
-		_ = serverside.SetSubject(s, "bob")
+		_ = s.SetSubject("bob")
 	})), nil, "/switch", id)
 	next, deleted, _ := cookieOf(w)
 	if w.Code != 200 || deleted || next == "" || next == id {
@@ -292,8 +293,8 @@ func TestLoginAfterDestroyInTheSameRequest(t *testing.T) {
 	if got := e.value(next, "user"); got != "bob" {
 		t.Errorf("user=%q in the new session", got)
 	}
-	alice, _ := e.iface.Sessions(context.Background(), "alice")
-	bobs, _ := e.iface.Sessions(context.Background(), "bob")
+	alice, _ := e.m.Sessions(context.Background(), "alice")
+	bobs, _ := e.m.Sessions(context.Background(), "bob")
 	if len(alice) != 0 || len(bobs) != 1 || len(bobs[0].Meta) != 0 {
 		t.Errorf("alice has %d sessions, bob %d (%+v)", len(alice), len(bobs), bobs)
 	}

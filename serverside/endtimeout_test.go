@@ -61,6 +61,7 @@ func TestEndingIsBoundedByEndTimeout(t *testing.T) {
 					e.errs <- err
 					http.Error(w, "session error", 500)
 				}})
+			e.m = m // the endings revoke through e.m
 			start := time.Now()
 			w := serve(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				session.From(r).Get("user")

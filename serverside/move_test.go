@@ -82,7 +82,7 @@ func TestRegenerateEmptiedDuringTheMove(t *testing.T) {
 			}
 			w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				s := session.From(r)
-				_ = serverside.Regenerate(s)
+				_ = s.Renew()
 				_ = s.Delete("a")
 			})), nil, "/", old)
 			if inWindow != 200 {
@@ -130,7 +130,7 @@ func TestRegenerateNewRecordLostDuringTheMove(t *testing.T) {
 				newKey = key
 				inWindow = serve(e.m.Handler(http.HandlerFunc(routes["/set"])), nil, "/set?z=late", old).Code
 				if c.saveErr == nil {
-					if err := e.iface.Revoke(context.Background(), key); err != nil {
+					if err := e.store.Delete(context.Background(), key); err != nil { // revoked
 						t.Errorf("Revoke: %v", err)
 					}
 				}
@@ -138,7 +138,7 @@ func TestRegenerateNewRecordLostDuringTheMove(t *testing.T) {
 			}
 			w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				s := session.From(r)
-				_ = serverside.Regenerate(s)
+				_ = s.Renew()
 				_ = s.Set("login", "yes")
 			})), nil, "/", old)
 			if inWindow != 200 {

@@ -3,6 +3,8 @@ package serverside
 import (
 	"context"
 	"fmt"
+
+	"github.com/sessionkit/session"
 	"math/rand/v2"
 	"time"
 )
@@ -18,7 +20,7 @@ const (
 
 // retryContext bounds the conflict retries of a save: by ctx's deadline if
 // it has one, else by Options.RetryTimeout.
-func (i *Interface) retryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+func (i *Backend) retryContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, func() {}
 	}
@@ -29,13 +31,13 @@ func (i *Interface) retryContext(ctx context.Context) (context.Context, context.
 // detached from ctx's cancellation and deadline (the server decided; the
 // client going away must not undo it), bounded by Options.EndTimeout. It
 // keeps ctx's values.
-func (i *Interface) endContext(ctx context.Context) (context.Context, context.CancelFunc) {
+func (i *Backend) endContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), i.opts.EndTimeout)
 }
 
 // backoff waits before retry number attempt (1 for the first retry), or
 // fails with ErrTooManyConflicts when ctx ends first or MaxRetries is spent.
-func (i *Interface) backoff(ctx context.Context, attempt int) error {
+func (i *Backend) backoff(ctx context.Context, attempt int) error {
 	if i.opts.MaxRetries > 0 && attempt > i.opts.MaxRetries {
 		return fmt.Errorf("%w (%d attempts)", ErrTooManyConflicts, attempt)
 	}
@@ -67,4 +69,11 @@ func afterConflict(ctx context.Context, attempt int, err error) error {
 		return fmt.Errorf("%w (%d attempts): %w", ErrTooManyConflicts, attempt, err)
 	}
 	return err
+}
+
+// storeFailed is the error of a store operation that failed: it wraps
+// session.ErrStoreUnavailable (the default error handler answers 503) and
+// the store's error.
+func storeFailed(what string, err error) error {
+	return fmt.Errorf("serverside: %s: %w: %w", what, session.ErrStoreUnavailable, err)
 }

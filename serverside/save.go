@@ -12,23 +12,60 @@ import (
 	"github.com/sessionkit/session/store"
 )
 
+// permanentKey is where Flask keeps session.permanent.
+const permanentKey = "_permanent"
+
+// changeSet is what a request changed in a session, key by key.
+type changeSet struct {
+	cleared bool
+	set     map[string]any
+	deleted []string
+}
+
+// apply applies the change set to values (which it modifies and returns;
+// nil is an empty map).
+func (cs changeSet) apply(values map[string]any) map[string]any {
+	if values == nil || cs.cleared {
+		values = make(map[string]any, len(cs.set))
+	}
+	maps.Copy(values, cs.set)
+	for _, k := range cs.deleted {
+		delete(values, k)
+	}
+	return values
+}
+
 // Save writes the session's changes (see the package documentation for the
-// rules) and sets or clears the cookie. Nothing is sent when a store
-// operation fails: the error goes to the middleware's error handler.
-func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
-	st := stateOf(s)
+// rules), then sets or clears the cookie through session.SaveCookie (Flask's
+// save_session). Nothing is sent when a store operation fails: the error
+// goes to the middleware's error handler.
+func (i *Backend) Save(cfg *session.Config, s *session.Session, w http.ResponseWriter, r *http.Request) error {
+	if err := normalised(cfg); err != nil {
+		return err
+	}
+	st := i.stateOf(s)
 	if st == nil {
 		return ErrNotServerSide
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.saved = true
-	ctx := r.Context()
-	h := i.opts.Helpers
-	values, accessed, modified := s.Peek()
-	if accessed {
-		session.AddVaryCookie(w.Header())
+	if i.opts.Meta != nil && st.subjectSet {
+		for k, v := range i.opts.Meta(r) {
+			st.setMeta(k, v, st.afterClear)
+		}
 	}
+	if err := i.persist(cfg, s, st, r); err != nil {
+		return err
+	}
+	// The cookie holds the ID; an ended session has none: the cookie goes.
+	id := st.id
+	return session.SaveCookie(cfg, i.opts.Helpers, s, w, r, func(dst []byte) ([]byte, error) { return append(dst, id...), nil })
+}
+
+// persist writes the session's changes to the store; st.mu is held.
+func (i *Backend) persist(cfg *session.Config, s *session.Session, st *state, r *http.Request) error {
+	ctx := r.Context()
 	if st.endKey != "" {
 		// Destroy: the server ended the session, whatever the client does.
 		if err := i.deleteEnded(ctx, st.endKey); err != nil {
@@ -37,19 +74,22 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 		st.endKey = ""
 	}
 	t := now(cfg)
+	var (
+		values   map[string]any
+		modified bool
+		cs       changeSet
+	)
+	session.Inspect(s, func(ss session.State) {
+		values, modified = maps.Clone(ss.Values), ss.Modified
+		cs = changeSet{cleared: ss.Cleared, set: ss.Set, deleted: ss.Deleted}
+	})
 	if !modified {
 		if st.key != "" {
-			if err := i.touch(ctx, cfg, st, t); err != nil {
-				return err
-			}
-			if h.ShouldSetCookie(cfg, s) {
-				session.SetCookie(h, cfg, w, r, st.id, h.ExpirationTime(cfg, s))
-			}
+			return i.touch(ctx, cfg, st, t, values[permanentKey] == true)
 		}
 		return nil
 	}
-	cs := s.Changes()
-	if cs.Cleared && st.key != "" {
+	if cs.cleared && st.key != "" {
 		// Clear ends the session (Flask's logout idiom): its record goes,
 		// and what the request wrote after Clear starts a fresh session.
 		if err := i.deleteCleared(ctx, cfg, st, t); err != nil {
@@ -58,8 +98,8 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 		st.endCleared()
 	}
 	var (
-		ended, issued bool
-		err           error
+		ended bool
+		err   error
 	)
 	// The conditions are computed outside the case clauses, where coverage
 	// (and so mutation testing) sees them.
@@ -69,33 +109,22 @@ func (i *Interface) Save(cfg *session.Config, s *session.Session, w http.Respons
 		ended = true // nothing to store, nothing stored
 	case !stored:
 		err = i.insertFresh(ctx, cfg, st, values, t)
-		issued = true
 	case st.regenerate:
 		ended, err = i.regenerate(ctx, cfg, st, cs, t)
-		issued = !ended
 	default:
 		ended, err = i.update(ctx, cfg, st, cs, values, t)
 	}
 	if err != nil {
 		return err
 	}
-	if ended {
-		if st.key != "" {
-			st.end(false)
-		}
-		if st.clearCookie {
-			session.DeleteCookie(h, cfg, w, r)
-		}
-		return nil
-	}
-	if issued || h.ShouldSetCookie(cfg, s) {
-		session.SetCookie(h, cfg, w, r, st.id, h.ExpirationTime(cfg, s))
+	if ended && st.key != "" {
+		st.end(false)
 	}
 	return nil
 }
 
 // record builds the record to write.
-func (i *Interface) record(cfg *session.Config, st *state, values map[string]any, version uint64, subject string, meta map[string]string, t time.Time) (store.Record, error) {
+func (i *Backend) record(cfg *session.Config, st *state, values map[string]any, version uint64, subject string, meta map[string]string, t time.Time) (store.Record, error) {
 	data, err := serializer(cfg).Marshal(values)
 	if err != nil {
 		return store.Record{}, fmt.Errorf("serverside: encoding the session: %w", err)
@@ -115,21 +144,21 @@ func (i *Interface) record(cfg *session.Config, st *state, values map[string]any
 		maps.Copy(meta, st.metaSet)
 	}
 	return store.Record{Data: data, Version: version, Subject: subject, Created: created,
-		LastSeen: t, Expires: i.expires(cfg, created, t), Meta: meta}, nil
+		LastSeen: t, Expires: i.expires(cfg, created, t, values[permanentKey] == true), Meta: meta}, nil
 }
 
 // merge applies the request's changes to the values of the stored record.
-func merge(cfg *session.Config, cs session.ChangeSet, cur *store.Record) (map[string]any, error) {
+func merge(cfg *session.Config, cs changeSet, cur *store.Record) (map[string]any, error) {
 	base, err := serializer(cfg).UnmarshalMap(cur.Data)
 	if err != nil {
 		return nil, fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
 	}
-	return cs.Apply(base), nil
+	return cs.apply(base), nil
 }
 
 // insert stores a record under a freshly issued ID and returns the ID, its
 // key and the record's version and creation time.
-func (i *Interface) insert(ctx context.Context, cfg *session.Config, st *state, values map[string]any, subject string, meta map[string]string, t time.Time) (id, key string, version uint64, created time.Time, err error) {
+func (i *Backend) insert(ctx context.Context, cfg *session.Config, st *state, values map[string]any, subject string, meta map[string]string, t time.Time) (id, key string, version uint64, created time.Time, err error) {
 	for attempt := 0; ; attempt++ {
 		id, err = i.newID()
 		if err != nil {
@@ -145,7 +174,7 @@ func (i *Interface) insert(ctx context.Context, cfg *session.Config, st *state, 
 			continue // an ID collision: astronomically unlikely, but never overwrite
 		}
 		if err != nil {
-			return "", "", 0, time.Time{}, fmt.Errorf("serverside: saving the session: %w", err)
+			return "", "", 0, time.Time{}, storeFailed("saving the session", err)
 		}
 		return id, key, version, rec.Created, nil
 	}
@@ -153,7 +182,7 @@ func (i *Interface) insert(ctx context.Context, cfg *session.Config, st *state, 
 
 // insertFresh stores a session that has no record yet: a new one, or the
 // fresh one that follows a session this request ended.
-func (i *Interface) insertFresh(ctx context.Context, cfg *session.Config, st *state, values map[string]any, t time.Time) error {
+func (i *Backend) insertFresh(ctx context.Context, cfg *session.Config, st *state, values map[string]any, t time.Time) error {
 	id, key, v, created, err := i.insert(ctx, cfg, st, values, "", nil, t)
 	if err != nil {
 		return err
@@ -167,7 +196,7 @@ func (i *Interface) insertFresh(ctx context.Context, cfg *session.Config, st *st
 // request read, or deletes the record when values is empty (the session
 // ends), merging the request's changes into the fresh record on a conflict.
 // ended reports that the record is gone as this request meant it to be.
-func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *state, cs session.ChangeSet, values map[string]any, t time.Time) (ended bool, err error) {
+func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, values map[string]any, t time.Time) (ended bool, err error) {
 	var ctx context.Context
 	var cancel context.CancelFunc
 	if len(values) == 0 {
@@ -183,7 +212,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 			if err = i.store.CompareAndDelete(ctx, st.key, version); err == nil {
 				return true, nil
 			}
-			err = fmt.Errorf("serverside: deleting the emptied session: %w", err)
+			err = storeFailed("deleting the emptied session", err)
 		} else {
 			rec, rerr := i.record(cfg, st, values, version, subject, meta, t)
 			if rerr != nil {
@@ -194,7 +223,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 				st.version, st.lastSeen = v, t
 				return false, nil
 			}
-			err = fmt.Errorf("serverside: saving the session: %w", err)
+			err = storeFailed("saving the session", err)
 		}
 		if !errors.Is(err, store.ErrConflict) {
 			if attempt > 1 {
@@ -207,7 +236,7 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 		}
 		cur, found, err := i.store.Load(ctx, st.key)
 		if err != nil {
-			return false, afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err))
+			return false, afterConflict(ctx, attempt, storeFailed("reloading the session", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			if len(values) == 0 {
@@ -229,13 +258,13 @@ func (i *Interface) update(reqCtx context.Context, cfg *session.Config, st *stat
 // values are empty there is nothing to move: the old record is deleted
 // (version-checked likewise) and ended reports that the session ended. The
 // old ID is never written to.
-func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs session.ChangeSet, t time.Time) (ended bool, err error) {
+func (i *Backend) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, t time.Time) (ended bool, err error) {
 	ctx, cancel := i.retryContext(reqCtx)
 	defer cancel()
 	oldKey := st.key
 	cur, found, err := i.store.Load(ctx, oldKey)
 	if err != nil {
-		return false, fmt.Errorf("serverside: loading the session: %w", err)
+		return false, storeFailed("loading the session", err)
 	}
 	if !found || !i.alive(cfg, &cur, t) {
 		return false, ErrSessionGone
@@ -278,7 +307,7 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 				if errors.Is(err, store.ErrConflict) { // the new record was revoked meanwhile
 					return fail(ErrSessionGone)
 				}
-				return fail(fmt.Errorf("serverside: saving the session: %w", err))
+				return fail(storeFailed("saving the session", err))
 			}
 		}
 		err = i.store.CompareAndDelete(ctx, oldKey, cur.Version)
@@ -291,13 +320,13 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 			return false, nil
 		}
 		if !errors.Is(err, store.ErrConflict) {
-			return fail(fmt.Errorf("serverside: deleting the old session record: %w", err))
+			return fail(storeFailed("deleting the old session record", err))
 		}
 		if err := i.backoff(ctx, attempt); err != nil {
 			return fail(err)
 		}
 		if cur, found, err = i.store.Load(ctx, oldKey); err != nil {
-			return fail(afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err)))
+			return fail(afterConflict(ctx, attempt, storeFailed("reloading the session", err)))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			if len(values) == 0 {
@@ -312,7 +341,7 @@ func (i *Interface) regenerate(reqCtx context.Context, cfg *session.Config, st *
 // the version last read: a request that committed since then is reloaded
 // first (its values are cleared too, as it committed before this request),
 // so the delete never acts on a stale view. A record already gone is fine.
-func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, st *state, t time.Time) error {
+func (i *Backend) deleteCleared(reqCtx context.Context, cfg *session.Config, st *state, t time.Time) error {
 	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	version := st.version
@@ -322,14 +351,14 @@ func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, s
 			return nil
 		}
 		if !errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("serverside: deleting the cleared session: %w", err)
+			return storeFailed("deleting the cleared session", err)
 		}
 		if err := i.backoff(ctx, attempt); err != nil {
 			return err
 		}
 		cur, found, err := i.store.Load(ctx, st.key)
 		if err != nil {
-			return afterConflict(ctx, attempt, fmt.Errorf("serverside: reloading the session: %w", err))
+			return afterConflict(ctx, attempt, storeFailed("reloading the session", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
 			return nil
@@ -340,48 +369,48 @@ func (i *Interface) deleteCleared(reqCtx context.Context, cfg *session.Config, s
 
 // discard deletes the record a failed regeneration left under key (nobody
 // holds its ID) and returns cause joined with any failure to do so.
-func (i *Interface) discard(reqCtx context.Context, key string, cause error) error {
+func (i *Backend) discard(reqCtx context.Context, key string, cause error) error {
 	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	if err := i.store.Delete(ctx, key); err != nil {
-		return errors.Join(cause, fmt.Errorf("serverside: deleting the unused new session record: %w", err))
+		return errors.Join(cause, storeFailed("deleting the unused new session record", err))
 	}
 	return cause
 }
 
 // deleteEnded deletes the record of a session the server ended.
-func (i *Interface) deleteEnded(reqCtx context.Context, key string) error {
+func (i *Backend) deleteEnded(reqCtx context.Context, key string) error {
 	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	if err := i.store.Delete(ctx, key); err != nil {
-		return fmt.Errorf("serverside: deleting the ended session: %w", err)
+		return storeFailed("deleting the ended session", err)
 	}
 	return nil
 }
 
 // touch extends a read-only session's life when the last touch is old enough.
-func (i *Interface) touch(ctx context.Context, cfg *session.Config, st *state, t time.Time) error {
+func (i *Backend) touch(ctx context.Context, cfg *session.Config, st *state, t time.Time, permanent bool) error {
 	if t.Sub(st.lastSeen) < i.opts.TouchInterval {
 		return nil
 	}
-	exp := i.expires(cfg, st.created, t)
+	exp := i.expires(cfg, st.created, t, permanent)
 	if toucher, ok := i.store.(store.Toucher); ok {
 		if err := toucher.Touch(ctx, st.key, t, exp); err != nil {
-			return fmt.Errorf("serverside: touching the session: %w", err)
+			return storeFailed("touching the session", err)
 		}
 		st.lastSeen = t
 		return nil
 	}
 	cur, found, err := i.store.Load(ctx, st.key)
 	if err != nil {
-		return fmt.Errorf("serverside: touching the session: %w", err)
+		return storeFailed("touching the session", err)
 	}
 	if !found {
 		return nil
 	}
 	cur.LastSeen, cur.Expires = t, exp
 	if _, err := i.store.Save(ctx, st.key, cur); err != nil && !errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("serverside: touching the session: %w", err)
+		return storeFailed("touching the session", err)
 	}
 	st.lastSeen = t
 	return nil

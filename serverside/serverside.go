@@ -10,7 +10,7 @@
 //
 // # Guarantees
 //
-// Every request records its changes key by key (session.ChangeSet). Every
+// Every request records its changes key by key (session.State.Track). Every
 // write to the store is checked against the version the request last read:
 // saving is a compare-and-swap (store.Store.Save) and deleting an emptied,
 // cleared or moved record is a compare-and-delete
@@ -38,17 +38,17 @@
 //     deleted, the cookie cleared, and the ID never used again. A session
 //     with no values is never stored, whatever its subject or metadata.
 //     (Pop of the user's key while other keys remain does not end the
-//     session, nor drop its subject: log out with Destroy or Clear.);
+//     session, nor drop its subject: log out with Session.Destroy or Clear.);
 //   - a session ended by one request (logout, Clear, emptying, revocation),
-//     moved by another's Regenerate, or expired, is never brought back: a
+//     moved by another's Session.Renew, or expired, is never brought back: a
 //     request that writes to it and had not committed before fails with
 //     ErrSessionGone, reported through the error handler, and writes
 //     nothing. A request that only removes keys from a session ended
 //     meanwhile succeeds and clears the cookie: nothing is left to remove;
 //   - a change inside a nested value is saved only for the keys passed to
-//     Session.MarkChanged (Session.MarkModified counts every key).
+//     Session.MarkModified(keys...) (without keys it counts every key).
 //
-// Regenerate gives the session a new ID at save time (call it at login): the
+// Session.Renew gives the session a new ID at save time (call it at login): the
 // data moves to a new record, and the old record is deleted only at the
 // version the new record was built from; a write that committed on the old
 // ID meanwhile is merged into the new record and the move retried, so it is
@@ -57,23 +57,24 @@
 // the save fails with ErrSessionGone.
 //
 // Ending a session is a decision of the server that the client cannot undo:
-// the store operations of Destroy (logout), Clear, emptying, Revoke and
-// RevokeSubject run in a context detached from the request's cancellation
+// the store operations of Session.Destroy (logout), Clear, emptying and
+// Manager.Revoke and RevokeKey run in a context detached from the request's cancellation
 // and deadline, bounded by Options.EndTimeout (5s), so a client that
 // disconnects does not keep its session; a store failure is reported
-// through the error handler (Revoke, RevokeSubject and Sessions, called
+// through the error handler (Revoke, RevokeKey and Sessions, called
 // with a request's context, report theirs on that request's session too).
 // Values written after the request ended its own session (a "you are logged
 // out" flash after Destroy, or after revoking the current session) go into
 // a fresh session with a new ID that holds only those values, with no
 // subject and no metadata. A revoked session's next request finds nothing
 // and starts anonymous. An ending sent with an ID that a concurrent
-// Regenerate has just moved ends only that old ID: it does not follow the
+// Renew has just moved ends only that old ID: it does not follow the
 // move.
 //
-// Misuse is never silent: the package functions on a session this package
-// did not open return ErrNotServerSide and also record it with Session.Fail,
-// so the request is answered by the error handler; so is ErrNoSubjects.
+// Failures are never silent: ErrNoSubjects (a store that cannot list by
+// subject) and every store failure of Manager.Sessions, Revoke and
+// RevokeKey called with a request's context are also answered by the error
+// handler.
 //
 // Idle and absolute timeouts are enforced on every read. Reading does not
 // rewrite data: a read-only request only "touches" the record (extending
@@ -102,16 +103,17 @@ var (
 	// ErrSessionGone means the session was ended by another request
 	// (logout, emptying, revocation) or expired while this request ran, so
 	// this request's changes were not saved.
-	ErrSessionGone = errors.New("serverside: the session was ended by another request (logout or revocation) or expired; this request's changes were not saved")
+	ErrSessionGone = errors.New("serverside: session ended by another request or expired")
 	// ErrTooManyConflicts means the save kept conflicting with concurrent
 	// saves of the same session until the request's deadline (or
 	// Options.RetryTimeout, or Options.MaxRetries) was spent.
-	ErrTooManyConflicts = errors.New("serverside: too many concurrent saves of the session")
+	ErrTooManyConflicts = errors.New("serverside: too many concurrent saves")
 	// ErrNotServerSide is returned by the package functions for a session
 	// this package did not open.
 	ErrNotServerSide = errors.New("serverside: not a server-side session")
-	// ErrNoSubjects means the store cannot list or revoke by subject.
-	ErrNoSubjects = errors.New("serverside: the store does not implement store.SubjectStore")
+	// ErrNoSubjects means the store cannot list or revoke by subject: use
+	// a store that implements store.SubjectStore.
+	ErrNoSubjects = errors.New("serverside: store cannot list sessions by subject")
 )
 
 // Defaults of Options.
@@ -123,12 +125,17 @@ const (
 	DefaultRetryTimeout = 5 * time.Second
 )
 
-// Options configure an Interface.
+// Options configure a Backend.
 type Options struct {
 	// Store keeps the records. Required.
 	Store store.Store
 	// IdleTimeout ends a session not used for this long; 0 disables it.
 	IdleTimeout time.Duration
+	// PermanentIdleTimeout is the idle timeout of permanent sessions
+	// (Session.SetPermanent(true): "remember me"); 0 means IdleTimeout.
+	// Set it longer (up to Config.PermanentLifetime) so that a login
+	// remembered for 31 days is not ended by a 24-hour IdleTimeout.
+	PermanentIdleTimeout time.Duration
 	// AbsoluteTimeout ends a session this long after it was created,
 	// however active; 0 means Config.PermanentLifetime (31 days).
 	AbsoluteTimeout time.Duration
@@ -147,37 +154,48 @@ type Options struct {
 	// contention, so only the deadline ends the retries.
 	MaxRetries int
 	// EndTimeout bounds the store operations that end a session (Destroy,
-	// emptying, Revoke, RevokeSubject). They run detached from the
+	// emptying, Revoke, RevokeKey). They run detached from the
 	// request's cancellation and deadline, so a client that goes away
 	// cannot keep its session alive; 0 means DefaultEndTimeout (5s).
 	EndTimeout time.Duration
 	// Helpers supplies cookie attributes; nil means session.Defaults.
 	Helpers session.Helpers
+	// Meta, if set, gives the metadata recorded with a session when a
+	// request attaches it to a subject (Session.SetSubject, at login): a
+	// user agent, an address, a device name, shown by
+	// session.Manager.Sessions (Info.Meta). It never travels to the client.
+	Meta func(r *http.Request) map[string]string
 	// Rand is the source of session IDs; nil means crypto/rand. It must
 	// fill the 32 bytes of an ID (io.ReadFull); if it fails or falls
 	// short, saving fails: there is no fallback.
 	Rand io.Reader
 }
 
-// Interface is the server-side session.Interface.
-type Interface struct {
+// Backend is the server-side session backend: the session.Interface that
+// keeps each session's data in a store.Store and only an opaque ID in the
+// cookie. It also implements session.Lifecycle (renew, subject, destroy,
+// list and revoke). Create one with New.
+type Backend struct {
 	opts  Options
 	store store.Store
 }
 
 var (
-	_ session.Interface      = (*Interface)(nil)
-	_ session.RefreshChecker = (*Interface)(nil)
+	_ session.Interface = (*Backend)(nil)
+	_ interface {
+		NeedsRefresh(*session.Config, *http.Request) bool
+	} = (*Backend)(nil)
+	_ session.Lifecycle = (*Backend)(nil)
 )
 
-// New returns an Interface over opts.Store.
-func New(opts Options) (*Interface, error) {
+// New returns a Backend over opts.Store.
+func New(opts Options) (*Backend, error) {
 	if opts.Store == nil {
-		return nil, errors.New("serverside: Options.Store is required")
+		return nil, errors.New("serverside: no Options.Store")
 	}
-	if opts.IdleTimeout < 0 || opts.AbsoluteTimeout < 0 || opts.TouchInterval < 0 || opts.MaxRetries < 0 ||
+	if opts.IdleTimeout < 0 || opts.PermanentIdleTimeout < 0 || opts.AbsoluteTimeout < 0 || opts.TouchInterval < 0 || opts.MaxRetries < 0 ||
 		opts.RetryTimeout < 0 || opts.EndTimeout < 0 {
-		return nil, errors.New("serverside: negative timeout, interval or retry count")
+		return nil, errors.New("serverside: negative option")
 	}
 	if opts.TouchInterval == 0 {
 		opts.TouchInterval = time.Minute
@@ -197,18 +215,18 @@ func New(opts Options) (*Interface, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	return &Interface{opts: opts, store: opts.Store}, nil
+	return &Backend{opts: opts, store: opts.Store}, nil
 }
 
 // Store returns the store in use.
-func (i *Interface) Store() store.Store { return i.store }
+func (i *Backend) Store() store.Store { return i.store }
 
 // idLen is the length of an encoded ID: 32 bytes in unpadded base64url.
 const idLen = 43
 
 // state is the server-side part of a session.
 type state struct {
-	owner      *Interface
+	owner      *Backend
 	mu         sync.Mutex
 	id         string // raw ID from the cookie; "" until one is issued
 	key        string // store key: base64url(SHA-256(id))
@@ -269,8 +287,17 @@ func stateOf(s *session.Session) *state {
 	if s == nil {
 		return nil
 	}
-	st, _ := s.Backend().(*state)
+	var st *state
+	session.Inspect(s, func(ss session.State) { st, _ = ss.Backend.(*state) })
 	return st
+}
+
+// stateOf returns the state of a session i opened, or nil.
+func (i *Backend) stateOf(s *session.Session) *state {
+	if st := stateOf(s); st != nil && st.owner == i {
+		return st
+	}
+	return nil
 }
 
 // validID reports whether s has the shape of an ID this package issues.
@@ -293,7 +320,7 @@ func storeKey(id string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-func (i *Interface) newID() (string, error) {
+func (i *Backend) newID() (string, error) {
 	var b [32]byte
 	if _, err := io.ReadFull(i.opts.Rand, b[:]); err != nil {
 		return "", fmt.Errorf("serverside: reading random bytes for a session ID: %w", err)
@@ -301,47 +328,64 @@ func (i *Interface) newID() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-func (i *Interface) absolute(cfg *session.Config) time.Duration {
+func (i *Backend) absolute(cfg *session.Config) time.Duration {
 	if i.opts.AbsoluteTimeout > 0 {
 		return i.opts.AbsoluteTimeout
 	}
-	if cfg.PermanentLifetime > 0 {
-		return cfg.PermanentLifetime
+	return cfg.PermanentLifetime // normalised by session.New
+}
+
+// idle is the idle timeout of a session (0: none).
+func (i *Backend) idle(permanent bool) time.Duration {
+	if permanent && i.opts.PermanentIdleTimeout > 0 {
+		return i.opts.PermanentIdleTimeout
 	}
-	return session.DefaultPermanentLifetime
+	return i.opts.IdleTimeout
 }
 
 // expires is when a record created at created and last seen at seen ends.
-func (i *Interface) expires(cfg *session.Config, created, seen time.Time) time.Time {
+func (i *Backend) expires(cfg *session.Config, created, seen time.Time, permanent bool) time.Time {
 	exp := created.Add(i.absolute(cfg))
-	if idle := i.opts.IdleTimeout; idle > 0 && seen.Add(idle).Before(exp) {
+	if idle := i.idle(permanent); idle > 0 && seen.Add(idle).Before(exp) {
 		exp = seen.Add(idle)
 	}
 	return exp
 }
 
-func (i *Interface) alive(cfg *session.Config, rec *store.Record, now time.Time) bool {
-	return now.Before(i.expires(cfg, rec.Created, rec.LastSeen)) && !rec.Expired(now)
+// alive reports whether rec is live at now: within the absolute timeout,
+// the longer of the two idle timeouts, and the record's own Expires
+// (written with the idle timeout of its kind of session).
+func (i *Backend) alive(cfg *session.Config, rec *store.Record, now time.Time) bool {
+	longest := i.opts.IdleTimeout // 0: browser sessions have none
+	if longest > 0 {
+		longest = max(longest, i.opts.PermanentIdleTimeout)
+	}
+	exp := rec.Created.Add(i.absolute(cfg))
+	if longest > 0 && rec.LastSeen.Add(longest).Before(exp) {
+		exp = rec.LastSeen.Add(longest)
+	}
+	return now.Before(exp) && !rec.Expired(now)
 }
 
-func now(cfg *session.Config) time.Time {
-	if cfg.Now != nil {
-		return cfg.Now()
-	}
-	return time.Now()
-}
+func now(cfg *session.Config) time.Time { return cfg.Now() }
 
-func serializer(cfg *session.Config) *tagjson.Serializer {
-	if cfg.Serializer != nil {
-		return cfg.Serializer
+func serializer(cfg *session.Config) *tagjson.Serializer { return cfg.Serializer }
+
+// errNotNormalised: the Backend was called with a Config that did not go
+// through session.New (which sets every default it reads).
+var errNotNormalised = errors.New("serverside: the Config was not passed through session.New")
+
+func normalised(cfg *session.Config) error {
+	if cfg == nil || cfg.Now == nil || cfg.Serializer == nil || cfg.PermanentLifetime <= 0 {
+		return errNotNormalised
 	}
-	return tagjson.Default
+	return nil
 }
 
 // NeedsRefresh reports whether an untouched request must still open its
 // session: when it carries a well-formed ID (to enforce expiry, touch the
 // record, and refresh a permanent cookie).
-func (i *Interface) NeedsRefresh(cfg *session.Config, r *http.Request) bool {
+func (i *Backend) NeedsRefresh(cfg *session.Config, r *http.Request) bool {
 	id, ok := session.RequestCookie(r, i.opts.Helpers.CookieName(cfg, r))
 	return ok && validID(id)
 }
@@ -349,29 +393,26 @@ func (i *Interface) NeedsRefresh(cfg *session.Config, r *http.Request) bool {
 // Open loads the session whose ID the cookie carries. A missing, malformed,
 // unknown or expired ID gives a new, empty session (no store lookup for a
 // malformed one). A store error is returned: the request fails closed.
-func (i *Interface) Open(cfg *session.Config, r *http.Request) (*session.Session, error) {
+func (i *Backend) Open(cfg *session.Config, r *http.Request) (*session.Session, error) {
+	if err := normalised(cfg); err != nil {
+		return nil, err
+	}
 	id, ok := session.RequestCookie(r, i.opts.Helpers.CookieName(cfg, r))
 	if ok && validID(id) {
 		key := storeKey(id)
 		rec, found, err := i.store.Load(r.Context(), key)
 		if err != nil {
-			return nil, fmt.Errorf("serverside: loading the session: %w", err)
+			return nil, storeFailed("loading the session", err)
 		}
 		if found && i.alive(cfg, &rec, now(cfg)) {
 			values, err := serializer(cfg).UnmarshalMap(rec.Data)
 			if err != nil {
 				return nil, fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
 			}
-			s := session.NewSession(values)
-			s.TrackChanges()
-			s.SetBackend(&state{owner: i, id: id, key: key, version: rec.Version, created: rec.Created,
-				lastSeen: rec.LastSeen, recSubject: rec.Subject, subject: rec.Subject, meta: rec.Meta})
-			return s, nil
+			return session.NewSession(session.State{Values: values, Track: true,
+				Backend: &state{owner: i, id: id, key: key, version: rec.Version, created: rec.Created,
+					lastSeen: rec.LastSeen, recSubject: rec.Subject, subject: rec.Subject, meta: rec.Meta}}), nil
 		}
 	}
-	s := session.NewSession(nil)
-	s.SetNew(true)
-	s.TrackChanges()
-	s.SetBackend(&state{owner: i})
-	return s, nil
+	return session.NewSession(session.State{New: true, Track: true, Backend: &state{owner: i}}), nil
 }

@@ -41,10 +41,22 @@ func (c *clock) Add(d time.Duration) {
 
 type env struct {
 	m     *session.Manager
-	iface *serverside.Interface
+	iface *serverside.Backend
 	store *memstore.Store
 	clock *clock
 	errs  chan error
+}
+
+// testMeta is the tests' Options.Meta: ?meta=K records K=x, a login the
+// user agent as "ua", anything else nothing.
+func testMeta(r *http.Request) map[string]string {
+	if k := r.URL.Query().Get("meta"); k != "" {
+		return map[string]string{k: "x"}
+	}
+	if r.URL.Path == "/login" {
+		return map[string]string{"ua": r.UserAgent()}
+	}
+	return nil
 }
 
 // newEnv makes a Manager over a memstore with a test clock. Errors the
@@ -56,6 +68,9 @@ func newEnv(t *testing.T, opts serverside.Options) *env {
 	t.Cleanup(func() { st.Close() })
 	if opts.Store == nil {
 		opts.Store = st
+	}
+	if opts.Meta == nil {
+		opts.Meta = testMeta
 	}
 	iface, err := serverside.New(opts)
 	if err != nil {
@@ -98,12 +113,11 @@ var routes = map[string]http.HandlerFunc{
 	"/nothing": func(w http.ResponseWriter, r *http.Request) {},
 	"/login": func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = serverside.Regenerate(s)
+		_ = s.Renew()
 		_ = s.Set("user", r.URL.Query().Get("user"))
-		_ = serverside.SetSubject(s, r.URL.Query().Get("user"))
-		_ = serverside.SetMeta(s, "ua", r.UserAgent())
+		_ = s.SetSubject(r.URL.Query().Get("user")) // Options.Meta records the user agent
 	},
-	"/logout": func(w http.ResponseWriter, r *http.Request) { _ = serverside.Destroy(session.From(r)) },
+	"/logout": func(w http.ResponseWriter, r *http.Request) { _ = session.From(r).Destroy() },
 }
 
 func sessionCookie(c *sessiontest.Client) string {
@@ -511,7 +525,7 @@ func TestSubjectsListAndRevoke(t *testing.T) {
 	}
 	bob := e.client(routes)
 	bob.Get("/login?user=bob")
-	infos, err := e.iface.Sessions(context.Background(), "alice")
+	infos, err := e.m.Sessions(context.Background(), "alice")
 	if err != nil || len(infos) != 3 {
 		t.Fatalf("Sessions(alice) = %d, %v", len(infos), err)
 	}
@@ -523,9 +537,8 @@ func TestSubjectsListAndRevoke(t *testing.T) {
 	// "Log out other devices" from device 0.
 	h := e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		n, err := e.iface.RevokeSubject(r.Context(), serverside.Subject(s), s)
-		if err != nil || n != 2 {
-			t.Errorf("RevokeSubject = %d, %v", n, err)
+		if err := e.m.Revoke(r.Context(), s.Subject(), s); err != nil {
+			t.Errorf("Revoke = %v", err)
 		}
 	}))
 	devices[0].Handler = h
@@ -541,8 +554,14 @@ func TestSubjectsListAndRevoke(t *testing.T) {
 		}
 	}
 	// Log out everywhere.
-	if n, err := e.iface.RevokeSubject(context.Background(), "alice", nil); err != nil || n != 1 {
-		t.Errorf("log out everywhere: %d, %v", n, err)
+	if infos, err := e.m.Sessions(context.Background(), "alice"); err != nil || len(infos) != 1 {
+		t.Errorf("sessions after log-out-others: %d, %v; want 1", len(infos), err)
+	}
+	if err := e.m.Revoke(context.Background(), "alice", nil); err != nil {
+		t.Errorf("log out everywhere: %v", err)
+	}
+	if infos, err := e.m.Sessions(context.Background(), "alice"); err != nil || len(infos) != 0 {
+		t.Errorf("sessions after log out everywhere: %d, %v; want 0", len(infos), err)
 	}
 	if got := devices[0].Get("/get?k=user").Body; got != "<nil>" {
 		t.Errorf("device 0 after log out everywhere: %q", got)
@@ -580,5 +599,20 @@ func TestIDNeverReadFromURL(t *testing.T) {
 		if rec.Body.String() != "<nil>" {
 			t.Errorf("%s: the session was found from the URL: %q", u, rec.Body.String())
 		}
+	}
+}
+
+// Issue 12 item 5: serverside reads the clock, serializer and lifetime of
+// the Config session.New normalised; given one that did not go through New
+// it fails rather than re-deriving defaults.
+func TestConfigNormalisedByNew(t *testing.T) {
+	e := newEnv(t, serverside.Options{})
+	cfg := e.m.Config()
+	if cfg.Now == nil || cfg.Serializer == nil || cfg.PermanentLifetime != 31*24*time.Hour || cfg.CookieName != "session" {
+		t.Errorf("New did not normalise the Config: Now %v, Serializer %v, PermanentLifetime %v, CookieName %q",
+			cfg.Now != nil, cfg.Serializer != nil, cfg.PermanentLifetime, cfg.CookieName)
+	}
+	if _, err := e.iface.Open(&session.Config{}, httptest.NewRequest("GET", "/", nil)); err == nil {
+		t.Error("Open with a Config that did not go through session.New: no error")
 	}
 }

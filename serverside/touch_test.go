@@ -156,3 +156,32 @@ func TestTouchWithoutToucherFailures(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12 item 8: a permanent session ("remember me") has its own idle
+// timeout: it outlives IdleTimeout, a browser session does not, and each
+// still ends after its own.
+func TestPermanentIdleTimeout(t *testing.T) {
+	e := newEnv(t, serverside.Options{IdleTimeout: time.Hour, PermanentIdleTimeout: 48 * time.Hour})
+	login := func(permanent bool) string {
+		w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s := session.From(r)
+			_ = s.Set("user", "alice")
+			_ = s.SetPermanent(permanent)
+		})), nil, "/", "")
+		id, _, _ := cookieOf(w)
+		return id
+	}
+	remembered, browser := login(true), login(false)
+	e.clock.Add(2 * time.Hour)
+	if got := e.value(remembered, "user"); got != "alice" {
+		t.Errorf("the permanent session after 2 h idle: user=%q, want alice", got)
+	}
+	if got := e.value(browser, "user"); got != "<nil>" {
+		t.Errorf("the browser session after 2 h idle (IdleTimeout 1 h): user=%q, want it ended", got)
+	}
+	e.clock.Add(49 * time.Hour)
+	if got := e.value(remembered, "user"); got != "<nil>" {
+		t.Errorf("the permanent session after 49 h idle (PermanentIdleTimeout 48 h): user=%q, want it ended", got)
+	}
+	e.noError(t)
+}

@@ -115,7 +115,7 @@ func (c *Client) Cookie(name string) *http.Cookie {
 func (c *Client) SessionTransaction(m *session.Manager, fn func(s *session.Session) error) error {
 	path := c.SessionPath
 	if path == "" {
-		path = helpersOf(m.Interface()).CookiePath(m.Config())
+		path = helpersOf(m.Config().Interface).CookiePath(m.Config())
 	}
 	req := c.NewRequest(http.MethodGet, path, nil)
 	for _, ck := range c.Jar.Cookies(req.URL) {
@@ -125,7 +125,9 @@ func (c *Client) SessionTransaction(m *session.Manager, fn func(s *session.Sessi
 	if err != nil {
 		return fmt.Errorf("sessiontest: opening the session: %w", err)
 	}
-	if s.IsNull() {
+	null := false
+	session.Inspect(s, func(st session.State) { null = st.Null })
+	if null {
 		return errors.New("sessiontest: the interface gave a null session (is Config.SecretKey set?)")
 	}
 	if err := fn(s); err != nil {

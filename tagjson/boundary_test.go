@@ -182,7 +182,7 @@ func TestCustomTagDepth(t *testing.T) {
 		check:  func(v any) bool { _, ok := v.(point); return ok },
 		toJSON: func(v any) (any, error) { return v.(point).X, nil },
 		toGo:   identity}
-	if err := s.Register(tag, false, 0); err != nil {
+	if err := s.Register(tag, tagjson.At(0)); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.Marshal(point{7}); err != nil || string(got) != `{" p":7}` {

@@ -127,8 +127,8 @@
 //     ..." is the year 50: it decodes, and fails to encode.)
 //   - Python's character classes (printable for repr, digits and spaces
 //     for int() and split()) are those of Python 3.11, Unicode 14.
-//   - Serializer.Register takes -1 for "append"; Python's index=-1 inserts
-//     before the last tag.
+//   - Serializer.Register appends unless given At(index); Python's
+//     index=-1 inserts before the last tag, At refuses a negative index.
 //
 // # Custom tags
 //

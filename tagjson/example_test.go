@@ -72,7 +72,7 @@ func (tempTag) ToGo(v any) (any, error) {
 
 func ExampleSerializer_Register() {
 	s := tagjson.NewSerializer()
-	if err := s.Register(tempTag{}, false, -1); err != nil {
+	if err := s.Register(tempTag{}); err != nil {
 		panic(err)
 	}
 	b, _ := s.Marshal(map[string]any{"temp": temperature(21.5)})
@@ -80,7 +80,7 @@ func ExampleSerializer_Register() {
 	v, _ := s.UnmarshalMap(b)
 	fmt.Printf("%T %v\n", v["temp"], v["temp"])
 
-	err := s.Register(tempTag{}, false, -1)
+	err := s.Register(tempTag{})
 	fmt.Println(err)
 	// Output:
 	// {"temp":{" c":21.5}}

@@ -107,30 +107,59 @@ func (t *tagTable) isKey(k string) bool {
 	return ok
 }
 
-// Register adds a tag, like Flask's TaggedJSONSerializer.register. A tag
-// whose key is already registered is refused with ErrTagRegistered unless
-// force is true; then it replaces the old one for decoding, while the old
-// one keeps its place in the order (as in Flask). index is the position in
-// the order to insert at; -1 (or anything past the end) appends. Unlike
-// Python's list.insert, other negative indexes are an error.
-func (s *Serializer) Register(t Tag, force bool, index int) error {
-	if t == nil {
-		return fmt.Errorf("tagjson: Register: nil Tag: %w", ErrInvalidTag)
+// RegisterOption adjusts Register (Flask's force and index arguments).
+type RegisterOption func(*registerOptions)
+
+type registerOptions struct {
+	force bool
+	index int // -1: append
+}
+
+// Force makes Register replace a tag whose key is already registered
+// (Flask: force=True): the new tag decodes that key, while the old one
+// keeps its place in the order, as in Flask.
+func Force() RegisterOption { return func(o *registerOptions) { o.force = true } }
+
+// At makes Register insert the tag at index in the order in which tags are
+// tried (Flask: index); an index past the end appends. Unlike Python's
+// list.insert, a negative index is an error (ErrInvalidTag).
+func At(index int) RegisterOption {
+	return func(o *registerOptions) {
+		if index < 0 {
+			o.index = -2 // refused by Register
+			return
+		}
+		o.index = index
 	}
-	if index < -1 {
-		return fmt.Errorf("tagjson: Register: index %d: %w", index, ErrInvalidTag)
+}
+
+// Register adds a tag at the end of the order, like Flask's
+// TaggedJSONSerializer.register; At and Force give Flask's index and
+// force. A tag whose key is already registered is refused with
+// ErrTagRegistered unless Force is given.
+func (s *Serializer) Register(t Tag, opts ...RegisterOption) error {
+	o := registerOptions{index: -1}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if t == nil {
+		return fmt.Errorf("tagjson: register: nil tag: %w", ErrInvalidTag)
+	}
+	if o.index < -1 {
+		return fmt.Errorf("tagjson: register: negative index: %w", ErrInvalidTag)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.table()
 	key := t.Key()
-	if _, dup := old.keys[key]; key != "" && dup && !force {
+	if _, dup := old.keys[key]; key != "" && dup && !o.force {
 		return fmt.Errorf("tagjson: tag %q is already registered: %w", key, ErrTagRegistered)
 	}
 	nt := &tagTable{keys: maps.Clone(old.keys)}
 	if key != "" {
 		nt.keys[key] = t
 	}
+	index := o.index
 	if index == -1 || index > len(old.order) {
 		index = len(old.order)
 	}

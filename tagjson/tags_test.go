@@ -68,14 +68,14 @@ func keysOf(tags []tagjson.Tag) (keys []string) {
 func TestDuplicateTag(t *testing.T) {
 	s := tagjson.NewSerializer()
 	mine := keyOnly(" d")
-	err := s.Register(mine, false, -1)
+	err := s.Register(mine)
 	if !errors.Is(err, tagjson.ErrTagRegistered) || err.Error() != `tagjson: tag " d" is already registered: tagjson: tag already registered` {
 		t.Fatalf("Register duplicate: %v", err)
 	}
 	if n := len(s.Tags()); n != 8 {
 		t.Fatalf("a refused Register changed the order: %d tags", n)
 	}
-	if err := s.Register(mine, true, 0); err != nil {
+	if err := s.Register(mine, tagjson.Force(), tagjson.At(0)); err != nil {
 		t.Fatal(err)
 	}
 	if tags := s.Tags(); tags[0] != mine || len(tags) != 9 {
@@ -107,7 +107,7 @@ func TestCustomTag(t *testing.T) {
 		check:  func(v any) bool { _, ok := v.(foo); return ok },
 		toJSON: func(v any) (any, error) { return v.(foo).data, nil },
 		toGo:   func(v any) (any, error) { return foo{v}, nil },
-	}, false, -1)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,28 +146,30 @@ func TestTagOrder(t *testing.T) {
 	if got := keysOf(s.Tags()); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("default order %q, want %q", got, want)
 	}
-	if err := s.Register(keyOnly(" 1"), false, 7); err != nil { // Python: index=-1
+	if err := s.Register(keyOnly(" 1"), tagjson.At(7)); err != nil { // Python: index=-1
 		t.Fatal(err)
 	}
 	if tags := s.Tags(); tags[len(tags)-2].Key() != " 1" {
 		t.Errorf("index 7: order %q", keysOf(tags))
 	}
-	if err := s.Register(keyOnly(" 2"), false, -1); err != nil { // Python: index=None
+	if err := s.Register(keyOnly(" 2")); err != nil { // Python: index=None
 		t.Fatal(err)
 	}
 	if tags := s.Tags(); tags[len(tags)-1].Key() != " 2" {
 		t.Errorf("index -1: order %q", keysOf(tags))
 	}
-	if err := s.Register(keyOnly(" 3"), false, 100); err != nil {
+	if err := s.Register(keyOnly(" 3"), tagjson.At(100)); err != nil {
 		t.Fatal(err)
 	}
 	if tags := s.Tags(); tags[len(tags)-1].Key() != " 3" {
 		t.Errorf("index past the end: order %q", keysOf(tags))
 	}
-	if err := s.Register(keyOnly(" 4"), false, -2); !errors.Is(err, tagjson.ErrInvalidTag) {
-		t.Errorf("index -2: %v", err)
+	for _, i := range []int{-1, -2} { // no magic -1: appending is the default
+		if err := s.Register(keyOnly(" 4"), tagjson.At(i)); !errors.Is(err, tagjson.ErrInvalidTag) {
+			t.Errorf("index %d: %v", i, err)
+		}
 	}
-	if err := s.Register(nil, false, -1); !errors.Is(err, tagjson.ErrInvalidTag) {
+	if err := s.Register(nil); !errors.Is(err, tagjson.ErrInvalidTag) {
 		t.Errorf("nil tag: %v", err)
 	}
 }
@@ -196,7 +198,7 @@ func TestTagOrderMatters(t *testing.T) {
 	point := map[string]any{"kind": "point", "x": int64(1), "y": int64(2)}
 
 	first := tagjson.NewSerializer()
-	if err := first.Register(pointTag(), false, 0); err != nil {
+	if err := first.Register(pointTag(), tagjson.At(0)); err != nil {
 		t.Fatal(err)
 	}
 	b, err := first.Marshal(map[string]any{"p": point})
@@ -209,7 +211,7 @@ func TestTagOrderMatters(t *testing.T) {
 	}
 
 	last := tagjson.NewSerializer()
-	if err := last.Register(pointTag(), false, -1); err != nil {
+	if err := last.Register(pointTag()); err != nil {
 		t.Fatal(err)
 	}
 	b, err = last.Marshal(map[string]any{"p": point})
@@ -225,7 +227,7 @@ func TestKeylessTag(t *testing.T) {
 	err := s.Register(&testTag{
 		check:  func(v any) bool { _, ok := v.(celsius); return ok },
 		toJSON: func(v any) (any, error) { return fmt.Sprintf("%.1f°C", float64(v.(celsius))), nil },
-	}, false, 0)
+	}, tagjson.At(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +238,7 @@ func TestKeylessTag(t *testing.T) {
 	// A keyless tag that keeps matching its own output ends in ErrDepth,
 	// not in a stack overflow.
 	loop := tagjson.NewSerializer()
-	loop.Register(&testTag{check: func(any) bool { return true }, toJSON: identity}, false, 0)
+	loop.Register(&testTag{check: func(any) bool { return true }, toJSON: identity}, tagjson.At(0))
 	if _, err := loop.Marshal(1); !errors.Is(err, tagjson.ErrDepth) {
 		t.Errorf("self-matching keyless tag: %v", err)
 	}
@@ -250,7 +252,7 @@ func TestCustomTagErrors(t *testing.T) {
 		check:  func(v any) bool { return v == "explode" },
 		toJSON: func(any) (any, error) { return nil, errBoom },
 		toGo:   func(any) (any, error) { return nil, errBoom },
-	}, false, 0)
+	}, tagjson.At(0))
 
 	_, err := s.Marshal([]any{"explode"})
 	if !errors.Is(err, tagjson.ErrBadTag) || !errors.Is(err, errBoom) {
@@ -328,7 +330,7 @@ func TestRegisterWhileEncoding(t *testing.T) {
 		})
 	}
 	for i := range 20 {
-		if err := s.Register(keyOnly(fmt.Sprintf(" k%d", i)), false, -1); err != nil {
+		if err := s.Register(keyOnly(fmt.Sprintf(" k%d", i))); err != nil {
 			t.Error(err)
 		}
 	}

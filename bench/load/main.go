@@ -194,7 +194,7 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// sessionkitApp is session.Manager over a serverside.Interface over st.
+// sessionkitApp is session.Manager over a serverside.Backend over st.
 func sessionkitApp(st store.Store) (*app, error) {
 	iface, err := serverside.New(serverside.Options{Store: st})
 	if err != nil {

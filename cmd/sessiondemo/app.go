@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/serverside"
+	"github.com/sessionkit/session/signing"
 )
 
 //go:embed templates static flask_app.py
@@ -32,6 +35,8 @@ type page struct {
 	LoggedOut bool
 	// sessions
 	Sessions []sessionView
+	// CanList: the backend lists a user's sessions (not cookie sessions).
+	CanList bool
 	// cookie
 	Cookie *cookieView
 	// flask
@@ -61,18 +66,22 @@ type cookieView struct {
 }
 
 type app struct {
-	m     *session.Manager
-	be    *backend
-	ss    *serverside.Interface // nil in cookie mode
-	pages map[string]*template.Template
+	m      *session.Manager
+	be     *backend
+	logger *slog.Logger
+	// signer verifies cookie-mode cookies for /cookie (nil in server mode).
+	signer *signing.Signer
+	// lifetime is PermanentLifetime, the oldest signature Flask accepts.
+	lifetime time.Duration
+	pages    map[string]*template.Template
 }
 
 // newApp returns the demo's handler: static files, then the session
 // middleware around the pages, behind Go's cross-origin protection (which
 // refuses cross-site form posts) and a strict Content-Security-Policy (the
 // demo has no JavaScript at all).
-func newApp(m *session.Manager, be *backend) http.Handler {
-	a := &app{m: m, be: be, ss: be.iface, pages: parsePages()}
+func newApp(m *session.Manager, be *backend, logger *slog.Logger, signer *signing.Signer) http.Handler {
+	a := &app{m: m, be: be, logger: logger, signer: signer, lifetime: m.Config().PermanentLifetime, pages: parsePages()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /login", a.login)
@@ -138,7 +147,7 @@ func (a *app) newPage(r *http.Request, name, title string) page {
 func (a *app) render(w http.ResponseWriter, name string, p page) {
 	var buf bytes.Buffer
 	if err := a.pages[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		a.m.Logger().Error("rendering page", "page", name, "error", err)
+		a.logger.Error("rendering page", "page", name, "error", err)
 		http.Error(w, "could not render the page", http.StatusInternalServerError)
 		return
 	}
@@ -148,10 +157,16 @@ func (a *app) render(w http.ResponseWriter, name string, p page) {
 }
 
 // fail answers a session or store error the way the session middleware's
-// error handler would: no page, a 500. A failed write already reported the
-// error to the middleware, which replaces the response.
+// default error handler would: no page; 503 with Retry-After for a store
+// outage, 500 otherwise. A failed write already reported the error to the
+// middleware, which replaces the response.
 func (a *app) fail(w http.ResponseWriter, what string, err error) {
-	a.m.Logger().Error(what, "error", err)
+	a.logger.Error(what, "error", err)
+	if errors.Is(err, session.ErrStoreUnavailable) {
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, what+": the session store is unavailable, try again in a moment", http.StatusServiceUnavailable)
+		return
+	}
 	http.Error(w, what+": internal error", http.StatusInternalServerError)
 }
 
@@ -174,18 +189,17 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	// A fresh session at login. Errors from these calls are reported to
-	// the middleware too, which then answers 500 instead of the redirect.
+	// A fresh session at login: Clear drops what the visitor had, Renew
+	// gives it a new identity (a new ID server-side, a new establishment
+	// time for a cookie: no session fixation), SetSubject attaches it to
+	// the user so that "your sessions" can list and revoke it. Errors from
+	// these calls are reported to the middleware too, which then answers
+	// with its error handler instead of the redirect.
 	if err := s.Clear(); err != nil {
 		return
 	}
-	if a.ss != nil {
-		// A new ID at login (no session fixation), attached to the user
-		// so that "your sessions" can list and revoke it.
-		_ = serverside.Regenerate(s)
-		_ = serverside.SetSubject(s, name)
-		_ = serverside.SetMeta(s, "agent", r.UserAgent())
-	}
+	_ = s.Renew()
+	_ = s.SetSubject(name)
 	_ = s.Set("user", name)
 	_ = s.SetPermanent(r.PostFormValue("remember") == "on")
 	_ = s.Flash("Welcome, "+name+"!", "success")
@@ -193,12 +207,8 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
-	s := session.From(r)
-	if a.ss != nil {
-		_ = serverside.Destroy(s) // the record goes, the cookie is cleared
-	} else {
-		_ = s.Clear() // an empty session: the cookie is deleted
-	}
+	// The session ends: a server-side record is deleted, the cookie cleared.
+	_ = session.From(r).Destroy()
 	// Nothing is left to flash into: the page says it from the URL.
 	http.Redirect(w, r, "/?bye", http.StatusSeeOther)
 }
@@ -220,58 +230,74 @@ func (a *app) count(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// sessions lists the user's sessions (server-side stores only).
+// sessions lists the user's sessions, where the backend can list them
+// (not cookie sessions, which live in the browser alone).
 func (a *app) sessions(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "sessions", "Your sessions")
-	if a.ss == nil || !p.LoggedIn {
+	if !p.LoggedIn {
 		a.render(w, "sessions", p)
 		return
 	}
-	s := session.From(r)
-	infos, err := a.ss.Sessions(r.Context(), serverside.Subject(s))
-	if err != nil {
+	infos, err := a.m.Sessions(r.Context(), session.From(r).Subject())
+	switch {
+	case errors.Is(err, session.ErrNotSupported):
+	case err != nil:
 		a.fail(w, "listing sessions", err)
 		return
+	default:
+		p.CanList = true
 	}
-	current := serverside.Key(s)
 	for _, in := range infos {
-		p.Sessions = append(p.Sessions, sessionView{Key: in.Key, Current: in.Key == current,
+		p.Sessions = append(p.Sessions, sessionView{Key: in.Key, Current: in.Current,
 			Created: in.Created, LastSeen: in.LastSeen, Agent: in.Meta["agent"]})
 	}
 	a.render(w, "sessions", p)
 }
 
+// revokeOthers logs the user out everywhere but here.
 func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
 	s := session.From(r)
-	if a.ss == nil || serverside.Subject(s) == "" {
+	subject := s.Subject()
+	if subject == "" {
 		http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 		return
 	}
-	n, err := a.ss.RevokeSubject(r.Context(), serverside.Subject(s), s)
-	if err != nil {
+	// Counted only to say how many: cookie sessions cannot be listed.
+	infos, listErr := a.m.Sessions(r.Context(), subject)
+	err := a.m.Revoke(r.Context(), subject, s)
+	switch {
+	case errors.Is(err, session.ErrNotSupported):
+		_ = s.Flash("This demo cannot log out other devices with this store.", "error")
+	case err != nil:
 		a.fail(w, "logging out other devices", err)
 		return
+	case listErr == nil:
+		_ = s.Flash(fmt.Sprintf("Logged out %d other session(s).", max(len(infos)-1, 0)), "success")
+	default:
+		_ = s.Flash("Logged out every other session.", "success")
 	}
-	_ = s.Flash(fmt.Sprintf("Logged out %d other session(s).", n), "success")
 	http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 }
 
+// revokeOne logs out one of the user's other sessions.
 func (a *app) revokeOne(w http.ResponseWriter, r *http.Request) {
 	s := session.From(r)
 	key := r.PostFormValue("key")
-	if a.ss == nil || serverside.Subject(s) == "" || key == "" {
+	subject := s.Subject()
+	if subject == "" || key == "" {
 		http.Redirect(w, r, "/sessions", http.StatusSeeOther)
 		return
 	}
-	// Only the user's own sessions may be revoked.
-	infos, err := a.ss.Sessions(r.Context(), serverside.Subject(s))
-	if err != nil {
+	// RevokeKey ignores a key that is not one of the user's own sessions;
+	// the list says which one is this device's.
+	infos, err := a.m.Sessions(r.Context(), subject)
+	if err != nil && !errors.Is(err, session.ErrNotSupported) {
 		a.fail(w, "listing sessions", err)
 		return
 	}
 	for _, in := range infos {
-		if in.Key == key && key != serverside.Key(s) {
-			if err := a.ss.Revoke(r.Context(), key); err != nil {
+		if in.Key == key && !in.Current {
+			if err := a.m.RevokeKey(r.Context(), subject, key); err != nil {
 				a.fail(w, "logging out a session", err)
 				return
 			}
@@ -285,8 +311,7 @@ func (a *app) revokeOne(w http.ResponseWriter, r *http.Request) {
 // cookie shows the session cookie the browser sent, decoded.
 func (a *app) cookie(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "cookie", "Your cookie, decoded")
-	cfg := a.m.Config()
-	cv := &cookieView{Name: session.Defaults{}.CookieName(cfg, r)}
+	cv := &cookieView{Name: a.m.Config().CookieName}
 	p.Cookie = cv
 	ck, err := r.Cookie(cv.Name)
 	if err != nil {
@@ -294,7 +319,7 @@ func (a *app) cookie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cv.Raw = ck.Value
-	if a.ss != nil {
+	if a.be.Kind != "cookie" { // this page is about the cookie's format
 		s := session.From(r)
 		cv.StoreKey = serverside.Key(s)
 		cv.Values = pretty(s.Values())
@@ -308,17 +333,13 @@ func (a *app) cookie(w http.ResponseWriter, r *http.Request) {
 	if parts := strings.Split(raw, "."); len(parts) == 3 {
 		cv.Payload, cv.Stamp, cv.Signature = parts[0], parts[1], parts[2]
 	}
-	signer, err := cfg.Signer()
-	if err != nil || signer == nil {
+	if a.signer == nil {
 		cv.Error = "no secret key configured"
 		a.render(w, "cookie", p)
 		return
 	}
-	maxAge := cfg.PermanentLifetime // Flask checks every cookie against it
-	if maxAge == 0 {
-		maxAge = session.DefaultPermanentLifetime
-	}
-	payload, signed, err := signer.Verify(ck.Value, maxAge)
+	// Flask checks every cookie against PERMANENT_SESSION_LIFETIME.
+	payload, signed, err := a.signer.Verify(ck.Value, a.lifetime)
 	if err != nil {
 		cv.Error = err.Error()
 	} else {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -13,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/revocation"
 	"github.com/sessionkit/session/serverside"
 	"github.com/sessionkit/session/store"
 	"github.com/sessionkit/session/store/boltstore"
@@ -34,12 +37,13 @@ const storeHelp = "where sessions live: `STORE` is one of\n" +
 	"\tpostgres://USER@HOST:PORT/DB?sslmode=disable   PostgreSQL (the table is created if missing)\n"
 
 // backend is where the demo keeps sessions. A nil iface means the signed
-// cookie (Flask's default session).
+// cookie (Flask's default session), revoked through revocations.
 type backend struct {
-	iface *serverside.Interface
-	st    store.Store
-	Kind  string // cookie, memory, bolt, redis, postgres
-	Where string // what to show users and logs: a path, a redacted URL
+	iface       *serverside.Backend
+	revocations session.Revocations
+	st          store.Store
+	Kind        string // cookie, memory, bolt, redis, postgres
+	Where       string // what to show users and logs: a path, a redacted URL
 	// closers close what the store runs on (a Redis client, a pool),
 	// after the store.
 	closers []func() error
@@ -63,6 +67,10 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 	switch {
 	case spec == "cookie":
 		b.Kind, b.Where = "cookie", "the signed cookie"
+		// "Log out other devices" with cookie sessions: a not-before time
+		// per user, kept in memory for the demo (a real app keeps it in a
+		// shared store, or a restart forgets the revocations).
+		b.revocations = revocation.New(memstore.New(memstore.Options{SweepInterval: time.Minute}), 0)
 		return b, nil
 	case spec == "memory":
 		b.Kind, b.Where = "memory", "this process's memory"
@@ -129,7 +137,11 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 	default:
 		return nil, fmt.Errorf("-store %q: want bolt:PATH, cookie, memory, redis://… or postgres://…", spec)
 	}
-	iface, err := serverside.New(serverside.Options{Store: b.st, IdleTimeout: 24 * time.Hour})
+	iface, err := serverside.New(serverside.Options{Store: b.st, IdleTimeout: 24 * time.Hour,
+		// "Remember me" keeps a login for the cookie's 31 days, however idle.
+		PermanentIdleTimeout: 31 * 24 * time.Hour,
+		// Recorded at login, shown on "your sessions".
+		Meta: func(r *http.Request) map[string]string { return map[string]string{"agent": r.UserAgent()} }})
 	if err != nil {
 		b.close()
 		return nil, err

@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/signing"
 )
 
 func main() {
@@ -79,6 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	defer backend.close()
 
 	cfg := session.Config{CookieSameSite: "Lax", Logger: logger}
+	var signer *signing.Signer // for /cookie in cookie mode
 	if backend.iface != nil {
 		cfg.Interface = backend.iface // the cookie holds only the session ID
 	} else {
@@ -95,6 +97,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			logger.Warn("no -secret or SESSIONKIT_SECRET: using a random key for this run; cookie sessions end when the demo stops")
 		}
 		cfg.SecretKey = []byte(key)
+		cfg.Revocations = backend.revocations
+		if signer, err = signing.New(cfg.SecretKey, nil, signing.Options{}); err != nil {
+			return err
+		}
 	}
 	m, err := session.New(cfg)
 	if err != nil {
@@ -106,7 +112,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	var fresh freshConns
 	srv := &http.Server{
-		Handler:           newApp(m, backend),
+		Handler:           newApp(m, backend, logger, signer),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 		ConnState:         fresh.track,

@@ -205,8 +205,20 @@ func TestDemoCookieFlow(t *testing.T) {
 		t.Errorf("reset: want counter 0:\n%s", page)
 	}
 	page = get(t, c, d.base+"/sessions")
-	if !strings.Contains(page, `id="needs-store"`) || strings.Contains(page, "revoke-others") {
-		t.Errorf("sessions page in cookie mode should explain it needs a store:\n%s", page)
+	if !strings.Contains(page, `id="needs-store"`) || !strings.Contains(page, "revoke-others") {
+		t.Errorf("sessions page in cookie mode should explain it cannot list, and offer to log out other devices:\n%s", page)
+	}
+	// Log out other devices works with cookie sessions too (revocation).
+	other := browser("other")
+	post(t, other, d.base+"/login", url.Values{"name": {"Ada <script>"}})
+	if page := post(t, c, d.base+"/sessions/revoke-others", nil); !strings.Contains(page, "Logged out every other session.") {
+		t.Errorf("log out other devices in cookie mode:\n%s", page)
+	}
+	if page := get(t, other, d.base+"/"); !strings.Contains(page, loginForm) {
+		t.Errorf("the other device is still logged in after log out other devices:\n%s", page)
+	}
+	if page := get(t, c, d.base+"/"); !strings.Contains(page, `id="who">`) {
+		t.Errorf("log out other devices logged this device out:\n%s", page)
 	}
 	page = post(t, c, d.base+"/logout", nil)
 	if !strings.Contains(page, "You are logged out.") || !strings.Contains(page, loginForm) {

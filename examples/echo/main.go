@@ -55,7 +55,11 @@ func login(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "name required")
 	}
 	s := session.From(c.Request())
-	_ = s.Clear() // a fresh session at login
+	// A fresh session at login, under a new identity (no session fixation),
+	// attached to the user: the same calls for cookie and server-side sessions.
+	_ = s.Clear()
+	_ = s.Renew()
+	_ = s.SetSubject(name)
 	if err := s.Set("user", name); err != nil {
 		return err
 	}
@@ -63,7 +67,7 @@ func login(c echo.Context) error {
 }
 
 func logout(c echo.Context) error {
-	if err := session.From(c.Request()).Clear(); err != nil { // an empty session: the cookie is deleted
+	if err := session.From(c.Request()).Destroy(); err != nil { // the session ends: the cookie is cleared
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/")

@@ -97,13 +97,17 @@ func login(c *gin.Context) {
 		return
 	}
 	s := session.From(c.Request)
-	_ = s.Clear() // a fresh session at login
+	// A fresh session at login, under a new identity (no session fixation),
+	// attached to the user: the same calls for cookie and server-side sessions.
+	_ = s.Clear()
+	_ = s.Renew()
+	_ = s.SetSubject(name)
 	_ = s.Set("user", name)
 	c.Redirect(http.StatusSeeOther, "/account")
 }
 
 func logout(c *gin.Context) {
-	_ = session.From(c.Request).Clear() // an empty session: the cookie is deleted
+	_ = session.From(c.Request).Destroy() // the session ends: the cookie is cleared (a server-side record deleted)
 	c.Redirect(http.StatusSeeOther, "/")
 }
 

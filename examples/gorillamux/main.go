@@ -59,13 +59,17 @@ func login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := session.From(r)
-	_ = s.Clear() // a fresh session at login
+	// A fresh session at login, under a new identity (no session fixation),
+	// attached to the user: the same calls for cookie and server-side sessions.
+	_ = s.Clear()
+	_ = s.Renew()
+	_ = s.SetSubject(name)
 	_ = s.Set("user", name)
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
 func logout(w http.ResponseWriter, r *http.Request) {
-	_ = session.From(r).Clear() // an empty session: the cookie is deleted
+	_ = session.From(r).Destroy() // the session ends: the cookie is cleared (a server-side record deleted)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

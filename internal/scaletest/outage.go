@@ -39,8 +39,8 @@ func FaultApp(t testing.TB, st store.Store) (http.Handler, *ErrorLog) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = serverside.Regenerate(s)
-		_ = serverside.SetSubject(s, r.URL.Query().Get("user"))
+		_ = s.Renew()
+		_ = s.SetSubject(r.URL.Query().Get("user"))
 		_ = s.Set("user", r.URL.Query().Get("user"))
 		_ = s.Set("n", 0)
 	})

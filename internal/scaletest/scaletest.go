@@ -56,7 +56,7 @@ func RandomName(n int) string {
 // App is one application instance: a Manager over a server-side Interface
 // over its own store, behind an httptest server.
 type App struct {
-	Iface  *serverside.Interface
+	Iface  *serverside.Backend
 	M      *session.Manager
 	Server *httptest.Server
 	// Errors counts what the error handler saw.
@@ -68,16 +68,15 @@ type App struct {
 //	/login?user=U   regenerate, set user and subject U
 //	/get?k=K        the value of K ("<nil>" when absent)
 //	/set?k=K        set K to true, after a 1 ms pause between load and save
-//	/logout-all     RevokeSubject(user of this session, nil): log out everywhere
+//	/logout-all     Manager.Revoke(user of this session, nil): log out everywhere
 func routes(a *App) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
 		u := r.URL.Query().Get("user")
-		_ = serverside.Regenerate(s)
+		_ = s.Renew()
 		_ = s.Set("user", u)
-		_ = serverside.SetSubject(s, u)
-		_ = serverside.SetMeta(s, "app", r.Host)
+		_ = s.SetSubject(u)
 	})
 	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, session.From(r).Get(r.URL.Query().Get("k")))
@@ -92,12 +91,15 @@ func routes(a *App) http.Handler {
 	})
 	mux.HandleFunc("/logout-all", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		n, err := a.Iface.RevokeSubject(r.Context(), serverside.Subject(s), nil)
+		infos, err := a.M.Sessions(r.Context(), s.Subject())
+		if err == nil {
+			err = a.M.Revoke(r.Context(), s.Subject(), nil)
+		}
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		fmt.Fprint(w, n)
+		fmt.Fprint(w, len(infos))
 	})
 	return a.M.Handler(mux)
 }
@@ -105,7 +107,8 @@ func routes(a *App) http.Handler {
 // NewApp starts an App over st. The server is closed in t.Cleanup.
 func NewApp(t testing.TB, st store.Store) *App {
 	t.Helper()
-	iface, err := serverside.New(serverside.Options{Store: st, MaxRetries: 1000})
+	iface, err := serverside.New(serverside.Options{Store: st, MaxRetries: 1000,
+		Meta: func(r *http.Request) map[string]string { return map[string]string{"app": r.Host} }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +196,7 @@ func Horizontal(t *testing.T, shared func(t *testing.T) (newStore func() store.S
 		phone.Get(t, b, "/login?user=alice")
 		bob.Get(t, a, "/login?user=bob")
 		for _, app := range []*App{a, b} {
-			infos, err := app.Iface.Sessions(context.Background(), "alice")
+			infos, err := app.M.Sessions(context.Background(), "alice")
 			if err != nil || len(infos) != 2 {
 				t.Fatalf("Sessions(alice) on one instance = %d, %v; want 2", len(infos), err)
 			}

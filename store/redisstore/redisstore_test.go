@@ -358,7 +358,8 @@ func TestSubjectIndexStaysConsistent(t *testing.T) {
 func TestRawIDNeverInRedis(t *testing.T) {
 	c := newClient(t)
 	prefix := testPrefix(t, c)
-	iface, err := serverside.New(serverside.Options{Store: newStore(t, c, prefix)})
+	iface, err := serverside.New(serverside.Options{Store: newStore(t, c, prefix),
+		Meta: func(r *http.Request) map[string]string { return map[string]string{"ua": r.UserAgent()} }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,10 +367,9 @@ func TestRawIDNeverInRedis(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		serverside.Regenerate(s)
+		s.Renew()
 		s.Set("user", "alice")
-		serverside.SetSubject(s, "alice")
-		serverside.SetMeta(s, "ua", r.UserAgent())
+		s.SetSubject("alice")
 	})
 	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(session.From(r).Get("user").(string))) })
 	cl := sessiontest.NewClient(m.Handler(mux))

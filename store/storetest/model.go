@@ -448,11 +448,11 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 		if k < 0 { // setup
 			_ = s.Update(maps.Clone(initial))
 			if subject != "" {
-				_ = serverside.SetSubject(s, subject)
+				_ = s.SetSubject(subject)
 			}
 			return
 		}
-		results[k].opened = !s.New()
+		results[k].opened = !s.IsNew()
 		results[k].snapshot = s.Values()
 		if joins[k] { // hold the writes of these requests until all have read
 			opened.Done()
@@ -473,11 +473,11 @@ func modelRound(t *testing.T, inner store.Store, seed int64, scheduled bool, tot
 			case "clear":
 				_ = s.Clear()
 			case "regenerate":
-				_ = serverside.Regenerate(s)
+				_ = s.Renew()
 			case "destroy":
-				_ = serverside.Destroy(s)
+				_ = s.Destroy()
 			case "revoke":
-				_, _ = iface.RevokeSubject(r.Context(), user, nil)
+				_ = m.Revoke(r.Context(), user, nil)
 			case "get":
 				s.Get(o.key)
 			}

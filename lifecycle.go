@@ -1,0 +1,267 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrNotSupported is returned (wrapped) by a lifecycle operation the
+// session's backend cannot perform: [Manager.Sessions] with cookie sessions
+// (a cookie lives in the client and is listed nowhere), [Manager.Revoke]
+// with cookie sessions and no Config.Revocations, or any lifecycle
+// operation with a third-party [Interface] that does not implement it (see
+// [Lifecycle]).
+var ErrNotSupported = errors.New("session: not supported by the session backend")
+
+// Lifecycle is implemented by an [Interface] whose sessions can be
+// renewed, attached to a subject and ended, and whose subjects' sessions
+// can be listed and revoked: [Session.Renew], [Session.SetSubject],
+// [Session.Subject], [Session.Destroy], [Manager.Sessions],
+// [Manager.Revoke] and [Manager.RevokeKey] call it. The serverside package
+// implements it; [SecureCookie] has the same operations built in (listing
+// and revoking one session answer ErrNotSupported, revoking a subject needs
+// Config.Revocations). For an Interface without it, these fail with
+// ErrNotSupported.
+//
+// Renew, SetSubject and Destroy get a session the Interface opened, already
+// marked modified; an error they return is also reported through the error
+// handler. current is the session of the request ctx belongs to (nil
+// outside one): an Interface ends it when it revokes it, so that what the
+// handler writes afterwards goes into a fresh session.
+type Lifecycle interface {
+	// Renew makes s a new session at save time, keeping its values (a new ID).
+	Renew(s *Session) error
+	// SetSubject attaches s to subject (a user ID).
+	SetSubject(s *Session, subject string) error
+	// Subject returns the subject attached to s, or "".
+	Subject(s *Session) string
+	// Destroy ends s (logout): values written afterwards in the same
+	// request go into a fresh session without a subject.
+	Destroy(s *Session) error
+	// Sessions lists subject's live sessions, current's marked Info.Current.
+	Sessions(ctx context.Context, subject string, current *Session) ([]Info, error)
+	// Revoke ends every session of subject but keep's (nil keeps none).
+	Revoke(ctx context.Context, subject string, keep, current *Session) error
+	// RevokeKey ends the session of subject listed under key.
+	RevokeKey(ctx context.Context, subject, key string, current *Session) error
+}
+
+// Info describes one live session of a subject, without its data.
+type Info struct {
+	// Key identifies the session for [Manager.RevokeKey]; it is not the
+	// cookie value and cannot be used to open the session.
+	Key string
+	// Current reports that this is the session of the request that listed it.
+	Current  bool
+	Created  time.Time
+	LastSeen time.Time
+	Expires  time.Time
+	// Meta is the metadata the backend recorded with the session (a user
+	// agent, an address), or nil.
+	Meta map[string]string
+}
+
+// Renew makes the session a new one when it is saved, keeping its values:
+// a server-side session moves to a new ID, a cookie session is re-issued
+// with a new establishment time (see [EstablishedKey]). Call it at login
+// and whenever the user gains privileges (against session fixation). It
+// fails like a write on a session that cannot be written, and with
+// ErrNotSupported when the backend cannot renew; either failure is also
+// reported through the error handler.
+func (s *Session) Renew() error {
+	return s.lifecycle("Renew", func(l Lifecycle) error { return l.Renew(s) })
+}
+
+// SetSubject attaches the session to subject (a user ID), so it can be
+// listed ([Manager.Sessions]) and revoked ([Manager.Revoke]) with the
+// subject's other sessions. A cookie session stores the subject under
+// Config.SubjectKey and is marked established now (see [EstablishedKey]).
+// Failures are as for [Session.Renew].
+func (s *Session) SetSubject(subject string) error {
+	return s.lifecycle("SetSubject", func(l Lifecycle) error { return l.SetSubject(s, subject) })
+}
+
+// Subject returns the subject attached to the session, or "" (also for a
+// session whose backend has none).
+func (s *Session) Subject() string {
+	s.mu.Lock()
+	l := s.lc
+	s.mu.Unlock()
+	if l == nil {
+		return ""
+	}
+	return l.Subject(s)
+}
+
+// Destroy ends the session (logout): its values are cleared at once, and
+// when it is saved a server-side record is deleted (even if the client
+// goes away meanwhile) and the cookie cleared. Values written afterwards in
+// the same request (a "you are logged out" flash) go into a fresh session
+// without a subject. Session.Clear, Flask's logout idiom, ends a session
+// as well. Failures are as for [Session.Renew].
+func (s *Session) Destroy() error {
+	return s.lifecycle("Destroy", func(l Lifecycle) error { return l.Destroy(s) })
+}
+
+// lifecycle runs op on the session's Lifecycle after marking the session
+// modified: a session that refuses writes fails as a write does, one
+// without a Lifecycle with ErrNotSupported; failures are recorded.
+func (s *Session) lifecycle(name string, op func(Lifecycle) error) error {
+	s.mu.Lock()
+	l := s.lc
+	s.mu.Unlock()
+	if l == nil {
+		if err := s.writable(); err != nil {
+			return s.write(func() {}) // fails, and reports, as a write does
+		}
+		err := fmt.Errorf("%w: Session.%s", ErrNotSupported, name)
+		s.fail(err)
+		return err
+	}
+	if err := s.markModifiedOnly(); err != nil {
+		return err
+	}
+	err := op(l)
+	s.fail(err)
+	return err
+}
+
+// lifecycleOf returns the Lifecycle of m's sessions, or nil.
+func (m *Manager) lifecycleOf() Lifecycle {
+	if l, ok := m.rc.iface.(Lifecycle); ok {
+		return l
+	}
+	if _, ok := m.rc.iface.(cookieBackend); ok {
+		return cookieLifecycle{m: m}
+	}
+	return nil
+}
+
+// cookieLifecycle is the Lifecycle of SecureCookie's sessions.
+type cookieLifecycle struct{ m *Manager }
+
+func (c cookieLifecycle) Renew(s *Session) error {
+	return s.Set(EstablishedKey, c.m.cfg.now().UnixNano())
+}
+
+func (c cookieLifecycle) SetSubject(s *Session, subject string) error {
+	return s.Update(map[string]any{
+		c.m.cfg.subjectKey(): subject,
+		EstablishedKey:       c.m.cfg.now().UnixNano(),
+	})
+}
+
+func (c cookieLifecycle) Subject(s *Session) string {
+	v, _ := s.lookup(c.m.cfg.subjectKey())
+	subject, _ := v.(string)
+	return subject
+}
+
+func (c cookieLifecycle) Destroy(s *Session) error { return s.Clear() }
+
+func (c cookieLifecycle) Sessions(context.Context, string, *Session) ([]Info, error) {
+	return nil, fmt.Errorf("%w: listing cookie sessions (they live in the clients)", ErrNotSupported)
+}
+
+func (c cookieLifecycle) RevokeKey(context.Context, string, string, *Session) error {
+	return fmt.Errorf("%w: revoking one cookie session", ErrNotSupported)
+}
+
+// Revoke moves subject's not-before time to now: every cookie session of
+// subject established before is refused from now on.
+func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, current *Session) error {
+	rv := c.m.cfg.Revocations
+	if rv == nil {
+		return fmt.Errorf("%w: revoking cookie sessions needs Config.Revocations", ErrNotSupported)
+	}
+	if err := rv.Revoke(ctx, subject, c.m.cfg.now()); err != nil {
+		return fmt.Errorf("session: revoking: %w: %w", ErrStoreUnavailable, err)
+	}
+	if current != nil {
+		// From here on, the request's own writes are tracked: if its session
+		// turns out to be revoked when it is saved, only they are kept.
+		current.trackChanges()
+	}
+	if keep != nil && keep.Subject() == subject {
+		return keep.SetSubject(subject) // re-established after the revocation
+	}
+	return nil
+}
+
+// current returns the session m's middleware holds for the request ctx
+// belongs to, opening it if the handler has not yet; nil outside one.
+func (m *Manager) current(ctx context.Context) *Session {
+	st, _ := ctx.Value(cookieKey{m.id}).(*reqState)
+	if st == nil {
+		return nil
+	}
+	s, _ := st.session()
+	return s
+}
+
+// report records a failure of a lifecycle operation on the session of the
+// request ctx belongs to, so the error handler answers it even if the
+// caller ignores the error; ErrNotSupported is left to the caller.
+func report(s *Session, err error) error {
+	if err != nil && s != nil && !errors.Is(err, ErrNotSupported) {
+		s.fail(err)
+	}
+	return err
+}
+
+// Sessions lists the live sessions of subject, the current request's
+// marked Info.Current, in the order the backend keeps them. Cookie sessions
+// cannot be listed: ErrNotSupported. Called with a request's context, a
+// backend failure also answers that request through the error handler.
+func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) {
+	l := m.lifecycleOf()
+	if l == nil {
+		return nil, fmt.Errorf("%w: listing sessions", ErrNotSupported)
+	}
+	current := m.current(ctx)
+	infos, err := l.Sessions(ctx, subject, current)
+	return infos, report(current, err)
+}
+
+// Revoke ends every session of subject except keep's ("log out other
+// devices"); a nil keep ends them all ("log out everywhere"). When the
+// request ctx belongs to holds one of the revoked sessions, that session
+// ends with the revocation: what the handler writes afterwards (a "logged
+// out" flash) goes into a fresh session without a subject.
+//
+// Server-side sessions are deleted (see the serverside package). Cookie
+// sessions need Config.Revocations: every session of subject established
+// before now is refused from now on, and keep is re-established (as
+// SetSubject does); without Config.Revocations, ErrNotSupported. The store
+// operations run detached from ctx's cancellation: a client that goes away
+// does not stop a revocation. Called with a request's context, a failure
+// also answers that request through the error handler.
+func (m *Manager) Revoke(ctx context.Context, subject string, keep *Session) error {
+	l := m.lifecycleOf()
+	if l == nil {
+		return fmt.Errorf("%w: revoking sessions", ErrNotSupported)
+	}
+	current := m.current(ctx)
+	return report(current, l.Revoke(ctx, subject, keep, current))
+}
+
+// RevokeKey ends the session of subject listed under key (an Info.Key from
+// [Manager.Sessions]); a key that is not one of subject's live sessions is
+// ignored. Cookie sessions cannot be revoked one by one: ErrNotSupported.
+// Failures are reported as for [Manager.Revoke].
+func (m *Manager) RevokeKey(ctx context.Context, subject, key string) error {
+	l := m.lifecycleOf()
+	if l == nil {
+		return fmt.Errorf("%w: revoking one session", ErrNotSupported)
+	}
+	current := m.current(ctx)
+	return report(current, l.RevokeKey(ctx, subject, key, current))
+}
+
+// cookieBackend is implemented by SecureCookie, and by an Interface that
+// embeds it: its sessions get the cookie Lifecycle.
+type cookieBackend interface{ revokesByNotBefore() }
+
+func (sc *SecureCookie) revokesByNotBefore() {}
