@@ -7,4 +7,15 @@ import (
 )
 
 // defaultSession is the one place this package calls the root session API.
-func defaultSession(r *http.Request) Session { return session.From(r) }
+func defaultSession(r *http.Request) Session { return rootSession{session.From(r)} }
+
+// rootSession adapts a *session.Session to Session.
+type rootSession struct{ s *session.Session }
+
+func (a rootSession) Lookup(key string) (any, bool) {
+	if !a.s.Has(key) {
+		return nil, false
+	}
+	return a.s.Get(key), true
+}
+func (a rootSession) Set(key string, value any) error { return a.s.Set(key, value) }

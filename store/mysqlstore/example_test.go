@@ -37,17 +37,16 @@ func Example() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = serverside.Regenerate(s) // a new ID at login
-		_ = serverside.SetSubject(s, "user-42")
+		_ = s.Renew() // a new ID at login
+		_ = s.SetSubject("user-42")
 		_ = s.Set("user", "user-42")
 	})
 	mux.HandleFunc("/logout-everywhere", func(w http.ResponseWriter, r *http.Request) {
-		n, err := ss.RevokeSubject(r.Context(), "user-42", nil)
-		if err != nil {
+		if err := m.Revoke(r.Context(), "user-42", nil); err != nil {
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return
 		}
-		fmt.Fprintf(w, "%d sessions ended", n)
+		fmt.Fprintln(w, "every session of user-42 ended")
 	})
 	log.Fatal(http.ListenAndServe("127.0.0.1:8080", m.Handler(mux)))
 }
