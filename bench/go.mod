@@ -10,6 +10,8 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/sessionkit/session v0.0.0
+	github.com/sessionkit/session/store/pgstore v0.0.0-00010101000000-000000000000
+	github.com/sessionkit/session/store/redisstore v0.0.0-00010101000000-000000000000
 )
 
 require (
@@ -26,6 +28,10 @@ require (
 	golang.org/x/text v0.42.0 // indirect
 )
 
-replace github.com/sessionkit/session => ../
+replace (
+	github.com/sessionkit/session => ../
+	github.com/sessionkit/session/store/pgstore => ../store/pgstore
+	github.com/sessionkit/session/store/redisstore => ../store/redisstore
+)
 
 tool golang.org/x/perf/cmd/benchstat
