@@ -44,7 +44,7 @@ import (
 const DefaultServerPattern = `SESSIONKIT_TEST_|not installed|not on PATH|is not set|must both be set|apt-get install`
 
 func main() {
-	label := flag.String("label", "", "name printed before each skipped test (e.g. the module's directory)")
+	label := flag.String("label", "", "name printed before the stream's count line (e.g. the module's directory)")
 	skips := flag.String("skips", "", "append skipped tests and counts to this file (JSON lines)")
 	summary := flag.Bool("summary", false, "summarise the -skips FILEs given as arguments")
 	ci := flag.Bool("ci", false, "with -summary: fail when a skip reason matches -server")
@@ -102,7 +102,6 @@ type event struct {
 
 // Skip is one skipped test as recorded for -summary.
 type Skip struct {
-	Label   string `json:"label,omitempty"`
 	Package string `json:"package"`
 	Test    string `json:"test"`
 	Reason  string `json:"reason"`
@@ -246,7 +245,7 @@ func report(w io.Writer, in io.Reader, label string, rec io.Writer) (result, err
 		case "skip":
 			t.done = true
 			res.Skipped++
-			res.skips = append(res.skips, Skip{Label: label, Package: e.Package, Test: e.Test, Reason: skipReason(t.out)})
+			res.skips = append(res.skips, Skip{Package: e.Package, Test: e.Test, Reason: skipReason(t.out)})
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -355,7 +354,7 @@ func printSkips(w io.Writer, skips []Skip, server *regexp.Regexp) {
 		if server != nil && server.MatchString(s.Reason) {
 			mark = " [server or tool missing]"
 		}
-		fmt.Fprintf(w, "  SKIP %s%s %s: %s%s\n", labelPrefix(s.Label), s.Package, s.Test, s.Reason, mark)
+		fmt.Fprintf(w, "  SKIP %s %s: %s%s\n", s.Package, s.Test, s.Reason, mark)
 	}
 }
 

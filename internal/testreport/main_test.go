@@ -120,8 +120,8 @@ func TestReportRealStream(t *testing.T) {
 	}
 	s := sum.String()
 	for _, want := range []string{
-		"SKIP mod: fixture TestServerSkip: fixture_test.go:10: SESSIONKIT_TEST_REDIS_URL is not set: these tests need Redis [server or tool missing]",
-		"SKIP mod: fixture TestOtherSkip: fixture_test.go:13: allocation counts need a normal build\n",
+		"SKIP fixture TestServerSkip: fixture_test.go:10: SESSIONKIT_TEST_REDIS_URL is not set: these tests need Redis [server or tool missing]",
+		"SKIP fixture TestOtherSkip: fixture_test.go:13: allocation counts need a normal build\n",
 		"total: 3 passed, 3 failed, 2 skipped\n",
 	} {
 		if !strings.Contains(s, want) {
