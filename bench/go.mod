@@ -15,6 +15,8 @@ require (
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/sessionkit/session v0.0.0
 	github.com/sessionkit/session/store/mysqlstore v0.0.0-00010101000000-000000000000
+	github.com/sessionkit/session/store/pgstore v0.0.0-00010101000000-000000000000
+	github.com/sessionkit/session/store/redisstore v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/session/store/sqlitestore v0.0.0-00010101000000-000000000000
 )
 
@@ -42,7 +44,11 @@ require (
 	modernc.org/sqlite v1.62.0 // indirect
 )
 
-replace github.com/sessionkit/session => ../
+replace (
+	github.com/sessionkit/session => ../
+	github.com/sessionkit/session/store/pgstore => ../store/pgstore
+	github.com/sessionkit/session/store/redisstore => ../store/redisstore
+)
 
 replace github.com/sessionkit/session/store/mysqlstore => ../store/mysqlstore
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,7 +15,6 @@ import (
 	"github.com/sessionkit/session/internal/testwait"
 	"github.com/sessionkit/session/serverside"
 	"github.com/sessionkit/session/store"
-	"github.com/sessionkit/session/store/boltstore"
 	"github.com/sessionkit/session/store/memstore"
 )
 
@@ -295,21 +293,14 @@ func (l latencyStore) Save(ctx context.Context, key string, rec store.Record) (u
 }
 
 // 4: 40+ writers of different keys overlapping on one session: no request
-// fails and no key is lost, on memstore and boltstore.
+// fails and no key is lost, on memstore (boltstore's module runs the same
+// test over boltstore).
 func TestManyOverlappingWritersNoFailureNoLoss(t *testing.T) {
 	stores := map[string]func(t *testing.T) store.Store{
 		"memstore": func(t *testing.T) store.Store {
 			s := memstore.New(memstore.Options{})
 			t.Cleanup(func() { s.Close() })
 			return latencyStore{s} // a network's round trip, as Redis or PostgreSQL have
-		},
-		"boltstore": func(t *testing.T) store.Store {
-			s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
 		},
 	}
 	for name, newStore := range stores {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"slices"
 	"strings"
@@ -52,7 +53,8 @@ type Options struct {
 	// Sweep yourself, or not at all: Load never returns an expired record
 	// either way). Close stops the goroutine and waits for it.
 	SweepInterval time.Duration
-	// Logger receives the sweeper's errors; nil means slog.Default().
+	// Logger receives the sweeper's errors and, for a database Open
+	// opened, bbolt's own lines (see Open); nil means slog.Default().
 	Logger *slog.Logger
 	// Timeout is how long Open waits for the database file's lock, which
 	// another process (or another Store in this one) holds while it has
@@ -93,7 +95,11 @@ var (
 // does not exist (an existing file keeps its mode), and returns a Store
 // that owns it: Close closes the file. While the Store is open the file is
 // locked; another Open of it, in this process or another, fails after
-// opts.Timeout with an error wrapping bbolt's errors.ErrTimeout.
+// opts.Timeout with an error wrapping bbolt's errors.ErrTimeout. Errors
+// name path once, and wrap the file system's error (*fs.PathError) when
+// there is one. What bbolt logs goes to opts.Logger with component=bbolt:
+// its warnings at Warn; its errors, which the Store's methods also return,
+// and its open lines at Debug; its per-operation debug lines nowhere.
 func Open(path string, opts Options) (*Store, error) {
 	timeout := opts.Timeout
 	if timeout < 0 {
@@ -103,10 +109,21 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	bopts := *bolt.DefaultOptions
 	bopts.Timeout = timeout
+	lg := &boltLogger{logger: func() *slog.Logger {
+		if opts.Logger != nil {
+			return opts.Logger
+		}
+		return slog.Default()
+	}}
+	bopts.Logger = lg
 	db, err := bolt.Open(path, 0o600, &bopts)
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("boltstore: %s is locked by another process or Store (gave up after %v): %w", path, timeout, err)
+		}
+		// An error from the file system names the file already.
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Path == path {
+			return nil, fmt.Errorf("boltstore: %w", err)
 		}
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
@@ -123,7 +140,8 @@ func Open(path string, opts Options) (*Store, error) {
 // in the buckets "sessions", "subjects" and "expiry", creating them if
 // needed; the application must not use those buckets. Close stops the
 // sweeper but does not close db: the application closes it, after the
-// Store.
+// Store. bbolt logs through the bolt.Options.Logger the application
+// opened db with (none by default).
 func New(db *bolt.DB, opts Options) (*Store, error) {
 	return newStore(db, false, opts)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -208,10 +209,36 @@ func TestDefaultTimeout(t *testing.T) {
 	}
 }
 
+// Open's errors name the path once (the file system's own error already
+// holds it) and keep the underlying error for errors.Is and errors.As.
 func TestOpenBadPath(t *testing.T) {
-	_, err := boltstore.Open(filepath.Join(t.TempDir(), "missing-dir", "s.db"), boltstore.Options{})
-	if err == nil || !strings.Contains(err.Error(), "missing-dir") {
-		t.Errorf("Open in a missing directory: %v", err)
+	dir := t.TempDir()
+	notBolt := filepath.Join(dir, "not-bolt.db")
+	if err := os.WriteFile(notBolt, bytes.Repeat([]byte("not a bbolt file "), 1024), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		is         error
+	}{
+		{"missing directory", filepath.Join(dir, "missing-dir", "s.db"), fs.ErrNotExist},
+		{"a directory", dir, nil},
+		{"not a bbolt file", notBolt, berrors.ErrInvalid},
+	} {
+		_, err := boltstore.Open(tc.path, boltstore.Options{})
+		if err == nil {
+			t.Errorf("%s: Open succeeded", tc.name)
+			continue
+		}
+		if n := strings.Count(err.Error(), tc.path); n != 1 {
+			t.Errorf("%s: the error names the path %d times, want once: %v", tc.name, n, err)
+		}
+		if !strings.HasPrefix(err.Error(), "boltstore: ") {
+			t.Errorf("%s: %v lacks the package prefix", tc.name, err)
+		}
+		if tc.is != nil && !errors.Is(err, tc.is) {
+			t.Errorf("%s: %v is not %v", tc.name, err, tc.is)
+		}
 	}
 }
 

@@ -70,7 +70,10 @@
 // rows with DELETE ... WHERE key IN (SELECT ... LIMIT Options.SweepBatch
 // FOR UPDATE SKIP LOCKED), batch after batch, so it never holds many locks
 // at once and sweepers of several app instances do not wait for each
-// other. Its errors go to Options.Logger.
+// other. Its errors go to Options.Logger. pgx itself writes no log: it
+// logs only through a tracer the application sets on the pool's config
+// (pgx's tracelog package), so nothing from the driver bypasses the
+// application's logger.
 //
 // Every method checks ctx before it starts and passes it to pgx, which
 // cancels the query on the server when ctx ends; the error then wraps

@@ -94,4 +94,15 @@
 // example [context.DeadlineExceeded]) as well as go-redis's error. Close
 // makes later calls return [store.ErrClosed]; it closes the client only if
 // [Open] created it, never a client passed to New.
+//
+// # Logging
+//
+// go-redis prints its own lines (a failed dial, a bad connection dropped
+// from the pool) to standard error through one process-wide logger. To
+// have them in the application's log instead, install a [Logger] once at
+// start, before creating clients:
+//
+//	redis.SetLogger(redisstore.NewLogger(logger, slog.LevelWarn))
+//
+// redisstore never changes that setting itself.
 package redisstore
