@@ -79,20 +79,20 @@ type Config struct {
 
 	// MaxCookieSize is the largest Set-Cookie header value sent, in bytes
 	// (MAX_COOKIE_SIZE). Zero means 4093; a negative value disables the check
-	// (hardMaxCookieSize still applies). Unlike Flask, which only warns, an
+	// (a hard bound of 64 KiB still applies). Unlike Flask, which only warns, an
 	// oversized cookie is by default an error reported through the error
 	// handler and no cookie is sent; see AllowOversizeCookie.
 	//
 	// Writer and reader share one bound: the session cookie's "name=value"
 	// is read (by the default interface) when it is at most MaxCookieSize
-	// bytes — or hardMaxCookieSize with a negative MaxCookieSize, and the
+	// bytes — or 64 KiB with a negative MaxCookieSize, and the
 	// larger of the two with AllowOversizeCookie — so every cookie this
 	// configuration writes is read back. A longer one gives a new, empty
 	// session and is never decoded.
 	MaxCookieSize int
 	// AllowOversizeCookie restores Flask's behaviour: log a warning and send
 	// the oversized cookie anyway (browsers will then usually drop it), up
-	// to hardMaxCookieSize.
+	// to 64 KiB.
 	AllowOversizeCookie bool
 
 	// MaxInflate caps the decompressed size of a cookie payload; zero means 1 MiB.

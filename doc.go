@@ -71,7 +71,7 @@
 //	SESSION_COOKIE_PARTITIONED              Config.CookiePartitioned
 //	SESSION_REFRESH_EACH_REQUEST            !Config.DisableRefreshEachRequest (true)
 //	MAX_COOKIE_SIZE                         Config.MaxCookieSize (4093; bounds writing and reading;
-//	                                        negative disables, hardMaxCookieSize still applies)
+//	                                        negative disables, the 64 KiB hard bound still applies)
 //
 // # Logging in and out, the same on every backend
 //

@@ -40,7 +40,7 @@ func TestMiddlewareOpensLazily(t *testing.T) {
 		"/set":  func(w http.ResponseWriter, r *http.Request) { _ = session.From(r).Set("a", 1) },
 		"/none": func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "no session used") },
 		"/twice": func(w http.ResponseWriter, r *http.Request) {
-			if session.From(r) != session.From(r) {
+			if a, b := session.From(r), session.From(r); a != b {
 				t.Error("From returned two different sessions in one request")
 			}
 		},

@@ -110,7 +110,6 @@ type revocationApp struct {
 	clock       *testClock
 	rev         *testRevocations
 	login, main *session.Manager
-	loginH      http.Handler
 }
 
 func newRevocationApp(t *testing.T, sealedCodec, stale bool) *revocationApp {

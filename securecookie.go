@@ -140,7 +140,7 @@ func (sc *SecureCookie) fresh(cfg *Config) *Session { return NewSession(State{})
 
 // errOverBound is the reason a cookie longer than the configuration's bound
 // is ignored; it matches ErrInvalidCookie.
-var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or hardMaxCookieSize) allows", ErrInvalidCookie)
+var errOverBound = fmt.Errorf("%w: longer than MaxCookieSize (or the 64 KiB hard bound) allows", ErrInvalidCookie)
 
 // decode opens a cookie value with the Codec (by default Flask's format).
 // A value over the configuration's bound is refused before any decoding.

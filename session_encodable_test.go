@@ -184,7 +184,7 @@ func TestSessionAcceptsEncodableValues(t *testing.T) {
 		notes chan int // unexported: encoding/json skips it
 	}
 	values := map[string]any{
-		"struct":       profile{Name: "alice"},
+		"struct":       profile{Name: "alice", notes: make(chan int)},
 		"pointer":      &profile{Name: "bob"},
 		"nil map":      map[string]any(nil),
 		"time":         time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),

@@ -246,8 +246,10 @@ func sameOrigin(a, b string) bool {
 	}
 	pa, ok1 := pyPort(ua)
 	pb, ok2 := pyPort(ub)
-	return ok1 && ok2 && strings.EqualFold(ua.Scheme, ub.Scheme) &&
-		strings.ToLower(ua.Hostname()) == strings.ToLower(ub.Hostname()) && pa == pb
+	// Python's urlparse lowers the host name with str.lower, which is not
+	// Unicode case folding (strings.EqualFold): compare lowered names.
+	ha, hb := strings.ToLower(ua.Hostname()), strings.ToLower(ub.Hostname())
+	return ok1 && ok2 && strings.EqualFold(ua.Scheme, ub.Scheme) && ha == hb && pa == pb
 }
 
 func pyPort(u *url.URL) (int, bool) {

@@ -19,8 +19,7 @@ func sessionLike(seed uint64, n int) [][]byte {
 	r := rand.New(rand.NewPCG(seed, 1))
 	words := strings.Fields("user name role admin alice bob id user_id csrf_token _fresh _id _permanent _flashes cart items theme dark lang en next url page count visits token email ts")
 	pick := func() string { return words[r.IntN(len(words))] }
-	var str func() string
-	str = func() string {
+	str := func() string {
 		switch r.IntN(8) {
 		case 0:
 			return pick()

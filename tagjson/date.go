@@ -9,8 +9,6 @@ import (
 // always 29 bytes, UTC, seconds truncated, the year with at least four digits.
 // It reads them back with parse_date, which reads much more (pydate.go).
 
-const httpDateLen = len("Mon, 02 Jan 2006 15:04:05 GMT")
-
 var (
 	weekdayNames = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 	monthNames   = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}

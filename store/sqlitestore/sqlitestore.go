@@ -161,7 +161,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	case busy > MaxBusyTimeout:
 		return nil, fmt.Errorf("sqlitestore: BusyTimeout %v longer than %v", busy, MaxBusyTimeout)
 	}
-	busyMS := (busy + time.Millisecond - 1) / time.Millisecond
+	busyMS := int64((busy + time.Millisecond - 1) / time.Millisecond)
 	if opts.ReadConns < 0 || opts.SweepBatch < 0 {
 		return nil, errors.New("sqlitestore: negative ReadConns or SweepBatch")
 	}
