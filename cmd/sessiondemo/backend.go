@@ -20,8 +20,10 @@ import (
 	"github.com/sessionkit/session/store"
 	"github.com/sessionkit/session/store/boltstore"
 	"github.com/sessionkit/session/store/memstore"
+	"github.com/sessionkit/session/store/mysqlstore"
 	"github.com/sessionkit/session/store/pgstore"
 	"github.com/sessionkit/session/store/redisstore"
+	"github.com/sessionkit/session/store/sqlitestore"
 )
 
 // defaultStore is -store's default: an embedded bbolt file in the working
@@ -34,7 +36,9 @@ const storeHelp = "where sessions live: `STORE` is one of\n" +
 	"\tcookie            Flask-compatible signed cookie, no server state (see /flask)\n" +
 	"\tmemory            in this process only\n" +
 	"\tredis://HOST:PORT/DB   Redis (rediss:// for TLS; go-redis URL syntax; ?prefix=KEYPREFIX)\n" +
-	"\tpostgres://USER@HOST:PORT/DB?sslmode=disable   PostgreSQL (the table is created if missing)\n"
+	"\tpostgres://USER@HOST:PORT/DB?sslmode=disable   PostgreSQL (the table is created if missing)\n" +
+	"\tmysql://USER:PASS@HOST:PORT/DB   MySQL or MariaDB (the table is created if missing)\n" +
+	"\tsqlite:PATH       an SQLite file (WAL; state survives a restart)\n"
 
 // backend is where the demo keeps sessions. A nil iface means the signed
 // cookie (Flask's default session), revoked through revocations.
@@ -42,7 +46,7 @@ type backend struct {
 	iface       *serverside.Backend
 	revocations session.Revocations
 	st          store.Store
-	Kind        string // cookie, memory, bolt, redis, postgres
+	Kind        string // cookie, memory, bolt, sqlite, redis, postgres, mysql
 	Where       string // what to show users and logs: a path, a redacted URL
 	// closers close what the store runs on (a Redis client, a pool),
 	// after the store.
@@ -96,6 +100,9 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 			return nil, fmt.Errorf("-store: %w", err)
 		}
 		opts.ContextTimeoutEnabled = true // request deadlines reach Redis
+		// go-redis's own log lines (pool dial failures) go through the
+		// demo's logger; go-redis has one logger per process.
+		redis.SetLogger(redisstore.NewLogger(logger, slog.LevelWarn))
 		client := redis.NewClient(opts)
 		b.closers = append(b.closers, client.Close)
 		cctx, cancel := context.WithTimeout(ctx, connectTimeout)
@@ -134,8 +141,34 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 			return nil, err
 		}
 		b.Kind, b.Where = "postgres", redact(spec)
+	case strings.HasPrefix(spec, "mysql://"):
+		cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+		defer cancel()
+		st, err := mysqlstore.Open(cctx, spec, mysqlstore.Options{Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("mysql at %s: %w", redact(spec), err)
+		}
+		b.st = st
+		// Creates the table if missing; idempotent.
+		if err := st.Migrate(cctx); err != nil {
+			b.close()
+			return nil, err
+		}
+		b.Kind, b.Where = "mysql", redact(spec)
+	case strings.HasPrefix(spec, "sqlite:"):
+		path := strings.TrimPrefix(spec, "sqlite:")
+		if path == "" {
+			return nil, errors.New("-store sqlite:PATH needs a file path")
+		}
+		cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+		defer cancel()
+		st, err := sqlitestore.Open(cctx, path, sqlitestore.Options{Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		b.Kind, b.Where, b.st = "sqlite", path, st
 	default:
-		return nil, fmt.Errorf("-store %q: want bolt:PATH, cookie, memory, redis://… or postgres://…", spec)
+		return nil, fmt.Errorf("-store %q: want bolt:PATH, sqlite:PATH, cookie, memory, redis://…, postgres://… or mysql://…", spec)
 	}
 	iface, err := serverside.New(serverside.Options{Store: b.st, IdleTimeout: 24 * time.Hour,
 		// "Remember me" keeps a login for the cookie's 31 days, however idle.

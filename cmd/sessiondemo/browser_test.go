@@ -347,7 +347,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 // TestBrowserScreenshot writes the README's screenshot when -screenshot is
 // given:
 //
-//	go test ./cmd/sessiondemo -run TestBrowserScreenshot -screenshot $PWD/docs/sessiondemo.png
+//	go -C cmd/sessiondemo test -run TestBrowserScreenshot -screenshot $PWD/docs/sessiondemo.png .
 //
 // (an absolute path: the test runs in the package directory).
 //
@@ -363,7 +363,7 @@ func TestBrowserScreenshot(t *testing.T) {
 	}
 	browserCtx := startBrowser(t)
 	t.Chdir(t.TempDir())
-	d := startDemo(t) // the default store, as "go run ./cmd/sessiondemo" has it
+	d := startDemo(t) // the default store, as "go -C cmd/sessiondemo run ." has it
 	tb := newTab(t, "main", browserCtx, false)
 	tb.base = d.base
 	st := tb.login("ada", true)

@@ -3,7 +3,7 @@
 // "your sessions" with "log out other devices", a page that decodes your
 // session cookie, and a page on sharing the session with a Flask app.
 //
-//	go run ./cmd/sessiondemo [-addr 127.0.0.1:8080] [-store STORE] [-secret KEY]
+//	go -C cmd/sessiondemo run . [-addr 127.0.0.1:8080] [-store STORE] [-secret KEY]
 //
 // -store chooses where sessions live:
 //

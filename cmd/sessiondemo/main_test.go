@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -21,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 )
@@ -552,4 +554,63 @@ func deleteRedisPrefix(t *testing.T, rawURL, prefix string) {
 	if err := iter.Err(); err != nil {
 		t.Error(err)
 	}
+}
+
+// Two demo instances sharing one SQLite file behave as one app, and the
+// file keeps the sessions over a restart.
+func TestDemoSQLiteStore(t *testing.T) {
+	spec := "sqlite:" + t.TempDir() + "/sessions.sqlite"
+	a, b := startDemo(t, "-store", spec), startDemo(t, "-store", spec)
+	if !strings.Contains(a.logs.String(), "store=sqlite") {
+		t.Errorf("logs do not name the store:\n%s", a.logs)
+	}
+	serverSideFlow(t, a, b, "ada")
+	c := browser("test")
+	post(t, c, a.base+"/login", url.Values{"name": {"Lin"}})
+	post(t, c, a.base+"/count", nil)
+	a.stop()
+	b.stop()
+	d := startDemo(t, "-store", spec)
+	if page := post(t, c, d.base+"/count", nil); !strings.Contains(page, `id="who">Lin<`) || !counterIs(page, 2) {
+		t.Errorf("after a restart with sqlite the session is lost:\n%s", page)
+	}
+}
+
+// Two demo instances sharing MySQL/MariaDB behave as one app (a database of
+// this test's own).
+func TestDemoMySQLStore(t *testing.T) {
+	dsn := serviceURL(t, "SESSIONKIT_TEST_MYSQL_DSN")
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatalf("SESSIONKIT_TEST_MYSQL_DSN: %v", err)
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	name := strings.ReplaceAll(uniqueName("sk_demo"), "-", "_")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE `"+name+"`"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE `"+name+"`"); err != nil {
+			t.Errorf("dropping database %s: %v", name, err)
+		}
+	})
+	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + name}
+	if cfg.Passwd != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Passwd)
+	} else {
+		u.User = url.User(cfg.User)
+	}
+	a, b := startDemo(t, "-store", u.String()), startDemo(t, "-store", u.String())
+	if !strings.Contains(a.logs.String(), "store=mysql") {
+		t.Errorf("logs do not name the store:\n%s", a.logs)
+	}
+	serverSideFlow(t, a, b, uniqueName("ada"))
 }
