@@ -219,7 +219,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s.r.SetMaxOpenConns(opts.ReadConns)
 	s.r.SetMaxIdleConns(opts.ReadConns)
 	s.prepareQueries()
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateOnOpen(ctx, busy); err != nil {
 		s.w.Close()
 		s.r.Close()
 		return nil, err
@@ -321,6 +321,28 @@ func (s *Store) migrate(ctx context.Context) error {
 		return s.wrap(ctx, "migrating "+s.name+" in "+s.path, err)
 	}
 	return nil
+}
+
+// migrateOnOpen runs the migration on the writer's first connection. That
+// connection switches the file to WAL mode, which SQLite answers with
+// SQLITE_BUSY at once, without waiting for the busy timeout, while another
+// connection (or process) is opening or converting the same new file; so
+// ErrBusy is retried here, every 10 ms, until busy has passed.
+func (s *Store) migrateOnOpen(ctx context.Context, busy time.Duration) error {
+	deadline := time.Now().Add(busy)
+	for {
+		err := s.migrate(ctx)
+		if err == nil || !errors.Is(err, ErrBusy) || !time.Now().Before(deadline) {
+			return err
+		}
+		t := time.NewTimer(10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
 }
 
 // Path returns the database file's path as Open was given it.
