@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -174,7 +173,7 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 		// "Remember me" keeps a login for the cookie's 31 days, however idle.
 		PermanentIdleTimeout: 31 * 24 * time.Hour,
 		// Recorded at login, shown on "your sessions".
-		Meta: func(r *http.Request) map[string]string { return map[string]string{"agent": r.UserAgent()} }})
+		Meta: sessionMeta})
 	if err != nil {
 		b.close()
 		return nil, err
