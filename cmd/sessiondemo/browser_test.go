@@ -200,7 +200,7 @@ type pageState struct {
 	JSCookie  string   `json:"jsCookie"` // document.cookie
 	Title     string   `json:"title"`
 	Heading   string   `json:"heading"`
-	Values    string   `json:"values"` // the cookie page's session values (server-side stores)
+	Values    string   `json:"values"`  // the cookie page's session values (server-side stores)
 	Devices   []string `json:"devices"` // the sessions table's device cells
 	// Background is the body's computed background colour: the demo's
 	// style sheet applies.
