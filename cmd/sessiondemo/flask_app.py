@@ -6,7 +6,7 @@ import os
 import time
 
 from flask import Flask, flash, redirect, request, session
-from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import LoginManager, UserMixin, current_user, login_fresh, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import escape
 
@@ -42,7 +42,8 @@ def index():
                 + form("/login", '<input name="name" required maxlength="64"> '
                        '<label><input type="checkbox" name="remember"> Remember me</label> '
                        '<button>Log in on Flask</button>'))
-    return (f"Hello from Flask, {escape(current_user.id)}! Counter: {session.get('count', 0)}."
+    fresh = "fresh" if login_fresh() else "not fresh"  # Flask-Login's session protection
+    return (f"Hello from Flask, {escape(current_user.id)}! Counter: {session.get('count', 0)}. Login: {fresh}."
             + form("/add10", "<button>+10 from Flask</button>")
             + form("/logout", "<button>Log out on Flask</button>"))
 
