@@ -1,7 +1,8 @@
 // Command sessiondemo is a small web app that shows what sessionkit does, in
 // plain HTML and CSS: log in (with "remember me"), a counter, flash messages,
 // "your sessions" with "log out other devices", a page that decodes your
-// session cookie, and a page on sharing the session with a Flask app.
+// session cookie, and a page on sharing the session, the login and the forms
+// with a Flask app.
 //
 //	go -C cmd/sessiondemo run . [-addr 127.0.0.1:8080] [-store STORE] [-secret KEY]
 //
@@ -14,6 +15,8 @@
 //	memory          in this process only
 //	redis://…       Redis (go-redis URL syntax; rediss:// for TLS)
 //	postgres://…    PostgreSQL (pgx DSN; the table is created if missing)
+//	mysql://…       MySQL or MariaDB (the table is created if missing)
+//	sqlite:PATH     an SQLite file: sessions survive a restart
 //
 // With every store but cookie the cookie holds only a random session ID.
 //
