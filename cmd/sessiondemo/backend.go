@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -170,17 +169,22 @@ func openBackend(ctx context.Context, spec string, logger *slog.Logger) (*backen
 	default:
 		return nil, fmt.Errorf("-store %q: want bolt:PATH, sqlite:PATH, cookie, memory, redis://…, postgres://… or mysql://…", spec)
 	}
-	iface, err := serverside.New(serverside.Options{Store: b.st, IdleTimeout: 24 * time.Hour,
-		// "Remember me" keeps a login for the cookie's 31 days, however idle.
-		PermanentIdleTimeout: 31 * 24 * time.Hour,
-		// Recorded at login, shown on "your sessions".
-		Meta: func(r *http.Request) map[string]string { return map[string]string{"agent": r.UserAgent()} }})
+	iface, err := newServerSide(b.st)
 	if err != nil {
 		b.close()
 		return nil, err
 	}
 	b.iface = iface
 	return b, nil
+}
+
+// newServerSide returns the demo's server-side sessions over st.
+func newServerSide(st store.Store) (*serverside.Backend, error) {
+	return serverside.New(serverside.Options{Store: st, IdleTimeout: 24 * time.Hour,
+		// "Remember me" keeps a login for the cookie's 31 days, however idle.
+		PermanentIdleTimeout: 31 * 24 * time.Hour,
+		// Recorded at login, shown on "your sessions".
+		Meta: sessionMeta})
 }
 
 // cutQuery removes the query parameter key from rawURL and returns its value.

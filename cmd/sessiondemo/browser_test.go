@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,7 +198,17 @@ type pageState struct {
 	Rows      int      `json:"rows"`
 	NoCookie  bool     `json:"noCookie"`
 	JSCookie  string   `json:"jsCookie"` // document.cookie
+	Title     string   `json:"title"`
+	Heading   string   `json:"heading"`
+	Values    string   `json:"values"`  // the cookie page's session values (server-side stores)
+	Devices   []string `json:"devices"` // the sessions table's device cells
+	// Background is the body's computed background colour: the demo's
+	// style sheet applies.
+	Background string `json:"background"`
 }
+
+// styled is the body's background with the demo's style sheet (--bg).
+const styled = "rgb(246, 247, 251)"
 
 const stateJS = `({
 	path: location.pathname,
@@ -208,6 +219,11 @@ const stateJS = `({
 	rows: document.querySelectorAll("#sessions tbody tr").length,
 	noCookie: document.querySelector("#no-cookie") !== null,
 	jsCookie: document.cookie,
+	title: document.title,
+	heading: document.querySelector("h1")?.textContent ?? "",
+	values: document.querySelector("#values")?.textContent ?? "",
+	devices: [...document.querySelectorAll("#sessions td.agent")].map(e => e.textContent.trim()),
+	background: getComputedStyle(document.body).backgroundColor,
 })`
 
 func (tb *tab) state() pageState {
@@ -274,9 +290,14 @@ func TestBrowserEndToEnd(t *testing.T) {
 	laptop.base = d.base
 	st := laptop.open("/")
 	laptop.check("an anonymous visit shows the login form", st.LoginForm && st.User == "", st)
-	if ck := sessionCookie(laptop.cookies()); ck != nil {
-		t.Fatalf("an anonymous visit set a cookie: %+v", ck)
-	}
+	laptop.check("the home page's title is not doubled", st.Title == "sessionkit demo" && st.Background == styled, st)
+	// The login form's CSRF token (Flask-WTF's) is all an anonymous visit stores.
+	st = laptop.open("/cookie")
+	laptop.check("an anonymous session holds only the CSRF token",
+		strings.Contains(st.Values, `"csrf_token"`) && !strings.Contains(st.Values, "_user_id"), st)
+	st = laptop.open("/no/such/page")
+	laptop.check("a styled 404 in the demo's layout", st.Heading == "Page not found" &&
+		st.Title == "Page not found · sessionkit demo" && st.Background == styled, st)
 
 	// Log in: the welcome message is flashed exactly once.
 	st = laptop.login("ada", true)
@@ -317,25 +338,30 @@ func TestBrowserEndToEnd(t *testing.T) {
 	st = phone.login("ada", false)
 	phone.check("the second browser has its own session", st.User == "ada" && st.Counter == "0", st)
 	st = phone.open("/sessions")
-	phone.check("two sessions listed", st.Rows == 2, st)
+	phone.check("two sessions listed, each with its browser and OS", st.Rows == 2 && len(st.Devices) == 2 &&
+		strings.HasPrefix(st.Devices[0], "Headless Chrome ") && strings.HasSuffix(st.Devices[0], " on Linux"), st)
 	st = phone.submit("#revoke-others")
 	phone.check("log out other devices", st.Path == "/sessions" && st.Rows == 1 &&
 		slices.Contains(st.Flashes, "Logged out 1 other session(s)."), st)
 
 	st = laptop.open("/")
-	laptop.check("the laptop is logged out", st.LoginForm && st.User == "" && st.Counter == "", st)
+	laptop.check("the laptop is logged out and told why", st.LoginForm && st.User == "" && st.Counter == "" &&
+		slices.Equal(st.Flashes, []string{loggedOutNotice}), st)
+	st = laptop.open("/")
+	laptop.check("the notice is shown once", st.LoginForm && len(st.Flashes) == 0, st)
 
 	// Logout leaves nothing: no cookie, no data, a fresh login starts at 0.
 	phone.open("/")
 	st = phone.submit("#inc")
 	phone.check("the phone is still logged in and counts", st.User == "ada" && st.Counter == "1", st)
+	before := sessionCookie(phone.cookies())
 	st = phone.submit("#logout")
 	phone.check("logged out", st.LoginForm && st.User == "" && slices.Contains(st.Flashes, "You are logged out."), st)
-	if ck := sessionCookie(phone.cookies()); ck != nil {
-		t.Errorf("logout left a cookie in the browser: %+v", ck)
+	if ck := sessionCookie(phone.cookies()); ck != nil && before != nil && ck.Value == before.Value {
+		t.Errorf("logout left the session cookie in the browser: %+v", ck)
 	}
 	st = phone.open("/cookie")
-	phone.check("the cookie page finds no cookie", st.NoCookie, st)
+	phone.check("the session after logout holds no login", !strings.Contains(st.Values, "_user_id") && !strings.Contains(st.Values, "count"), st)
 	st = phone.login("ada", false)
 	phone.check("a new login starts from scratch", st.User == "ada" && st.Counter == "0", st)
 

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"html"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -95,5 +97,81 @@ func TestDemoFlaskShareSession(t *testing.T) {
 	post(t, c, d.base+"/logout", nil)
 	if page := get(t, c, flask+"/"); !strings.Contains(page, "Not logged in") {
 		t.Errorf("Flask still sees a login after the Go logout:\n%s", page)
+	}
+}
+
+// Flask-Login and Flask-WTF on both sides: a login made by either is the
+// other's current user (fresh: both compute the same session-protection
+// identifier), a form token made by either is accepted by the other, a
+// post without a token is refused by both, and a logout on either ends the
+// login on both.
+func TestDemoFlaskLoginAndCSRF(t *testing.T) {
+	const secret = "shared-secret"
+	d := startDemo(t, "-store", "cookie", "-secret", secret)
+	flask := startFlaskApp(t, secret, d.base+"/")
+
+	// Log in on Flask: the Go demo sees the user.
+	c := browser("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+	page := post(t, c, flask+"/login", url.Values{"name": {"Bea é"}})
+	if !strings.Contains(page, `id="who">Bea é<`) || !strings.Contains(page, "Welcome from Flask, Bea é!") {
+		t.Fatalf("the Go demo does not see the Flask login:\n%s", page)
+	}
+	// Go applied session protection and kept the login fresh: its
+	// identifier is Flask-Login's.
+	cookiePage := html.UnescapeString(get(t, c, d.base+"/cookie"))
+	for _, want := range []string{`"_user_id": "Bea é"`, `"_fresh": true`, `"_id": "`} {
+		if !strings.Contains(cookiePage, want) {
+			t.Errorf("after the Flask login and a Go page, the session lacks %q:\n%s", want, cookiePage)
+		}
+	}
+
+	// A token Flask made is accepted by Go, and the reverse.
+	flaskTok := tokenIn(get(t, c, flask+"/"))
+	if flaskTok == "" {
+		t.Fatal("no token on Flask's page")
+	}
+	if page := post(t, c, d.base+"/count", url.Values{"csrf_token": {flaskTok}}); !counterIs(page, 1) {
+		t.Errorf("Go refused Flask's token:\n%s", page)
+	}
+	goTok := tokenIn(get(t, c, d.base+"/"))
+	if page := post(t, c, flask+"/add10", url.Values{"csrf_token": {goTok}}); !counterIs(page, 11) {
+		t.Errorf("Flask refused Go's token:\n%s", page)
+	}
+	if page := get(t, c, flask+"/"); !strings.Contains(page, "Hello from Flask, Bea é! Counter: 11. Login: fresh.") {
+		t.Errorf("Flask's view:\n%s", page)
+	}
+
+	// Without a token (or with a forged one) both refuse, and nothing changes.
+	for _, form := range []url.Values{nil, {"csrf_token": {"IjAwMDAi.aaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbb"}}} {
+		if code, page := postStatus(t, c, d.base+"/count", form); code != http.StatusBadRequest || !strings.Contains(page, "The CSRF token is") {
+			t.Errorf("Go accepted a post with %v: %d\n%s", form, code, page)
+		}
+		if code, page := postStatus(t, c, flask+"/add10", form); code != http.StatusBadRequest || !strings.Contains(page, "The CSRF token is") {
+			t.Errorf("Flask accepted a post with %v: %d\n%s", form, code, page)
+		}
+	}
+	if page := get(t, c, d.base+"/"); !counterIs(page, 11) {
+		t.Errorf("a refused post changed the counter:\n%s", page)
+	}
+
+	// The Flask login carries the subject Go's "log out other devices"
+	// needs: another browser logging in on Go logs this one out of Go.
+	phone := browser("phone")
+	post(t, phone, d.base+"/login", url.Values{"name": {"Bea é"}})
+	post(t, phone, d.base+"/sessions/revoke-others", nil)
+	if page := get(t, c, d.base+"/"); !strings.Contains(page, loginForm) || !strings.Contains(page, loggedOutNotice) {
+		t.Errorf("log out other devices did not reach the Flask-made login:\n%s", page)
+	}
+
+	// Log in on Go, log out on Flask: logged out on both.
+	post(t, c, d.base+"/login", url.Values{"name": {"Cy"}})
+	if page := get(t, c, flask+"/"); !strings.Contains(page, "Hello from Flask, Cy! Counter: 0. Login: fresh.") {
+		t.Fatalf("Flask does not see the Go login as fresh:\n%s", page)
+	}
+	if page := post(t, c, flask+"/logout", nil); !strings.Contains(page, "Not logged in") {
+		t.Errorf("Flask's logout:\n%s", page)
+	}
+	if page := get(t, c, d.base+"/"); !strings.Contains(page, loginForm) || strings.Contains(page, `id="who"`) {
+		t.Errorf("the Go demo still sees the login after Flask's logout:\n%s", page)
 	}
 }

@@ -130,7 +130,23 @@ func get(t *testing.T, c *http.Client, u string) string {
 	return string(b)
 }
 
+// post sends form to u as a browser would from the site's own page: with
+// the CSRF token of the form on the home page of u's origin (which GET
+// fetches first) unless form has one, and follows the redirect.
 func post(t *testing.T, c *http.Client, u string, form url.Values) string {
+	t.Helper()
+	if !form.Has("csrf_token") {
+		form = withToken(form, tokenOf(t, c, u))
+	}
+	code, body := postStatus(t, c, u, form)
+	if code != 200 {
+		t.Fatalf("POST %s: %d\n%s", u, code, body)
+	}
+	return body
+}
+
+// postStatus sends form to u as it is and returns the final status and body.
+func postStatus(t *testing.T, c *http.Client, u string, form url.Values) (int, string) {
 	t.Helper()
 	res, err := c.PostForm(u, form)
 	if err != nil {
@@ -138,10 +154,44 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) string {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 {
-		t.Fatalf("POST %s: %d\n%s", u, res.StatusCode, b)
+	return res.StatusCode, string(b)
+}
+
+// tokenOf returns the CSRF token of the first form on the home page of
+// u's origin.
+func tokenOf(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	home, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return string(b)
+	home.Path, home.RawQuery = "/", ""
+	page := get(t, c, home.String())
+	tok := tokenIn(page)
+	if tok == "" {
+		t.Fatalf("no CSRF token on %s:\n%s", home, page)
+	}
+	return tok
+}
+
+// tokenIn returns the value of the first csrf_token field in page, or "".
+func tokenIn(page string) string {
+	const field = `name="csrf_token" value="`
+	i := strings.Index(page, field)
+	if i < 0 {
+		return ""
+	}
+	v := page[i+len(field):]
+	return html.UnescapeString(v[:strings.IndexByte(v, '"')])
+}
+
+// withToken returns a copy of form with csrf_token set to tok.
+func withToken(form url.Values, tok string) url.Values {
+	out := url.Values{"csrf_token": {tok}}
+	for k, v := range form {
+		out[k] = v
+	}
+	return out
 }
 
 // cookieOf returns the jar's session cookie for base, or nil.
@@ -175,8 +225,10 @@ func TestDemoCookieFlow(t *testing.T) {
 	if page := get(t, c, d.base+"/"); !strings.Contains(page, loginForm) || !strings.Contains(page, `data-kind="cookie"`) {
 		t.Fatalf("anonymous home has no login form or does not name the store:\n%s", page)
 	}
-	if cookieOf(t, c, d.base) != nil {
-		t.Error("an anonymous visit set a cookie")
+	// The login form's CSRF token is the only thing an anonymous visit
+	// stores, as with Flask-WTF.
+	if page := html.UnescapeString(get(t, c, d.base+"/cookie")); !strings.Contains(page, `"csrf_token": "`) || strings.Contains(page, "_user_id") {
+		t.Errorf("an anonymous visit should store the CSRF token and nothing else:\n%s", page)
 	}
 	page := post(t, c, d.base+"/login", url.Values{"name": {"Ada <script>"}, "remember": {"on"}})
 	if !strings.Contains(page, "Welcome, Ada &lt;script&gt;!") || !counterIs(page, 0) {
@@ -198,7 +250,7 @@ func TestDemoCookieFlow(t *testing.T) {
 		t.Errorf("two +1: want counter 2:\n%s", page)
 	}
 	page = html.UnescapeString(get(t, c, d.base+"/cookie"))
-	for _, want := range []string{`id="payload"`, "Ada <script>", `"_permanent": true`, `"count": 2`, `class="part sig"`, "when it was signed: 20", "HttpOnly"} {
+	for _, want := range []string{`id="payload"`, `"_user_id": "Ada <script>"`, `"_fresh": true`, `"_permanent": true`, `"count": 2`, `class="part sig"`, "when it was signed: 20"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("cookie page lacks %q:\n%s", want, page)
 		}
@@ -216,19 +268,16 @@ func TestDemoCookieFlow(t *testing.T) {
 	if page := post(t, c, d.base+"/sessions/revoke-others", nil); !strings.Contains(page, "Logged out every other session.") {
 		t.Errorf("log out other devices in cookie mode:\n%s", page)
 	}
-	if page := get(t, other, d.base+"/"); !strings.Contains(page, loginForm) {
-		t.Errorf("the other device is still logged in after log out other devices:\n%s", page)
-	}
+	assertToldLoggedOut(t, other, d.base)
 	if page := get(t, c, d.base+"/"); !strings.Contains(page, `id="who">`) {
 		t.Errorf("log out other devices logged this device out:\n%s", page)
 	}
+	before := cookieOf(t, c, d.base)
 	page = post(t, c, d.base+"/logout", nil)
-	if !strings.Contains(page, "You are logged out.") || !strings.Contains(page, loginForm) {
+	if !strings.Contains(page, "You are logged out.") || !strings.Contains(page, loginForm) || strings.Contains(page, loggedOutNotice) {
 		t.Errorf("after logout:\n%s", page)
 	}
-	if ck := cookieOf(t, c, d.base); ck != nil {
-		t.Errorf("logout left a cookie: %v", ck)
-	}
+	assertLoggedOutCookie(t, c, d.base, before)
 	if page := post(t, c, d.base+"/login", url.Values{"name": {" "}}); !strings.Contains(page, "Enter a name") {
 		t.Errorf("blank name not refused:\n%s", page)
 	}
@@ -249,8 +298,10 @@ func TestDemoSecretSurvivesRestart(t *testing.T) {
 		t.Errorf("second demo with the same secret lost the login:\n%s", page)
 	}
 	d3 := startDemo(t, "-store", "cookie", "-secret", "another-secret")
-	if page := get(t, c, d3.base+"/"); !strings.Contains(page, loginForm) {
-		t.Errorf("a demo with another secret accepted the cookie:\n%s", page)
+	// A cookie that no longer opens a session (here: signed with another
+	// key, as an expired one is refused too) is told so.
+	if page := get(t, c, d3.base+"/"); !strings.Contains(page, loginForm) || !strings.Contains(page, loggedOutNotice) {
+		t.Errorf("a demo with another secret accepted the cookie, or did not say why the login is gone:\n%s", page)
 	}
 }
 
@@ -267,27 +318,25 @@ func serverSideFlow(t *testing.T, a, b *demo, user string) {
 	}
 	post(t, phone, b.base+"/login", url.Values{"name": {user}})
 	page := get(t, phone, b.base+"/sessions")
-	if n := strings.Count(page, "<tr"); n != 3 || !strings.Contains(page, "laptop") || !strings.Contains(page, "this device") {
-		t.Fatalf("sessions page does not list both devices (%d rows):\n%s", n-1, page)
+	if n := strings.Count(page, "<tr"); n != 3 || !strings.Contains(page, `title="laptop">laptop</td>`) ||
+		!strings.Contains(page, `title="phone">phone</td>`) || strings.Count(page, `<td class="addr">127.0.0.1</td>`) != 2 || !strings.Contains(page, "this device") {
+		t.Fatalf("sessions page does not list both devices with their agents and addresses (%d rows):\n%s", n-1, page)
 	}
 	page = html.UnescapeString(get(t, phone, b.base+"/cookie"))
-	if !strings.Contains(page, "random 256-bit ID") || !strings.Contains(page, `id="store-key"`) || !strings.Contains(page, `"user": "`+user+`"`) {
+	if !strings.Contains(page, "random 256-bit ID") || !strings.Contains(page, `id="store-key"`) || !strings.Contains(page, `"_user_id": "`+user+`"`) {
 		t.Errorf("cookie page in server mode:\n%s", page)
 	}
 	page = post(t, phone, b.base+"/sessions/revoke-others", nil)
 	if !strings.Contains(page, "Logged out 1 other session(s).") || strings.Count(page, "<tr") != 2 {
 		t.Errorf("log out other devices:\n%s", page)
 	}
-	if page := get(t, laptop, a.base+"/"); !strings.Contains(page, loginForm) {
-		t.Errorf("the laptop is still logged in after log out other devices:\n%s", page)
-	}
+	assertToldLoggedOut(t, laptop, a.base)
 	if page := get(t, phone, a.base+"/"); !strings.Contains(page, `id="who">`+user+`<`) {
 		t.Errorf("the phone was logged out too:\n%s", page)
 	}
+	before := cookieOf(t, phone, b.base)
 	post(t, phone, b.base+"/logout", nil)
-	if ck := cookieOf(t, phone, b.base); ck != nil {
-		t.Errorf("logout left a cookie: %v", ck)
-	}
+	assertLoggedOutCookie(t, phone, b.base, before)
 	if page := get(t, phone, a.base+"/"); !strings.Contains(page, loginForm) {
 		t.Errorf("still logged in after logout:\n%s", page)
 	}
@@ -316,8 +365,35 @@ func TestDemoServerSideSessions(t *testing.T) {
 	if page := post(t, phone, d.base+"/sessions/revoke", url.Values{"key": {key}}); !strings.Contains(page, "Logged out 1 other session.") {
 		t.Errorf("revoke one:\n%s", page)
 	}
-	if page := get(t, laptop, d.base+"/"); !strings.Contains(page, loginForm) {
-		t.Errorf("the revoked laptop is still logged in:\n%s", page)
+	assertToldLoggedOut(t, laptop, d.base)
+}
+
+// assertToldLoggedOut checks that the browser c, whose session ended
+// elsewhere, is logged out and told why, once.
+func assertToldLoggedOut(t *testing.T, c *http.Client, base string) {
+	t.Helper()
+	page := get(t, c, base+"/")
+	if !strings.Contains(page, loginForm) || !strings.Contains(page, `<p class="flash info" role="status">`+loggedOutNotice+`</p>`) {
+		t.Errorf("a device logged out elsewhere is not logged out, or not told why:\n%s", page)
+	}
+	if page := get(t, c, base+"/"); strings.Contains(page, loggedOutNotice) || !strings.Contains(page, loginForm) {
+		t.Errorf("the logged-out notice is shown again:\n%s", page)
+	}
+}
+
+// assertLoggedOutCookie checks that after a logout the browser holds no
+// login: the cookie it had is gone (the page it was sent to makes a new
+// one for its form's CSRF token) and the session holds no user.
+func assertLoggedOutCookie(t *testing.T, c *http.Client, base string, before *http.Cookie) {
+	t.Helper()
+	if before == nil {
+		t.Fatal("no session cookie before the logout")
+	}
+	if ck := cookieOf(t, c, base); ck != nil && ck.Value == before.Value {
+		t.Errorf("logout left the session cookie: %v", ck)
+	}
+	if page := get(t, c, base+"/cookie"); strings.Contains(page, "_user_id") || strings.Contains(page, `&#34;count&#34;:`) || strings.Contains(page, `"count":`) {
+		t.Errorf("after logout the session still holds the login:\n%s", page)
 	}
 }
 
