@@ -22,10 +22,11 @@
 //	lm, _ := flasklogin.New(flasklogin.Config{SecretKey: key})
 //	http.ListenAndServe(addr, sm.Handler(lm.Handler(mux)))
 //
-// Over server-side sessions (package serverside) the semantics are the same;
-// call serverside.Regenerate on the session after Login to give the logged-in
-// session a new ID (Flask-Login does not rotate anything; a cookie session
-// needs nothing).
+// Over server-side sessions (package serverside) the semantics are the same.
+// Flask-Login rotates nothing at login: call Session.Renew (any backend: a
+// new ID server-side, a re-established cookie) and Session.SetSubject before
+// Login, as the demo does, against session fixation and for "log out
+// everywhere".
 //
 // # Flask-Login to Go
 //
