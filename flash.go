@@ -21,13 +21,19 @@ type Flash struct {
 const defaultFlashCategory = "message"
 
 // Flash appends a message for the next request to show (flask.flash). An empty
-// category means "message". Pass a tagjson.Markup to flash safe HTML.
+// category means "message". Pass a tagjson.Markup to flash safe HTML; a value
+// other than a string or Markup is stored as fmt.Sprint formats it, and a nil
+// message is refused with an error wrapping ErrUnencodable.
 func (s *Session) Flash(message any, category string) error {
 	if category == "" {
 		category = defaultFlashCategory
 	}
 	switch message.(type) {
 	case string, tagjson.Markup:
+	case nil:
+		// Flask's flash takes a str; a nil message is a caller's bug, not
+		// the text "<nil>".
+		return fmt.Errorf("%w: nil flash message", ErrUnencodable)
 	default:
 		message = fmt.Sprint(message)
 	}

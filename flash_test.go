@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -92,5 +93,23 @@ func TestFlashWireFormat(t *testing.T) {
 	want := []any{tagjson.Tuple{"info", "hi"}, tagjson.Tuple{"message", "42"}}
 	if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
 		t.Errorf("_flashes = %#v", got)
+	}
+}
+
+// A nil message is refused, not stored as the text "<nil>"; nothing is
+// written.
+func TestFlashNilMessage(t *testing.T) {
+	s := session.NewSession(session.State{})
+	if err := s.Flash(nil, ""); !errors.Is(err, session.ErrUnencodable) {
+		t.Fatalf("Flash(nil) = %v, want ErrUnencodable", err)
+	}
+	if got := s.Values(); len(got) != 0 {
+		t.Fatalf("a refused Flash wrote %v", got)
+	}
+	if err := s.Flash(42, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Flashes(); len(got) != 1 || got[0].Message != "42" {
+		t.Fatalf("Flash(42) = %v", got)
 	}
 }
