@@ -3,7 +3,9 @@
 // just before the response header goes out), a null session, a [Config] that
 // drives the cookie, and a default [SecureCookie] interface whose signed
 // cookie is byte-compatible with Flask's, so a Go service and a Flask service
-// sharing a secret key share one login.
+// sharing a secret key share one login. (Byte for byte where Flask leaves the
+// payload uncompressed; a compressed payload is another valid zlib stream of
+// the same JSON, which each side reads.)
 //
 // # Quick start
 //
@@ -32,7 +34,7 @@
 //
 // # Flask to Go
 //
-// The seed's SessionInterface, item by item:
+// Flask's SessionInterface, item by item:
 //
 //	Flask                                   Go
 //	SessionInterface                        Interface (Open, Save)
