@@ -140,7 +140,11 @@ type Options struct {
 	// however active; 0 means Config.PermanentLifetime (31 days).
 	AbsoluteTimeout time.Duration
 	// TouchInterval is the least time between two touches of a record by
-	// read-only requests; 0 means one minute (at most IdleTimeout/2).
+	// read-only requests; 0 means one minute, or half the shorter positive
+	// idle timeout (IdleTimeout, PermanentIdleTimeout) when that is less,
+	// so that a session read more often than its idle timeout stays alive.
+	// An explicit value is used as given: keep it under half of both idle
+	// timeouts.
 	TouchInterval time.Duration
 	// RetryTimeout bounds how long a save keeps retrying writes that
 	// conflict with concurrent requests of the same session, when the
@@ -199,8 +203,10 @@ func New(opts Options) (*Backend, error) {
 	}
 	if opts.TouchInterval == 0 {
 		opts.TouchInterval = time.Minute
-		if opts.IdleTimeout > 0 && opts.IdleTimeout/2 < opts.TouchInterval {
-			opts.TouchInterval = opts.IdleTimeout / 2
+		for _, idle := range []time.Duration{opts.IdleTimeout, opts.PermanentIdleTimeout} {
+			if idle > 0 && idle/2 < opts.TouchInterval {
+				opts.TouchInterval = idle / 2
+			}
 		}
 	}
 	if opts.RetryTimeout == 0 {
