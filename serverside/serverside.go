@@ -71,10 +71,11 @@
 // Renew has just moved ends only that old ID: it does not follow the
 // move.
 //
-// Failures are never silent: ErrNoSubjects (a store that cannot list by
-// subject) and every store failure of Manager.Sessions, Revoke and
-// RevokeKey called with a request's context are also answered by the error
-// handler.
+// Failures are never silent: every store failure of Manager.Sessions,
+// Revoke and RevokeKey called with a request's context is also answered by
+// the error handler. ErrNoSubjects (a store that cannot list by subject)
+// matches session.ErrNotSupported and is treated as the session package
+// treats any unsupported lifecycle call, the same on every backend.
 //
 // Idle and absolute timeouts are enforced on every read. Reading does not
 // rewrite data: a read-only request only "touches" the record (extending
@@ -112,8 +113,10 @@ var (
 	// this package did not open.
 	ErrNotServerSide = errors.New("serverside: not a server-side session")
 	// ErrNoSubjects means the store cannot list or revoke by subject: use
-	// a store that implements store.SubjectStore.
-	ErrNoSubjects = errors.New("serverside: store cannot list sessions by subject")
+	// a store that implements store.SubjectStore. It wraps
+	// session.ErrNotSupported (errors.Is matches both): what a backend
+	// cannot do answers ErrNotSupported, whatever the backend.
+	ErrNoSubjects = fmt.Errorf("%w: serverside: store cannot list sessions by subject", session.ErrNotSupported)
 )
 
 // Defaults of Options.
