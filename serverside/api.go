@@ -2,6 +2,7 @@ package serverside
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/store"
@@ -32,11 +33,32 @@ func (i *Backend) change(s *session.Session, f func(st *state, cleared bool)) er
 
 // SetSubject attaches the session to subject (a user ID), so it can be
 // listed and revoked with the subject's other sessions
-// (session.Session.SetSubject). Options.Meta, if set, is recorded with it.
+// (session.Session.SetSubject). Options.Meta, if set, is called once the
+// subject is set, with no lock held (it may use the session), and what it
+// returns is recorded with the session.
 func (i *Backend) SetSubject(s *session.Session, subject string) error {
-	return i.change(s, func(st *state, cleared bool) {
+	var (
+		req        *http.Request
+		afterClear bool
+	)
+	err := i.change(s, func(st *state, cleared bool) {
 		st.subject, st.subjectSet, st.afterClear = subject, true, cleared
+		req, afterClear = st.req, cleared
 	})
+	if err != nil || i.opts.Meta == nil || req == nil {
+		return err
+	}
+	meta := i.opts.Meta(req) // no lock held: Meta may read the session
+	st := i.stateOf(s)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.saved || !st.subjectSet {
+		return nil // saved, or ended, while Meta ran: nothing to record it with
+	}
+	for k, v := range meta {
+		st.setMeta(k, v, afterClear)
+	}
+	return nil
 }
 
 // Subject returns the subject attached to the session, or "" (also after

@@ -50,11 +50,6 @@ func (i *Backend) Save(cfg *session.Config, s *session.Session, w http.ResponseW
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.saved = true
-	if i.opts.Meta != nil && st.subjectSet {
-		for k, v := range i.opts.Meta(r) {
-			st.setMeta(k, v, st.afterClear)
-		}
-	}
 	if err := i.persist(cfg, s, st, r); err != nil {
 		return err
 	}

@@ -171,6 +171,10 @@ type Options struct {
 	// request attaches it to a subject (Session.SetSubject, at login): a
 	// user agent, an address, a device name, shown by
 	// session.Manager.Sessions (Info.Meta). It never travels to the client.
+	// Session.SetSubject calls it with the request that opened the session,
+	// in the caller's goroutine and while no lock of the session is held,
+	// so it may use the session (session.From(r).Subject() is the subject
+	// just set).
 	Meta func(r *http.Request) map[string]string
 	// Rand is the source of session IDs; nil means crypto/rand. It must
 	// fill the 32 bytes of an ID (io.ReadFull); if it fails or falls
@@ -235,7 +239,9 @@ const idLen = 43
 
 // state is the server-side part of a session.
 type state struct {
-	owner      *Backend
+	owner *Backend
+	// req is the request that opened the session, given to Options.Meta.
+	req        *http.Request
 	mu         sync.Mutex
 	id         string // raw ID from the cookie; "" until one is issued
 	key        string // store key: base64url(SHA-256(id))
@@ -419,9 +425,9 @@ func (i *Backend) Open(cfg *session.Config, r *http.Request) (*session.Session, 
 				return nil, fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
 			}
 			return session.NewSession(session.State{Values: values, Track: true,
-				Backend: &state{owner: i, id: id, key: key, version: rec.Version, created: rec.Created,
+				Backend: &state{owner: i, req: r, id: id, key: key, version: rec.Version, created: rec.Created,
 					lastSeen: rec.LastSeen, recSubject: rec.Subject, subject: rec.Subject, meta: rec.Meta}}), nil
 		}
 	}
-	return session.NewSession(session.State{New: true, Track: true, Backend: &state{owner: i}}), nil
+	return session.NewSession(session.State{New: true, Track: true, Backend: &state{owner: i, req: r}}), nil
 }
