@@ -192,16 +192,19 @@ func (i *Backend) insertFresh(ctx context.Context, cfg *session.Config, st *stat
 // ends), merging the request's changes into the fresh record on a conflict.
 // ended reports that the record is gone as this request meant it to be.
 func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, values map[string]any, t time.Time) (ended bool, err error) {
-	var ctx context.Context
-	var cancel context.CancelFunc
-	if len(values) == 0 {
-		ctx, cancel = i.endContext(reqCtx) // the request ends the session
-	} else {
-		ctx, cancel = i.retryContext(reqCtx)
-	}
-	defer cancel()
+	ctx, cancel := i.retryContext(reqCtx)
+	defer func() { cancel() }()
+	ending := false
 	subject, meta, version := st.subject, st.meta, st.version
 	for attempt := 1; ; attempt++ {
+		if len(values) == 0 && !ending {
+			// The request ends the session (at once, or once merged with a
+			// request that committed meanwhile): from here on the store
+			// operations are detached from the request's cancellation.
+			cancel()
+			ctx, cancel = i.endContext(reqCtx)
+			ending = true
+		}
 		var err error
 		if len(values) == 0 {
 			if err = i.store.CompareAndDelete(ctx, st.key, version); err == nil {
@@ -252,9 +255,12 @@ func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state,
 // write is merged into the new record and the move retried. When the merged
 // values are empty there is nothing to move: the old record is deleted
 // (version-checked likewise) and ended reports that the session ended. The
-// old ID is never written to.
+// old ID is never written to. The whole move runs detached from the
+// request's cancellation, bounded by Options.EndTimeout: it ends the old ID
+// (a Renew at logout or at a privilege change must not leave the old cookie
+// working because the client went away).
 func (i *Backend) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, t time.Time) (ended bool, err error) {
-	ctx, cancel := i.retryContext(reqCtx)
+	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	oldKey := st.key
 	cur, found, err := i.store.Load(ctx, oldKey)

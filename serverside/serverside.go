@@ -57,9 +57,11 @@
 // the save fails with ErrSessionGone.
 //
 // Ending a session is a decision of the server that the client cannot undo:
-// the store operations of Session.Destroy (logout), Clear, emptying and
-// Manager.Revoke and RevokeKey run in a context detached from the request's cancellation
-// and deadline, bounded by Options.EndTimeout (5s), so a client that
+// the store operations of Session.Destroy (logout), Clear, emptying (also
+// when the emptying comes from merging with a request that committed
+// first), Session.Renew's move (it ends the old ID), and Manager.Revoke and
+// RevokeKey run in a context detached from the request's cancellation and
+// deadline, bounded by Options.EndTimeout (5s), so a client that
 // disconnects does not keep its session; a store failure is reported
 // through the error handler (Revoke, RevokeKey and Sessions, called
 // with a request's context, report theirs on that request's session too).
@@ -153,15 +155,17 @@ type Options struct {
 	// conflict with concurrent requests of the same session, when the
 	// request's context has no deadline (with one, that deadline bounds
 	// the retries). 0 means DefaultRetryTimeout (5s). When it is spent the
-	// save fails with ErrTooManyConflicts.
+	// save fails with ErrTooManyConflicts. The retries of an ending and of
+	// Session.Renew's move are bounded by EndTimeout instead.
 	RetryTimeout time.Duration
 	// MaxRetries, if positive, also bounds the number of retries of a
 	// conflicting write. 0 (the default) means no count: a count cannot
 	// tell a busy session from a broken one and made saves fail under
 	// contention, so only the deadline ends the retries.
 	MaxRetries int
-	// EndTimeout bounds the store operations that end a session (Destroy,
-	// emptying, Revoke, RevokeKey). They run detached from the
+	// EndTimeout bounds the store operations that end a session or an ID
+	// (Destroy, Clear, emptying, Renew's move, Revoke, RevokeKey). They run
+	// detached from the
 	// request's cancellation and deadline, so a client that goes away
 	// cannot keep its session alive; 0 means DefaultEndTimeout (5s).
 	EndTimeout time.Duration
