@@ -33,7 +33,9 @@ func (i *Backend) change(s *session.Session, f func(st *state, cleared bool)) er
 
 // SetSubject attaches the session to subject (a user ID), so it can be
 // listed and revoked with the subject's other sessions
-// (session.Session.SetSubject). Options.Meta, if set, is called once the
+// (session.Session.SetSubject). A non-empty subject keeps the session
+// stored even with no values (a login made of Renew and SetSubject).
+// Options.Meta, if set, is called once the
 // subject is set, with no lock held (it may use the session), and what it
 // returns is recorded with the session.
 func (i *Backend) SetSubject(s *session.Session, subject string) error {

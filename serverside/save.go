@@ -98,7 +98,7 @@ func (i *Backend) persist(cfg *session.Config, s *session.Session, st *state, r 
 	)
 	// The conditions are computed outside the case clauses, where coverage
 	// (and so mutation testing) sees them.
-	stored, empty := st.key != "", len(values) == 0
+	stored, empty := st.key != "", st.empty(values)
 	switch {
 	case !stored && empty:
 		ended = true // nothing to store, nothing stored
@@ -116,6 +116,14 @@ func (i *Backend) persist(cfg *session.Config, s *session.Session, st *state, r 
 		st.end(false)
 	}
 	return nil
+}
+
+// empty reports whether a session holding values has nothing to store: no
+// values, and no subject attached by this request (a login made of Renew
+// and SetSubject alone is stored; a subject that only comes from the
+// record does not keep an emptied session). st.mu is held.
+func (st *state) empty(values map[string]any) bool {
+	return len(values) == 0 && !(st.subjectSet && st.subject != "")
 }
 
 // record builds the record to write.
@@ -188,7 +196,7 @@ func (i *Backend) insertFresh(ctx context.Context, cfg *session.Config, st *stat
 }
 
 // update writes values over the session's record at the version this
-// request read, or deletes the record when values is empty (the session
+// request read, or deletes the record when it is empty (st.empty: the session
 // ends), merging the request's changes into the fresh record on a conflict.
 // ended reports that the record is gone as this request meant it to be.
 func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, values map[string]any, t time.Time) (ended bool, err error) {
@@ -197,7 +205,7 @@ func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state,
 	ending := false
 	subject, meta, version := st.subject, st.meta, st.version
 	for attempt := 1; ; attempt++ {
-		if len(values) == 0 && !ending {
+		if st.empty(values) && !ending {
 			// The request ends the session (at once, or once merged with a
 			// request that committed meanwhile): from here on the store
 			// operations are detached from the request's cancellation.
@@ -206,7 +214,7 @@ func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state,
 			ending = true
 		}
 		var err error
-		if len(values) == 0 {
+		if st.empty(values) {
 			if err = i.store.CompareAndDelete(ctx, st.key, version); err == nil {
 				return true, nil
 			}
@@ -237,7 +245,7 @@ func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state,
 			return false, afterConflict(ctx, attempt, storeFailed("reloading the session", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
-			if len(values) == 0 {
+			if st.empty(values) {
 				return true, nil // ended meanwhile, as this request meant to end it
 			}
 			return false, ErrSessionGone
@@ -253,7 +261,7 @@ func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state,
 // under the new ID, then deletes the old record only at the version they
 // were built from; if a request wrote to the old record meanwhile, that
 // write is merged into the new record and the move retried. When the merged
-// values are empty there is nothing to move: the old record is deleted
+// values are empty (st.empty) there is nothing to move: the old record is deleted
 // (version-checked likewise) and ended reports that the session ended. The
 // old ID is never written to. The whole move runs detached from the
 // request's cancellation, bounded by Options.EndTimeout: it ends the old ID
@@ -287,7 +295,7 @@ func (i *Backend) regenerate(reqCtx context.Context, cfg *session.Config, st *st
 		if err != nil {
 			return fail(err)
 		}
-		empty, inserted := len(values) == 0, key != ""
+		empty, inserted := st.empty(values), key != ""
 		switch {
 		case empty && inserted:
 			if err := i.discard(reqCtx, key, nil); err != nil {
@@ -330,7 +338,7 @@ func (i *Backend) regenerate(reqCtx context.Context, cfg *session.Config, st *st
 			return fail(afterConflict(ctx, attempt, storeFailed("reloading the session", err)))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
-			if len(values) == 0 {
+			if st.empty(values) {
 				return true, nil // ended meanwhile, as this request meant to end it
 			}
 			return fail(ErrSessionGone)

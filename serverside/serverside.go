@@ -36,7 +36,13 @@
 //   - a request that leaves the session empty (Delete or Pop of the last
 //     key, reading the last flash) ends it, subject or not: the record is
 //     deleted, the cookie cleared, and the ID never used again. A session
-//     with no values is never stored, whatever its subject or metadata.
+//     with no values is stored only when the request attached it to a
+//     subject (Session.SetSubject: a login made of Renew and SetSubject
+//     alone is kept, as a cookie session keeps it); metadata alone, or a
+//     subject that only comes from the record, does not keep it — so a
+//     session whose only content is its subject ends when a later request
+//     leaves it with no values (a flash set and read): keep a value with
+//     the subject (the user's key) when that matters.
 //     (Pop of the user's key while other keys remain does not end the
 //     session, nor drop its subject: log out with Session.Destroy or Clear.);
 //   - a session ended by one request (logout, Clear, emptying, revocation),
