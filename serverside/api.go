@@ -2,6 +2,7 @@ package serverside
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/store"
@@ -32,11 +33,34 @@ func (i *Backend) change(s *session.Session, f func(st *state, cleared bool)) er
 
 // SetSubject attaches the session to subject (a user ID), so it can be
 // listed and revoked with the subject's other sessions
-// (session.Session.SetSubject). Options.Meta, if set, is recorded with it.
+// (session.Session.SetSubject). A non-empty subject keeps the session
+// stored even with no values (a login made of Renew and SetSubject).
+// Options.Meta, if set, is called once the
+// subject is set, with no lock held (it may use the session), and what it
+// returns is recorded with the session.
 func (i *Backend) SetSubject(s *session.Session, subject string) error {
-	return i.change(s, func(st *state, cleared bool) {
+	var (
+		req        *http.Request
+		afterClear bool
+	)
+	err := i.change(s, func(st *state, cleared bool) {
 		st.subject, st.subjectSet, st.afterClear = subject, true, cleared
+		req, afterClear = st.req, cleared
 	})
+	if err != nil || i.opts.Meta == nil || req == nil {
+		return err
+	}
+	meta := i.opts.Meta(req) // no lock held: Meta may read the session
+	st := i.stateOf(s)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.saved || !st.subjectSet {
+		return nil // saved, or ended, while Meta ran: nothing to record it with
+	}
+	for k, v := range meta {
+		st.setMeta(k, v, afterClear)
+	}
+	return nil
 }
 
 // Subject returns the subject attached to the session, or "" (also after
@@ -50,10 +74,7 @@ func (i *Backend) Subject(s *session.Session) string {
 	c := cleared(s)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if c && !(st.subjectSet && st.afterClear) {
-		return ""
-	}
-	return st.subject
+	return st.savedSubject(c)
 }
 
 // setMeta records metadata; cleared: Session.Clear ran before. st.mu is held.
@@ -118,10 +139,14 @@ func (i *Backend) subjects() (store.SubjectStore, error) {
 	return ss, nil
 }
 
-// endCurrent ends the session of this request after its record was deleted
-// by a revocation from the request itself: later writes of the request go
-// into a fresh session instead of failing as "ended by another request".
-func endCurrent(s *session.Session, st *state) {
+// endCurrent ends the session of this request after a revocation from the
+// request itself: later writes of the request go into a fresh session
+// instead of failing as "ended by another request". subject is the revoked
+// subject (Revoke): a record the revocation did not delete (the session was
+// not yet subject's in the store) is deleted at save time, and a fresh
+// session started after Clear ends too if it is subject's. "" (RevokeKey)
+// ends only the stored session, which the revocation deleted.
+func endCurrent(s *session.Session, st *state, subject string) {
 	st.mu.Lock()
 	saved := st.saved
 	st.mu.Unlock()
@@ -129,14 +154,30 @@ func endCurrent(s *session.Session, st *state) {
 		return // the response went out: the session is no longer this request's to change
 	}
 	if cleared(s) {
-		return // Clear ended it already: what was written since belongs to the fresh session
+		// Clear ended the stored session already: what was written since
+		// belongs to a fresh session, which ends only if it is subject's.
+		st.mu.Lock()
+		fresh := subject != "" && st.subjectSet && st.afterClear && st.subject == subject
+		st.mu.Unlock()
+		if !fresh {
+			return
+		}
 	}
 	if err := s.Clear(); err != nil {
 		return
 	}
 	st.mu.Lock()
-	st.end(false)
+	st.end(subject != "" && st.recSubject != subject)
 	st.mu.Unlock()
+}
+
+// savedSubject is the subject the session of st will be saved with;
+// cleared: Session.Clear ran in the request. st.mu is held.
+func (st *state) savedSubject(cleared bool) string {
+	if cleared && !(st.subjectSet && st.afterClear) {
+		return ""
+	}
+	return st.subject
 }
 
 // Sessions lists subject's live sessions with their metadata, without
@@ -186,7 +227,7 @@ func (i *Backend) RevokeKey(ctx context.Context, subject, key string, current *s
 		return storeFailed("revoking a session", err)
 	}
 	if st := i.stateOf(current); st != nil && Key(current) == key {
-		endCurrent(current, st)
+		endCurrent(current, st, "")
 	}
 	return nil
 }
@@ -194,9 +235,11 @@ func (i *Backend) RevokeKey(ctx context.Context, subject, key string, current *s
 // Revoke deletes every session of subject except keep's ("log out other
 // devices"); a nil keep revokes them all ("log out everywhere")
 // (session.Manager.Revoke). The deletes run detached from ctx's
-// cancellation, bounded by Options.EndTimeout. When current is among those
-// revoked, it ends as Destroy ends it, so the request can still flash
-// "logged out".
+// cancellation, bounded by Options.EndTimeout. When current is one of
+// subject's sessions and not keep — its record is subject's, or the request
+// attached it to subject (a login earlier in the same request) — it ends
+// as Destroy ends it, so the request can still flash "logged out"; a
+// record of it the revocation did not delete is deleted at save time.
 func (i *Backend) Revoke(ctx context.Context, subject string, keep, current *session.Session) error {
 	ss, err := i.subjects()
 	if err != nil {
@@ -206,11 +249,19 @@ func (i *Backend) Revoke(ctx context.Context, subject string, keep, current *ses
 	if keep != nil {
 		keepKey = Key(keep)
 	}
+	// The current session ends when it is one of subject's: its record
+	// is (the revocation deletes it), or the request will save it under
+	// subject (a login earlier in this request), as a cookie session
+	// established before the revocation ends; unless it is keep.
 	st := i.stateOf(current)
 	ending := false
-	if st != nil {
+	if st != nil && (keep == nil || keep != current) {
+		c := cleared(current)
 		st.mu.Lock()
-		ending = st.key != "" && st.key != keepKey && st.recSubject == subject
+		kept := keepKey != "" && st.key == keepKey
+		stored := st.key != "" && st.recSubject == subject
+		saving := subject != "" && st.savedSubject(c) == subject
+		ending = !kept && (stored || saving)
 		st.mu.Unlock()
 	}
 	ectx, cancel := i.endContext(ctx)
@@ -219,7 +270,7 @@ func (i *Backend) Revoke(ctx context.Context, subject string, keep, current *ses
 		return storeFailed("revoking sessions", err)
 	}
 	if ending {
-		endCurrent(current, st)
+		endCurrent(current, st, subject)
 	}
 	return nil
 }

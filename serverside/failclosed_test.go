@@ -134,31 +134,50 @@ func TestEachStoreFailureFailsClosed(t *testing.T) {
 	}
 }
 
-// A store without subjects: revoking or listing from a handler is misuse,
-// reported even when the handler ignores the error.
+// A store without subjects (finding 4): Sessions, Revoke and RevokeKey
+// answer ErrNoSubjects, which matches session.ErrNotSupported, and a handler
+// that ignores the error gets the same response as the same call on a
+// backend that cannot do it at all (cookie sessions without Revocations):
+// application code never branches on the backend.
 func TestNoSubjectsIsReported(t *testing.T) {
-	for _, name := range []string{"Sessions", "RevokeSubject"} {
+	calls := map[string]func(m *session.Manager, r *http.Request) error{
+		"Sessions": func(m *session.Manager, r *http.Request) error {
+			_, err := m.Sessions(r.Context(), "alice")
+			return err
+		},
+		"Revoke":    func(m *session.Manager, r *http.Request) error { return m.Revoke(r.Context(), "alice", nil) },
+		"RevokeKey": func(m *session.Manager, r *http.Request) error { return m.RevokeKey(r.Context(), "alice", "k") },
+	}
+	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, serverside.Options{})
-			iface, _ := serverside.New(serverside.Options{Store: plainStore{e.store}})
-			e.iface = iface
-			e.m, _ = session.New(session.Config{Interface: iface, Logger: slogDiscard(),
-				ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-					e.errs <- err
-					http.Error(w, "session error", http.StatusInternalServerError)
-				}})
-			w := serve(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if name == "Sessions" {
-					_, _ = e.m.Sessions(r.Context(), "alice")
-				} else {
-					_ = e.m.Revoke(r.Context(), "alice", nil)
-				}
-			})), nil, "/", "")
-			if w.Code != 500 {
-				t.Errorf("status %d, want 500", w.Code)
+			st := memstore.New(memstore.Options{})
+			t.Cleanup(func() { st.Close() })
+			iface, err := serverside.New(serverside.Options{Store: plainStore{st}})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if err := e.nextError(t); !errors.Is(err, serverside.ErrNoSubjects) {
-				t.Errorf("error %v, want ErrNoSubjects", err)
+			status := func(cfg session.Config) (int, error) {
+				cfg.Logger = slogDiscard()
+				m, err := session.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got error
+				w := serve(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					got = call(m, r)
+				})), nil, "/", "")
+				return w.Code, got
+			}
+			code, err := status(session.Config{Interface: iface})
+			if !errors.Is(err, session.ErrNotSupported) || !errors.Is(err, serverside.ErrNoSubjects) {
+				t.Errorf("error %v, want ErrNoSubjects matching session.ErrNotSupported", err)
+			}
+			cookieCode, cookieErr := status(session.Config{SecretKey: []byte("a secret key for the cookie backend")})
+			if !errors.Is(cookieErr, session.ErrNotSupported) {
+				t.Fatalf("the cookie backend answers %v: the comparison is void", cookieErr)
+			}
+			if code != cookieCode {
+				t.Errorf("status %d over a store without subjects, %d for the same unsupported call on cookie sessions", code, cookieCode)
 			}
 		})
 	}

@@ -50,11 +50,6 @@ func (i *Backend) Save(cfg *session.Config, s *session.Session, w http.ResponseW
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.saved = true
-	if i.opts.Meta != nil && st.subjectSet {
-		for k, v := range i.opts.Meta(r) {
-			st.setMeta(k, v, st.afterClear)
-		}
-	}
 	if err := i.persist(cfg, s, st, r); err != nil {
 		return err
 	}
@@ -103,7 +98,7 @@ func (i *Backend) persist(cfg *session.Config, s *session.Session, st *state, r 
 	)
 	// The conditions are computed outside the case clauses, where coverage
 	// (and so mutation testing) sees them.
-	stored, empty := st.key != "", len(values) == 0
+	stored, empty := st.key != "", st.empty(values)
 	switch {
 	case !stored && empty:
 		ended = true // nothing to store, nothing stored
@@ -121,6 +116,14 @@ func (i *Backend) persist(cfg *session.Config, s *session.Session, st *state, r 
 		st.end(false)
 	}
 	return nil
+}
+
+// empty reports whether a session holding values has nothing to store: no
+// values, and no subject attached by this request (a login made of Renew
+// and SetSubject alone is stored; a subject that only comes from the
+// record does not keep an emptied session). st.mu is held.
+func (st *state) empty(values map[string]any) bool {
+	return len(values) == 0 && !(st.subjectSet && st.subject != "")
 }
 
 // record builds the record to write.
@@ -193,22 +196,25 @@ func (i *Backend) insertFresh(ctx context.Context, cfg *session.Config, st *stat
 }
 
 // update writes values over the session's record at the version this
-// request read, or deletes the record when values is empty (the session
+// request read, or deletes the record when it is empty (st.empty: the session
 // ends), merging the request's changes into the fresh record on a conflict.
 // ended reports that the record is gone as this request meant it to be.
 func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, values map[string]any, t time.Time) (ended bool, err error) {
-	var ctx context.Context
-	var cancel context.CancelFunc
-	if len(values) == 0 {
-		ctx, cancel = i.endContext(reqCtx) // the request ends the session
-	} else {
-		ctx, cancel = i.retryContext(reqCtx)
-	}
-	defer cancel()
+	ctx, cancel := i.retryContext(reqCtx)
+	defer func() { cancel() }()
+	ending := false
 	subject, meta, version := st.subject, st.meta, st.version
 	for attempt := 1; ; attempt++ {
+		if st.empty(values) && !ending {
+			// The request ends the session (at once, or once merged with a
+			// request that committed meanwhile): from here on the store
+			// operations are detached from the request's cancellation.
+			cancel()
+			ctx, cancel = i.endContext(reqCtx)
+			ending = true
+		}
 		var err error
-		if len(values) == 0 {
+		if st.empty(values) {
 			if err = i.store.CompareAndDelete(ctx, st.key, version); err == nil {
 				return true, nil
 			}
@@ -239,7 +245,7 @@ func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state,
 			return false, afterConflict(ctx, attempt, storeFailed("reloading the session", err))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
-			if len(values) == 0 {
+			if st.empty(values) {
 				return true, nil // ended meanwhile, as this request meant to end it
 			}
 			return false, ErrSessionGone
@@ -255,11 +261,14 @@ func (i *Backend) update(reqCtx context.Context, cfg *session.Config, st *state,
 // under the new ID, then deletes the old record only at the version they
 // were built from; if a request wrote to the old record meanwhile, that
 // write is merged into the new record and the move retried. When the merged
-// values are empty there is nothing to move: the old record is deleted
+// values are empty (st.empty) there is nothing to move: the old record is deleted
 // (version-checked likewise) and ended reports that the session ended. The
-// old ID is never written to.
+// old ID is never written to. The whole move runs detached from the
+// request's cancellation, bounded by Options.EndTimeout: it ends the old ID
+// (a Renew at logout or at a privilege change must not leave the old cookie
+// working because the client went away).
 func (i *Backend) regenerate(reqCtx context.Context, cfg *session.Config, st *state, cs changeSet, t time.Time) (ended bool, err error) {
-	ctx, cancel := i.retryContext(reqCtx)
+	ctx, cancel := i.endContext(reqCtx)
 	defer cancel()
 	oldKey := st.key
 	cur, found, err := i.store.Load(ctx, oldKey)
@@ -286,7 +295,7 @@ func (i *Backend) regenerate(reqCtx context.Context, cfg *session.Config, st *st
 		if err != nil {
 			return fail(err)
 		}
-		empty, inserted := len(values) == 0, key != ""
+		empty, inserted := st.empty(values), key != ""
 		switch {
 		case empty && inserted:
 			if err := i.discard(reqCtx, key, nil); err != nil {
@@ -329,7 +338,7 @@ func (i *Backend) regenerate(reqCtx context.Context, cfg *session.Config, st *st
 			return fail(afterConflict(ctx, attempt, storeFailed("reloading the session", err)))
 		}
 		if !found || !i.alive(cfg, &cur, t) {
-			if len(values) == 0 {
+			if st.empty(values) {
 				return true, nil // ended meanwhile, as this request meant to end it
 			}
 			return fail(ErrSessionGone)

@@ -36,7 +36,13 @@
 //   - a request that leaves the session empty (Delete or Pop of the last
 //     key, reading the last flash) ends it, subject or not: the record is
 //     deleted, the cookie cleared, and the ID never used again. A session
-//     with no values is never stored, whatever its subject or metadata.
+//     with no values is stored only when the request attached it to a
+//     subject (Session.SetSubject: a login made of Renew and SetSubject
+//     alone is kept, as a cookie session keeps it); metadata alone, or a
+//     subject that only comes from the record, does not keep it — so a
+//     session whose only content is its subject ends when a later request
+//     leaves it with no values (a flash set and read): keep a value with
+//     the subject (the user's key) when that matters.
 //     (Pop of the user's key while other keys remain does not end the
 //     session, nor drop its subject: log out with Session.Destroy or Clear.);
 //   - a session ended by one request (logout, Clear, emptying, revocation),
@@ -57,9 +63,11 @@
 // the save fails with ErrSessionGone.
 //
 // Ending a session is a decision of the server that the client cannot undo:
-// the store operations of Session.Destroy (logout), Clear, emptying and
-// Manager.Revoke and RevokeKey run in a context detached from the request's cancellation
-// and deadline, bounded by Options.EndTimeout (5s), so a client that
+// the store operations of Session.Destroy (logout), Clear, emptying (also
+// when the emptying comes from merging with a request that committed
+// first), Session.Renew's move (it ends the old ID), and Manager.Revoke and
+// RevokeKey run in a context detached from the request's cancellation and
+// deadline, bounded by Options.EndTimeout (5s), so a client that
 // disconnects does not keep its session; a store failure is reported
 // through the error handler (Revoke, RevokeKey and Sessions, called
 // with a request's context, report theirs on that request's session too).
@@ -71,10 +79,11 @@
 // Renew has just moved ends only that old ID: it does not follow the
 // move.
 //
-// Failures are never silent: ErrNoSubjects (a store that cannot list by
-// subject) and every store failure of Manager.Sessions, Revoke and
-// RevokeKey called with a request's context are also answered by the error
-// handler.
+// Failures are never silent: every store failure of Manager.Sessions,
+// Revoke and RevokeKey called with a request's context is also answered by
+// the error handler. ErrNoSubjects (a store that cannot list by subject)
+// matches session.ErrNotSupported and is treated as the session package
+// treats any unsupported lifecycle call, the same on every backend.
 //
 // Idle and absolute timeouts are enforced on every read. Reading does not
 // rewrite data: a read-only request only "touches" the record (extending
@@ -112,8 +121,10 @@ var (
 	// this package did not open.
 	ErrNotServerSide = errors.New("serverside: not a server-side session")
 	// ErrNoSubjects means the store cannot list or revoke by subject: use
-	// a store that implements store.SubjectStore.
-	ErrNoSubjects = errors.New("serverside: store cannot list sessions by subject")
+	// a store that implements store.SubjectStore. It wraps
+	// session.ErrNotSupported (errors.Is matches both): what a backend
+	// cannot do answers ErrNotSupported, whatever the backend.
+	ErrNoSubjects = fmt.Errorf("%w: serverside: store cannot list sessions by subject", session.ErrNotSupported)
 )
 
 // Defaults of Options.
@@ -140,21 +151,27 @@ type Options struct {
 	// however active; 0 means Config.PermanentLifetime (31 days).
 	AbsoluteTimeout time.Duration
 	// TouchInterval is the least time between two touches of a record by
-	// read-only requests; 0 means one minute (at most IdleTimeout/2).
+	// read-only requests; 0 means one minute, or half the shorter positive
+	// idle timeout (IdleTimeout, PermanentIdleTimeout) when that is less,
+	// so that a session read more often than its idle timeout stays alive.
+	// An explicit value is used as given: keep it under half of both idle
+	// timeouts.
 	TouchInterval time.Duration
 	// RetryTimeout bounds how long a save keeps retrying writes that
 	// conflict with concurrent requests of the same session, when the
 	// request's context has no deadline (with one, that deadline bounds
 	// the retries). 0 means DefaultRetryTimeout (5s). When it is spent the
-	// save fails with ErrTooManyConflicts.
+	// save fails with ErrTooManyConflicts. The retries of an ending and of
+	// Session.Renew's move are bounded by EndTimeout instead.
 	RetryTimeout time.Duration
 	// MaxRetries, if positive, also bounds the number of retries of a
 	// conflicting write. 0 (the default) means no count: a count cannot
 	// tell a busy session from a broken one and made saves fail under
 	// contention, so only the deadline ends the retries.
 	MaxRetries int
-	// EndTimeout bounds the store operations that end a session (Destroy,
-	// emptying, Revoke, RevokeKey). They run detached from the
+	// EndTimeout bounds the store operations that end a session or an ID
+	// (Destroy, Clear, emptying, Renew's move, Revoke, RevokeKey). They run
+	// detached from the
 	// request's cancellation and deadline, so a client that goes away
 	// cannot keep its session alive; 0 means DefaultEndTimeout (5s).
 	EndTimeout time.Duration
@@ -164,6 +181,10 @@ type Options struct {
 	// request attaches it to a subject (Session.SetSubject, at login): a
 	// user agent, an address, a device name, shown by
 	// session.Manager.Sessions (Info.Meta). It never travels to the client.
+	// Session.SetSubject calls it with the request that opened the session,
+	// in the caller's goroutine and while no lock of the session is held,
+	// so it may use the session (session.From(r).Subject() is the subject
+	// just set).
 	Meta func(r *http.Request) map[string]string
 	// Rand is the source of session IDs; nil means crypto/rand. It must
 	// fill the 32 bytes of an ID (io.ReadFull); if it fails or falls
@@ -199,8 +220,10 @@ func New(opts Options) (*Backend, error) {
 	}
 	if opts.TouchInterval == 0 {
 		opts.TouchInterval = time.Minute
-		if opts.IdleTimeout > 0 && opts.IdleTimeout/2 < opts.TouchInterval {
-			opts.TouchInterval = opts.IdleTimeout / 2
+		for _, idle := range []time.Duration{opts.IdleTimeout, opts.PermanentIdleTimeout} {
+			if idle > 0 && idle/2 < opts.TouchInterval {
+				opts.TouchInterval = idle / 2
+			}
 		}
 	}
 	if opts.RetryTimeout == 0 {
@@ -226,7 +249,9 @@ const idLen = 43
 
 // state is the server-side part of a session.
 type state struct {
-	owner      *Backend
+	owner *Backend
+	// req is the request that opened the session, given to Options.Meta.
+	req        *http.Request
 	mu         sync.Mutex
 	id         string // raw ID from the cookie; "" until one is issued
 	key        string // store key: base64url(SHA-256(id))
@@ -410,9 +435,9 @@ func (i *Backend) Open(cfg *session.Config, r *http.Request) (*session.Session, 
 				return nil, fmt.Errorf("serverside: %w: %w", session.ErrBadPayload, err)
 			}
 			return session.NewSession(session.State{Values: values, Track: true,
-				Backend: &state{owner: i, id: id, key: key, version: rec.Version, created: rec.Created,
+				Backend: &state{owner: i, req: r, id: id, key: key, version: rec.Version, created: rec.Created,
 					lastSeen: rec.LastSeen, recSubject: rec.Subject, subject: rec.Subject, meta: rec.Meta}}), nil
 		}
 	}
-	return session.NewSession(session.State{New: true, Track: true, Backend: &state{owner: i}}), nil
+	return session.NewSession(session.State{New: true, Track: true, Backend: &state{owner: i, req: r}}), nil
 }

@@ -37,8 +37,8 @@ func (e *env) withIface(t *testing.T, opts serverside.Options) {
 
 // A read-only request touches the record once the last touch is at least
 // TouchInterval old: not one second before, and at exactly the interval.
-// With no TouchInterval, the interval is a minute, or half the idle timeout
-// when that is shorter.
+// With no TouchInterval, the interval is a minute, or half the shorter idle
+// timeout (IdleTimeout or PermanentIdleTimeout) when that is less.
 func TestTouchInterval(t *testing.T) {
 	for _, c := range []struct {
 		name     string
@@ -49,6 +49,9 @@ func TestTouchInterval(t *testing.T) {
 		{"default, no idle timeout", serverside.Options{}, time.Minute},
 		{"default, long idle timeout", serverside.Options{IdleTimeout: 4 * time.Minute}, time.Minute},
 		{"default, idle timeout under two minutes", serverside.Options{IdleTimeout: 40 * time.Second}, 20 * time.Second},
+		{"default, permanent idle timeout under two minutes", serverside.Options{PermanentIdleTimeout: 90 * time.Second}, 45 * time.Second},
+		{"default, long idle, short permanent idle", serverside.Options{IdleTimeout: 24 * time.Hour, PermanentIdleTimeout: 90 * time.Second}, 45 * time.Second},
+		{"default, short idle, long permanent idle", serverside.Options{IdleTimeout: 40 * time.Second, PermanentIdleTimeout: 3 * time.Hour}, 20 * time.Second},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, serverside.Options{})
