@@ -66,8 +66,9 @@ type Info struct {
 // Renew makes the session a new one when it is saved, keeping its values:
 // a server-side session moves to a new ID, a cookie session is re-issued
 // with a new establishment time (see [EstablishedKey]). Call it at login
-// and whenever the user gains privileges (against session fixation). It
-// fails like a write on a session that cannot be written, and with
+// and whenever the user gains privileges (against session fixation). A
+// cookie session revoked while the request ran is not revived by it: Save
+// fails with [ErrSessionRevoked]. It fails like a write on a session that cannot be written, and with
 // ErrNotSupported when the backend cannot renew; either failure is also
 // reported through the error handler.
 func (s *Session) Renew() error {
@@ -77,7 +78,10 @@ func (s *Session) Renew() error {
 // SetSubject attaches the session to subject (a user ID), so it can be
 // listed ([Manager.Sessions]) and revoked ([Manager.Revoke]) with the
 // subject's other sessions. A cookie session stores the subject under
-// Config.SubjectKey and is marked established now (see [EstablishedKey]).
+// Config.SubjectKey and is marked established now (see [EstablishedKey]);
+// when it already carried subject and the subject was revoked by another
+// request while this one ran, it is not re-established: Save fails with
+// [ErrSessionRevoked] (Clear it first, as a logout does, to log in anew).
 // Failures are as for [Session.Renew].
 func (s *Session) SetSubject(subject string) error {
 	return s.lifecycle("SetSubject", func(l Lifecycle) error { return l.SetSubject(s, subject) })
@@ -142,15 +146,47 @@ func (m *Manager) lifecycleOf() Lifecycle {
 // cookieLifecycle is the Lifecycle of SecureCookie's sessions.
 type cookieLifecycle struct{ m *Manager }
 
+// cookieOrigin is the State.Backend of a cookie session opened with a
+// subject while Config.Revocations is set: the subject and when the session
+// was established, as the cookie said. Save checks the subject's not-before
+// time against that time, not against a later one written by Renew, so that
+// no re-issue revives a session revoked while the request ran (a revoked
+// session is refused when opened, so only that race is left). A login in
+// the request (see [cookieLifecycle.SetSubject]) drops it.
+type cookieOrigin struct {
+	subject     string
+	established time.Time
+}
+
+// Renew writes a new establishment time; the revocation check at save
+// still uses the one the session was opened with (see cookieOrigin): a
+// session revoked while the request ran fails with ErrSessionRevoked.
 func (c cookieLifecycle) Renew(s *Session) error {
 	return s.Set(EstablishedKey, c.m.cfg.now().UnixNano())
 }
 
+// SetSubject attaches subject, established now. It is a login, and drops
+// the session's cookieOrigin, when the session does not carry subject at
+// the call (a new session, one cleared by a logout, another subject) or
+// when this request revoked the subject itself (Manager.Revoke, then
+// SetSubject to stay logged in). SetSubject again with the subject the
+// session was opened with is not a login: a revocation of the subject
+// while the request ran still ends the session (ErrSessionRevoked).
 func (c cookieLifecycle) SetSubject(s *Session, subject string) error {
+	if c.Subject(s) != subject || s.tracking() {
+		s.dropCookieOrigin()
+	}
 	return s.Update(map[string]any{
 		c.m.cfg.subjectKey(): subject,
 		EstablishedKey:       c.m.cfg.now().UnixNano(),
 	})
+}
+
+// establish re-establishes s for subject after a revocation (the keep of
+// Manager.Revoke): a login.
+func (c cookieLifecycle) establish(s *Session, subject string) error {
+	s.dropCookieOrigin()
+	return s.SetSubject(subject)
 }
 
 func (c cookieLifecycle) Subject(s *Session) string {
@@ -185,7 +221,7 @@ func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, curre
 		current.trackChanges()
 	}
 	if keep != nil && keep.Subject() == subject {
-		return keep.SetSubject(subject) // re-established after the revocation
+		return c.establish(keep, subject) // re-established after the revocation
 	}
 	return nil
 }

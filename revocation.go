@@ -33,8 +33,13 @@ const EstablishedKey = "_established_ns"
 // ErrSessionRevoked is returned by Save for a session that was changed
 // during a request that raced with the revocation of its subject: the
 // session existed before the subject's not-before time, so the change is
-// not saved and no cookie is sent. Pass the session to keep to
-// [Manager.Revoke] (or call [Session.SetSubject] again after it) to keep it.
+// not saved and no cookie is sent — also when the request called
+// [Session.Renew], or [Session.SetSubject] with the subject the session
+// already had, after the revocation (neither re-establishes a session
+// revoked while the request ran). To keep the current session, pass it to
+// [Manager.Revoke] as keep (or call SetSubject after Manager.Revoke in the
+// same request); a login after [Session.Clear] or [Session.Destroy], or as
+// another subject, is a new session and is kept.
 var ErrSessionRevoked = errors.New("session: subject revoked during the request")
 
 // Revocations keeps a per-subject "not before" time, so that cookie
