@@ -111,8 +111,10 @@ type Config struct {
 	// session established (EstablishedKey, set by SetSubject) before the
 	// subject's not-before time is refused when opened, and a request that
 	// opened it before the revocation does not re-issue it (a write from such
-	// a request fails with ErrSessionRevoked). A lookup error answers the
-	// request with HTTP 500 and no Set-Cookie. See the revocation package.
+	// a request fails with ErrSessionRevoked). A lookup error fails the
+	// request closed, with no Set-Cookie: it matches ErrStoreUnavailable,
+	// which the default error handler answers with HTTP 503 and
+	// "Retry-After: 5". See the revocation package.
 	Revocations Revocations
 	// SubjectKey is the session key holding the subject; "" means "_subject".
 	SubjectKey string
@@ -122,7 +124,8 @@ type Config struct {
 	Interface Interface
 	// ErrorHandler answers requests whose session failed (open error, null
 	// session written, store error, oversized cookie). Nil means
-	// [DefaultErrorHandler]: an slog record and HTTP 500.
+	// [DefaultErrorHandler]: an slog record and HTTP 500, or 503 with
+	// "Retry-After: 5" for a store outage (ErrStoreUnavailable).
 	//
 	// Errors reported after the header went out (late writes,
 	// a late read, a cookie that could not be sent on a hijacked connection, a late open error) match

@@ -51,8 +51,9 @@ var ErrSessionRevoked = errors.New("session: subject revoked during the request"
 //
 // [SecureCookie] calls NotBefore when it opens a cookie carrying a subject
 // and again when it saves one (the revocation may land while the request
-// runs); an error fails the request closed: HTTP 500 through the error
-// handler, no Set-Cookie.
+// runs); an error fails the request closed, with no Set-Cookie: it is
+// reported through the error handler wrapped with ErrStoreUnavailable
+// (HTTP 503 with "Retry-After: 5" from the default one).
 type Revocations interface {
 	// NotBefore returns the time before which subject's sessions are
 	// revoked; the zero Time means none are.
