@@ -212,7 +212,12 @@ func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, curre
 	if rv == nil {
 		return fmt.Errorf("%w: revoking cookie sessions needs Config.Revocations", ErrNotSupported)
 	}
-	if err := rv.Revoke(ctx, subject, c.m.cfg.now()); err != nil {
+	// Once decided, a revocation happens whatever the client does: the
+	// Revocations get a context detached from ctx's cancellation (keeping
+	// its values), bounded by RevokeTimeout.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RevokeTimeout)
+	defer cancel()
+	if err := rv.Revoke(rctx, subject, c.m.cfg.now()); err != nil {
 		return fmt.Errorf("session: revoking: %w: %w", ErrStoreUnavailable, err)
 	}
 	if current != nil {
@@ -225,6 +230,11 @@ func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, curre
 	}
 	return nil
 }
+
+// RevokeTimeout bounds the call of Config.Revocations' Revoke by
+// [Manager.Revoke], which runs it detached from the cancellation of the
+// request's context.
+const RevokeTimeout = 5 * time.Second
 
 // current returns the session m's middleware holds for the request ctx
 // belongs to, opening it if the handler has not yet; nil outside one.
@@ -239,9 +249,12 @@ func (m *Manager) current(ctx context.Context) *Session {
 
 // report records a failure of a lifecycle operation on the session of the
 // request ctx belongs to, so the error handler answers it even if the
-// caller ignores the error; ErrNotSupported is left to the caller.
-func report(s *Session, err error) error {
-	if err != nil && s != nil && !errors.Is(err, ErrNotSupported) {
+// caller ignores the error. ErrNotSupported is reported too (a revocation
+// that cannot happen must not look done) unless query is set: a listing
+// the backend cannot do is left to the caller (a page hides "your
+// sessions").
+func report(s *Session, err error, query bool) error {
+	if err != nil && s != nil && !(query && errors.Is(err, ErrNotSupported)) {
 		s.fail(err)
 	}
 	return err
@@ -249,8 +262,9 @@ func report(s *Session, err error) error {
 
 // Sessions lists the live sessions of subject, the current request's
 // marked Info.Current, in the order the backend keeps them. Cookie sessions
-// cannot be listed: ErrNotSupported. Called with a request's context, a
-// backend failure also answers that request through the error handler.
+// cannot be listed: ErrNotSupported, returned only (a query: the page can
+// hide the list). Called with a request's context, a backend failure also
+// answers that request through the error handler.
 func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) {
 	l := m.lifecycleOf()
 	if l == nil {
@@ -258,7 +272,7 @@ func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) 
 	}
 	current := m.current(ctx)
 	infos, err := l.Sessions(ctx, subject, current)
-	return infos, report(current, err)
+	return infos, report(current, err, true)
 }
 
 // Revoke ends every session of subject except keep's ("log out other
@@ -271,16 +285,19 @@ func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) 
 // sessions need Config.Revocations: every session of subject established
 // before now is refused from now on, and keep is re-established (as
 // SetSubject does); without Config.Revocations, ErrNotSupported. The store
-// operations run detached from ctx's cancellation: a client that goes away
-// does not stop a revocation. Called with a request's context, a failure
-// also answers that request through the error handler.
+// operations (Config.Revocations' Revoke, bounded by RevokeTimeout, for
+// cookie sessions) run detached from ctx's cancellation: a client that goes
+// away does not stop a revocation. Called with a request's context, a
+// failure, ErrNotSupported included (a revocation that cannot happen must
+// not be shown as done), also answers that request through the error
+// handler.
 func (m *Manager) Revoke(ctx context.Context, subject string, keep *Session) error {
+	current := m.current(ctx)
 	l := m.lifecycleOf()
 	if l == nil {
-		return fmt.Errorf("%w: revoking sessions", ErrNotSupported)
+		return report(current, fmt.Errorf("%w: revoking sessions", ErrNotSupported), false)
 	}
-	current := m.current(ctx)
-	return report(current, l.Revoke(ctx, subject, keep, current))
+	return report(current, l.Revoke(ctx, subject, keep, current), false)
 }
 
 // RevokeKey ends the session of subject listed under key (an Info.Key from
@@ -288,12 +305,12 @@ func (m *Manager) Revoke(ctx context.Context, subject string, keep *Session) err
 // ignored. Cookie sessions cannot be revoked one by one: ErrNotSupported.
 // Failures are reported as for [Manager.Revoke].
 func (m *Manager) RevokeKey(ctx context.Context, subject, key string) error {
+	current := m.current(ctx)
 	l := m.lifecycleOf()
 	if l == nil {
-		return fmt.Errorf("%w: revoking one session", ErrNotSupported)
+		return report(current, fmt.Errorf("%w: revoking one session", ErrNotSupported), false)
 	}
-	current := m.current(ctx)
-	return report(current, l.RevokeKey(ctx, subject, key, current))
+	return report(current, l.RevokeKey(ctx, subject, key, current), false)
 }
 
 // cookieBackend is implemented by SecureCookie, and by an Interface that

@@ -59,7 +59,8 @@ type Revocations interface {
 	// revoked; the zero Time means none are.
 	NotBefore(ctx context.Context, subject string) (time.Time, error)
 	// Revoke moves subject's not-before time forward to at (never back).
-	// [Manager.Revoke] calls it.
+	// [Manager.Revoke] calls it with a context detached from the request's
+	// cancellation, bounded by [RevokeTimeout].
 	Revoke(ctx context.Context, subject string, at time.Time) error
 }
 
