@@ -114,7 +114,11 @@ type Config struct {
 	// a request fails with ErrSessionRevoked). A lookup error fails the
 	// request closed, with no Set-Cookie: it matches ErrStoreUnavailable,
 	// which the default error handler answers with HTTP 503 and
-	// "Retry-After: 5". See the revocation package.
+	// "Retry-After: 5". A Revocations must keep a revocation at least as
+	// long as a cookie lives (PermanentLifetime, which bounds every cookie's
+	// age); one with a Retention() time.Duration method (revocation.List)
+	// is checked by New: a shorter retention is an ErrInvalidConfig. See
+	// the revocation package.
 	Revocations Revocations
 	// SubjectKey is the session key holding the subject; "" means "_subject".
 	SubjectKey string
@@ -289,6 +293,9 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 			fc.maxLength = s.MaxLength()
 		}
 		rc.flask = fc
+	}
+	if r, ok := c.Revocations.(retainer); ok && r.Retention() < rc.lifetime {
+		bad("Revocations keeps a revocation for %v, less than the cookie lifetime (PermanentLifetime) %v: a revoked cookie would be accepted again once the revocation expired", r.Retention(), rc.lifetime)
 	}
 	if len(errs) > 0 {
 		// The values computed so far stay in rc, for the helpers of a

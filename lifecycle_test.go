@@ -85,7 +85,7 @@ func lifecycleBackends(t *testing.T) map[string]session.Config {
 	}
 	return map[string]session.Config{
 		"cookie": {SecretKey: []byte("k"), Logger: discardLogger(),
-			Revocations: revocation.New(memstore.New(memstore.Options{}), time.Hour)},
+			Revocations: revocation.New(memstore.New(memstore.Options{}), 0)},
 		"serverside": {Interface: ss, Logger: discardLogger()},
 	}
 }

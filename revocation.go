@@ -58,11 +58,20 @@ type Revocations interface {
 	// NotBefore returns the time before which subject's sessions are
 	// revoked; the zero Time means none are.
 	NotBefore(ctx context.Context, subject string) (time.Time, error)
-	// Revoke moves subject's not-before time forward to at (never back).
+	// Revoke moves subject's not-before time forward to at (never back),
+	// kept at least as long as a cookie lives (Config.PermanentLifetime):
+	// a revocation that expires sooner lets its revoked cookies back in.
+	// An implementation with a method Retention() time.Duration, telling
+	// how long it keeps one, is checked by [New].
 	// [Manager.Revoke] calls it with a context detached from the request's
 	// cancellation, bounded by [RevokeTimeout].
 	Revoke(ctx context.Context, subject string, at time.Time) error
 }
+
+// retainer is implemented by a Revocations that says how long it keeps a
+// revocation ([revocation.List]): [New] refuses one that keeps it for less
+// than the cookie lifetime.
+type retainer interface{ Retention() time.Duration }
 
 func (c *Config) subjectKey() string {
 	if c.SubjectKey != "" {
