@@ -239,7 +239,7 @@ const RevokeTimeout = 5 * time.Second
 // current returns the session m's middleware holds for the request ctx
 // belongs to, opening it if the handler has not yet; nil outside one.
 func (m *Manager) current(ctx context.Context) *Session {
-	st, _ := ctx.Value(cookieKey{m.id}).(*reqState)
+	st := m.state(ctx)
 	if st == nil {
 		return nil
 	}

@@ -65,6 +65,10 @@ func (sc *SecureCookie) codec(rc *resolvedConfig) Codec {
 	return rc.flask
 }
 
+// CookieHelpers returns the Helpers sc names its cookie with (Defaults
+// when Helpers is nil); see [CookieHelpers].
+func (sc *SecureCookie) CookieHelpers() Helpers { return sc.helpers() }
+
 func (sc *SecureCookie) helpers() Helpers {
 	if sc.Helpers != nil {
 		return sc.Helpers
