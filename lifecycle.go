@@ -225,10 +225,37 @@ func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, curre
 		// turns out to be revoked when it is saved, only they are kept.
 		current.trackChanges()
 	}
+	// So are those of the request's other cookie sessions of subject that
+	// share this revocation list (another Manager, another cookie): the
+	// request revoked them too, and a flash written to one afterwards
+	// starts a fresh session rather than failing with ErrSessionRevoked.
+	l, _ := ctx.Value(statesKey{}).(*stateList)
+	for ; l != nil; l = l.next {
+		if l.st.m == c.m || !sameRevocations(l.st.m.cfg.Revocations, rv) {
+			continue
+		}
+		if _, ok := l.st.m.lifecycleOf().(cookieLifecycle); !ok {
+			continue
+		}
+		if s := l.st.opened(); s != nil && s != keep && (cookieLifecycle{m: l.st.m}).Subject(s) == subject {
+			s.trackChanges()
+		}
+	}
 	if keep != nil && keep.Subject() == subject {
 		return c.establish(keep, subject) // re-established after the revocation
 	}
 	return nil
+}
+
+// sameRevocations reports whether a and b are the same revocation list
+// (false for values of a type that cannot be compared).
+func sameRevocations(a, b Revocations) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
 }
 
 // RevokeTimeout bounds the call of Config.Revocations' Revoke by
@@ -279,7 +306,10 @@ func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) 
 // devices"); a nil keep ends them all ("log out everywhere"). When the
 // request ctx belongs to holds one of the revoked sessions, that session
 // ends with the revocation: what the handler writes afterwards (a "logged
-// out" flash) goes into a fresh session without a subject.
+// out" flash) goes into a fresh session without a subject. For cookie
+// sessions this holds for every session of subject the request holds
+// through Managers sharing this Config.Revocations (two cookies, one
+// list), not only m's.
 //
 // Server-side sessions are deleted (see the serverside package). Cookie
 // sessions need Config.Revocations: every session of subject established

@@ -137,8 +137,20 @@ func (c *reqCtx) Value(key any) any {
 		if k.m == c.st.m {
 			return c.st
 		}
+	case statesKey:
+		next, _ := c.Context.Value(key).(*stateList)
+		return &stateList{st: c.st, next: next}
 	}
 	return c.Context.Value(key)
+}
+
+// statesKey finds every request state in a context, innermost first, as a
+// *stateList (allocated per lookup: for the rare callers only).
+type statesKey struct{}
+
+type stateList struct {
+	st   *reqState
+	next *stateList
 }
 
 // aliasCtx lets an inner Manager passing the request through find the
@@ -234,6 +246,13 @@ func (st *reqState) session() (*Session, error) {
 		st.openLocked()
 	}
 	return st.sess, st.openErr
+}
+
+// opened returns the session if the handler has opened it, else nil.
+func (st *reqState) opened() *Session {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.sess
 }
 
 // openLocked opens the session through the Interface; st.mu is held.
