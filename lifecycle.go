@@ -225,31 +225,51 @@ func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, curre
 		// turns out to be revoked when it is saved, only they are kept.
 		current.trackChanges()
 	}
-	// So are those of the request's other cookie sessions of subject that
-	// share this revocation list (another Manager, another cookie): the
-	// request revoked them too, and a flash written to one afterwards
-	// starts a fresh session rather than failing with ErrSessionRevoked.
-	l, _ := ctx.Value(statesKey{}).(*stateList)
-	for ; l != nil; l = l.next {
-		if l.st.m == c.m || !sameRevocations(l.st.m.cfg.Revocations, rv) {
-			continue
-		}
-		if _, ok := l.st.m.lifecycleOf().(cookieLifecycle); !ok {
-			continue
-		}
-		if s := l.st.opened(); s != nil && s != keep && (cookieLifecycle{m: l.st.m}).Subject(s) == subject {
-			s.trackChanges()
-		}
-	}
+
 	if keep != nil && keep.Subject() == subject {
 		return c.establish(keep, subject) // re-established after the revocation
 	}
 	return nil
 }
 
-// sameRevocations reports whether a and b are the same revocation list
-// (false for values of a type that cannot be compared).
-func sameRevocations(a, b Revocations) (same bool) {
+// revokeOthers ends the other sessions of subject the request ctx belongs
+// to holds, through Managers (other cookies) whose sessions the revocation
+// by m also revoked: cookie Managers sharing m's Config.Revocations (their
+// sessions are tracked, as Revoke tracks current) and Managers over the
+// same Lifecycle Interface (Revoke is called again with each as current:
+// the store operation repeats, idempotent, and ends that session). Their
+// writes afterwards (a flash) start fresh sessions rather than failing.
+func (m *Manager) revokeOthers(ctx context.Context, l Lifecycle, subject string, keep *Session) error {
+	list, _ := ctx.Value(statesKey{}).(*stateList)
+	for ; list != nil; list = list.next {
+		om := list.st.m
+		if om == m {
+			continue
+		}
+		s := list.st.opened()
+		ol := om.lifecycleOf()
+		if s == nil || s == keep || ol == nil || ol.Subject(s) != subject {
+			continue
+		}
+		_, cookie := l.(cookieLifecycle)
+		_, otherCookie := ol.(cookieLifecycle)
+		switch {
+		case cookie && otherCookie:
+			if same(m.cfg.Revocations, om.cfg.Revocations) {
+				s.trackChanges()
+			}
+		case !cookie && !otherCookie && same(m.rc.iface, om.rc.iface):
+			if err := ol.Revoke(ctx, subject, keep, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// same reports whether a and b are the same value (false for values of a
+// type that cannot be compared).
+func same(a, b any) (same bool) {
 	defer func() {
 		if recover() != nil {
 			same = false
@@ -306,10 +326,10 @@ func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) 
 // devices"); a nil keep ends them all ("log out everywhere"). When the
 // request ctx belongs to holds one of the revoked sessions, that session
 // ends with the revocation: what the handler writes afterwards (a "logged
-// out" flash) goes into a fresh session without a subject. For cookie
-// sessions this holds for every session of subject the request holds
-// through Managers sharing this Config.Revocations (two cookies, one
-// list), not only m's.
+// out" flash) goes into a fresh session without a subject. This holds for
+// every session of subject the request holds through other Managers (other
+// cookies) that the revocation reaches too: cookie Managers sharing m's
+// Config.Revocations, and Managers over the same server-side Interface.
 //
 // Server-side sessions are deleted (see the serverside package). Cookie
 // sessions need Config.Revocations: every session of subject established
@@ -327,7 +347,11 @@ func (m *Manager) Revoke(ctx context.Context, subject string, keep *Session) err
 	if l == nil {
 		return report(current, fmt.Errorf("%w: revoking sessions", ErrNotSupported), false)
 	}
-	return report(current, l.Revoke(ctx, subject, keep, current), false)
+	err := l.Revoke(ctx, subject, keep, current)
+	if err == nil {
+		err = m.revokeOthers(ctx, l, subject, keep)
+	}
+	return report(current, err, false)
 }
 
 // RevokeKey ends the session of subject listed under key (an Info.Key from

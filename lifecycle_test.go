@@ -197,9 +197,9 @@ func (bareInterface) Save(cfg *session.Config, s *session.Session, w http.Respon
 }
 
 // A lifecycle call the backend cannot perform fails with ErrNotSupported;
-// a write that did not happen (Renew, SetSubject, Destroy) also answers the
-// request through the error handler, while a query (Sessions, Revoke) is
-// left to the handler.
+// a write or revocation that did not happen (Renew, SetSubject, Destroy,
+// Revoke, RevokeKey) also answers the request through the error handler,
+// while a query (Sessions) is left to the handler.
 func TestLifecycleNotSupported(t *testing.T) {
 	writes := map[string]func(s *session.Session) error{
 		"Renew":      (*session.Session).Renew,
