@@ -29,7 +29,10 @@ var ErrNotSupported = errors.New("session: not supported by the session backend"
 // marked modified; an error they return is also reported through the error
 // handler. current is the session of the request ctx belongs to (nil
 // outside one): an Interface ends it when it revokes it, so that what the
-// handler writes afterwards goes into a fresh session.
+// handler writes afterwards goes into a fresh session. When the request
+// holds sessions of the subject through other Managers over the same
+// Interface, [Manager.Revoke] calls Revoke again with each as current: a
+// Revoke must be idempotent.
 type Lifecycle interface {
 	// Renew makes s a new session at save time, keeping its values (a new ID).
 	Renew(s *Session) error
