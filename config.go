@@ -111,8 +111,14 @@ type Config struct {
 	// session established (EstablishedKey, set by SetSubject) before the
 	// subject's not-before time is refused when opened, and a request that
 	// opened it before the revocation does not re-issue it (a write from such
-	// a request fails with ErrSessionRevoked). A lookup error answers the
-	// request with HTTP 500 and no Set-Cookie. See the revocation package.
+	// a request fails with ErrSessionRevoked). A lookup error fails the
+	// request closed, with no Set-Cookie: it matches ErrStoreUnavailable,
+	// which the default error handler answers with HTTP 503 and
+	// "Retry-After: 5". A Revocations must keep a revocation at least as
+	// long as a cookie lives (PermanentLifetime, which bounds every cookie's
+	// age); one with a Retention() time.Duration method (revocation.List)
+	// is checked by New: a shorter retention is an ErrInvalidConfig. See
+	// the revocation package.
 	Revocations Revocations
 	// SubjectKey is the session key holding the subject; "" means "_subject".
 	SubjectKey string
@@ -122,7 +128,8 @@ type Config struct {
 	Interface Interface
 	// ErrorHandler answers requests whose session failed (open error, null
 	// session written, store error, oversized cookie). Nil means
-	// [DefaultErrorHandler]: an slog record and HTTP 500.
+	// [DefaultErrorHandler]: an slog record and HTTP 500, or 503 with
+	// "Retry-After: 5" for a store outage (ErrStoreUnavailable).
 	//
 	// Errors reported after the header went out (late writes,
 	// a late read, a cookie that could not be sent on a hijacked connection, a late open error) match
@@ -286,6 +293,9 @@ func (c *Config) resolve() (*resolvedConfig, error) {
 			fc.maxLength = s.MaxLength()
 		}
 		rc.flask = fc
+	}
+	if r, ok := c.Revocations.(retainer); ok && r.Retention() < rc.lifetime {
+		bad("Revocations keeps a revocation for %v, less than the cookie lifetime (PermanentLifetime) %v: a revoked cookie would be accepted again once the revocation expired", r.Retention(), rc.lifetime)
 	}
 	if len(errs) > 0 {
 		// The values computed so far stay in rc, for the helpers of a

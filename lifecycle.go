@@ -29,7 +29,10 @@ var ErrNotSupported = errors.New("session: not supported by the session backend"
 // marked modified; an error they return is also reported through the error
 // handler. current is the session of the request ctx belongs to (nil
 // outside one): an Interface ends it when it revokes it, so that what the
-// handler writes afterwards goes into a fresh session.
+// handler writes afterwards goes into a fresh session. When the request
+// holds sessions of the subject through other Managers over the same
+// Interface, [Manager.Revoke] calls Revoke again with each as current: a
+// Revoke must be idempotent.
 type Lifecycle interface {
 	// Renew makes s a new session at save time, keeping its values (a new ID).
 	Renew(s *Session) error
@@ -66,8 +69,9 @@ type Info struct {
 // Renew makes the session a new one when it is saved, keeping its values:
 // a server-side session moves to a new ID, a cookie session is re-issued
 // with a new establishment time (see [EstablishedKey]). Call it at login
-// and whenever the user gains privileges (against session fixation). It
-// fails like a write on a session that cannot be written, and with
+// and whenever the user gains privileges (against session fixation). A
+// cookie session revoked while the request ran is not revived by it: Save
+// fails with [ErrSessionRevoked]. It fails like a write on a session that cannot be written, and with
 // ErrNotSupported when the backend cannot renew; either failure is also
 // reported through the error handler.
 func (s *Session) Renew() error {
@@ -77,7 +81,10 @@ func (s *Session) Renew() error {
 // SetSubject attaches the session to subject (a user ID), so it can be
 // listed ([Manager.Sessions]) and revoked ([Manager.Revoke]) with the
 // subject's other sessions. A cookie session stores the subject under
-// Config.SubjectKey and is marked established now (see [EstablishedKey]).
+// Config.SubjectKey and is marked established now (see [EstablishedKey]);
+// when it already carried subject and the subject was revoked by another
+// request while this one ran, it is not re-established: Save fails with
+// [ErrSessionRevoked] (Clear it first, as a logout does, to log in anew).
 // Failures are as for [Session.Renew].
 func (s *Session) SetSubject(subject string) error {
 	return s.lifecycle("SetSubject", func(l Lifecycle) error { return l.SetSubject(s, subject) })
@@ -142,15 +149,47 @@ func (m *Manager) lifecycleOf() Lifecycle {
 // cookieLifecycle is the Lifecycle of SecureCookie's sessions.
 type cookieLifecycle struct{ m *Manager }
 
+// cookieOrigin is the State.Backend of a cookie session opened with a
+// subject while Config.Revocations is set: the subject and when the session
+// was established, as the cookie said. Save checks the subject's not-before
+// time against that time, not against a later one written by Renew, so that
+// no re-issue revives a session revoked while the request ran (a revoked
+// session is refused when opened, so only that race is left). A login in
+// the request (see [cookieLifecycle.SetSubject]) drops it.
+type cookieOrigin struct {
+	subject     string
+	established time.Time
+}
+
+// Renew writes a new establishment time; the revocation check at save
+// still uses the one the session was opened with (see cookieOrigin): a
+// session revoked while the request ran fails with ErrSessionRevoked.
 func (c cookieLifecycle) Renew(s *Session) error {
 	return s.Set(EstablishedKey, c.m.cfg.now().UnixNano())
 }
 
+// SetSubject attaches subject, established now. It is a login, and drops
+// the session's cookieOrigin, when the session does not carry subject at
+// the call (a new session, one cleared by a logout, another subject) or
+// when this request revoked the subject itself (Manager.Revoke, then
+// SetSubject to stay logged in). SetSubject again with the subject the
+// session was opened with is not a login: a revocation of the subject
+// while the request ran still ends the session (ErrSessionRevoked).
 func (c cookieLifecycle) SetSubject(s *Session, subject string) error {
+	if c.Subject(s) != subject || s.tracking() {
+		s.dropCookieOrigin()
+	}
 	return s.Update(map[string]any{
 		c.m.cfg.subjectKey(): subject,
 		EstablishedKey:       c.m.cfg.now().UnixNano(),
 	})
+}
+
+// establish re-establishes s for subject after a revocation (the keep of
+// Manager.Revoke): a login.
+func (c cookieLifecycle) establish(s *Session, subject string) error {
+	s.dropCookieOrigin()
+	return s.SetSubject(subject)
 }
 
 func (c cookieLifecycle) Subject(s *Session) string {
@@ -176,7 +215,12 @@ func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, curre
 	if rv == nil {
 		return fmt.Errorf("%w: revoking cookie sessions needs Config.Revocations", ErrNotSupported)
 	}
-	if err := rv.Revoke(ctx, subject, c.m.cfg.now()); err != nil {
+	// Once decided, a revocation happens whatever the client does: the
+	// Revocations get a context detached from ctx's cancellation (keeping
+	// its values), bounded by RevokeTimeout.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RevokeTimeout)
+	defer cancel()
+	if err := rv.Revoke(rctx, subject, c.m.cfg.now()); err != nil {
 		return fmt.Errorf("session: revoking: %w: %w", ErrStoreUnavailable, err)
 	}
 	if current != nil {
@@ -184,16 +228,68 @@ func (c cookieLifecycle) Revoke(ctx context.Context, subject string, keep, curre
 		// turns out to be revoked when it is saved, only they are kept.
 		current.trackChanges()
 	}
+
 	if keep != nil && keep.Subject() == subject {
-		return keep.SetSubject(subject) // re-established after the revocation
+		return c.establish(keep, subject) // re-established after the revocation
 	}
 	return nil
 }
 
+// revokeOthers ends the other sessions of subject the request ctx belongs
+// to holds, through Managers (other cookies) whose sessions the revocation
+// by m also revoked: cookie Managers sharing m's Config.Revocations (their
+// sessions are tracked, as Revoke tracks current) and Managers over the
+// same Lifecycle Interface (Revoke is called again with each as current:
+// the store operation repeats, idempotent, and ends that session). Their
+// writes afterwards (a flash) start fresh sessions rather than failing.
+func (m *Manager) revokeOthers(ctx context.Context, l Lifecycle, subject string, keep *Session) error {
+	list, _ := ctx.Value(statesKey{}).(*stateList)
+	for ; list != nil; list = list.next {
+		om := list.st.m
+		if om == m {
+			continue
+		}
+		s := list.st.opened()
+		ol := om.lifecycleOf()
+		if s == nil || s == keep || ol == nil || ol.Subject(s) != subject {
+			continue
+		}
+		_, cookie := l.(cookieLifecycle)
+		_, otherCookie := ol.(cookieLifecycle)
+		switch {
+		case cookie && otherCookie:
+			if same(m.cfg.Revocations, om.cfg.Revocations) {
+				s.trackChanges()
+			}
+		case !cookie && !otherCookie && same(m.rc.iface, om.rc.iface):
+			if err := ol.Revoke(ctx, subject, keep, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// same reports whether a and b are the same value (false for values of a
+// type that cannot be compared).
+func same(a, b any) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}
+
+// RevokeTimeout bounds the call of Config.Revocations' Revoke by
+// [Manager.Revoke], which runs it detached from the cancellation of the
+// request's context.
+const RevokeTimeout = 5 * time.Second
+
 // current returns the session m's middleware holds for the request ctx
 // belongs to, opening it if the handler has not yet; nil outside one.
 func (m *Manager) current(ctx context.Context) *Session {
-	st, _ := ctx.Value(cookieKey{m.id}).(*reqState)
+	st := m.state(ctx)
 	if st == nil {
 		return nil
 	}
@@ -203,9 +299,12 @@ func (m *Manager) current(ctx context.Context) *Session {
 
 // report records a failure of a lifecycle operation on the session of the
 // request ctx belongs to, so the error handler answers it even if the
-// caller ignores the error; ErrNotSupported is left to the caller.
-func report(s *Session, err error) error {
-	if err != nil && s != nil && !errors.Is(err, ErrNotSupported) {
+// caller ignores the error. ErrNotSupported is reported too (a revocation
+// that cannot happen must not look done) unless query is set: a listing
+// the backend cannot do is left to the caller (a page hides "your
+// sessions").
+func report(s *Session, err error, query bool) error {
+	if err != nil && s != nil && !(query && errors.Is(err, ErrNotSupported)) {
 		s.fail(err)
 	}
 	return err
@@ -213,8 +312,9 @@ func report(s *Session, err error) error {
 
 // Sessions lists the live sessions of subject, the current request's
 // marked Info.Current, in the order the backend keeps them. Cookie sessions
-// cannot be listed: ErrNotSupported. Called with a request's context, a
-// backend failure also answers that request through the error handler.
+// cannot be listed: ErrNotSupported, returned only (a query: the page can
+// hide the list). Called with a request's context, a backend failure also
+// answers that request through the error handler.
 func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) {
 	l := m.lifecycleOf()
 	if l == nil {
@@ -222,29 +322,39 @@ func (m *Manager) Sessions(ctx context.Context, subject string) ([]Info, error) 
 	}
 	current := m.current(ctx)
 	infos, err := l.Sessions(ctx, subject, current)
-	return infos, report(current, err)
+	return infos, report(current, err, true)
 }
 
 // Revoke ends every session of subject except keep's ("log out other
 // devices"); a nil keep ends them all ("log out everywhere"). When the
 // request ctx belongs to holds one of the revoked sessions, that session
 // ends with the revocation: what the handler writes afterwards (a "logged
-// out" flash) goes into a fresh session without a subject.
+// out" flash) goes into a fresh session without a subject. This holds for
+// every session of subject the request holds through other Managers (other
+// cookies) that the revocation reaches too: cookie Managers sharing m's
+// Config.Revocations, and Managers over the same server-side Interface.
 //
 // Server-side sessions are deleted (see the serverside package). Cookie
 // sessions need Config.Revocations: every session of subject established
 // before now is refused from now on, and keep is re-established (as
 // SetSubject does); without Config.Revocations, ErrNotSupported. The store
-// operations run detached from ctx's cancellation: a client that goes away
-// does not stop a revocation. Called with a request's context, a failure
-// also answers that request through the error handler.
+// operations (Config.Revocations' Revoke, bounded by RevokeTimeout, for
+// cookie sessions) run detached from ctx's cancellation: a client that goes
+// away does not stop a revocation. Called with a request's context, a
+// failure, ErrNotSupported included (a revocation that cannot happen must
+// not be shown as done), also answers that request through the error
+// handler.
 func (m *Manager) Revoke(ctx context.Context, subject string, keep *Session) error {
+	current := m.current(ctx)
 	l := m.lifecycleOf()
 	if l == nil {
-		return fmt.Errorf("%w: revoking sessions", ErrNotSupported)
+		return report(current, fmt.Errorf("%w: revoking sessions", ErrNotSupported), false)
 	}
-	current := m.current(ctx)
-	return report(current, l.Revoke(ctx, subject, keep, current))
+	err := l.Revoke(ctx, subject, keep, current)
+	if err == nil {
+		err = m.revokeOthers(ctx, l, subject, keep)
+	}
+	return report(current, err, false)
 }
 
 // RevokeKey ends the session of subject listed under key (an Info.Key from
@@ -252,12 +362,12 @@ func (m *Manager) Revoke(ctx context.Context, subject string, keep *Session) err
 // ignored. Cookie sessions cannot be revoked one by one: ErrNotSupported.
 // Failures are reported as for [Manager.Revoke].
 func (m *Manager) RevokeKey(ctx context.Context, subject, key string) error {
+	current := m.current(ctx)
 	l := m.lifecycleOf()
 	if l == nil {
-		return fmt.Errorf("%w: revoking one session", ErrNotSupported)
+		return report(current, fmt.Errorf("%w: revoking one session", ErrNotSupported), false)
 	}
-	current := m.current(ctx)
-	return report(current, l.RevokeKey(ctx, subject, key, current))
+	return report(current, l.RevokeKey(ctx, subject, key, current), false)
 }
 
 // cookieBackend is implemented by SecureCookie, and by an Interface that

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -17,7 +18,14 @@ var errPanicked = errors.New("session: the handler panicked before the session w
 type Manager struct {
 	cfg Config
 	rc  *resolvedConfig
-	id  *cookieID // shared by every Manager writing the same cookie
+	// id is the cookie's identity, shared by every Manager writing the
+	// same cookie; nil when the Interface names its cookie through custom
+	// Helpers, whose CookieName may depend on the request: idFor then
+	// computes it per request from nameHelper, domain and path.
+	id         *cookieID
+	nameHelper Helpers
+	domain     string
+	path       string
 }
 
 // New validates cfg and returns a Manager. Config errors wrap
@@ -36,7 +44,7 @@ func New(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{cfg: cfg, rc: rc, id: internCookieID(rc.name, rc.domain, rc.path)}
+	m := &Manager{cfg: cfg, rc: rc}
 	// Normalised once: every Interface reads the defaults from the Config
 	// it is given, never re-derives them.
 	m.cfg.PermanentLifetime = rc.lifetime
@@ -52,6 +60,7 @@ func New(cfg Config) (*Manager, error) {
 		m.cfg.SubjectKey = defaultSubjectKey
 	}
 	m.cfg.resolved = rc
+	m.setCookieID()
 	if sc, ok := rc.iface.(*SecureCookie); ok && sc.Codec == nil && rc.signer == nil {
 		rc.logger.LogAttrs(context.Background(), slog.LevelWarn,
 			"session: Config.SecretKey is empty: every session is a null session and every write to one fails with ErrNoSecretKey (HTTP 500); set Config.SecretKey to something unique and secret")
@@ -64,6 +73,41 @@ func New(cfg Config) (*Manager, error) {
 type cookieID struct{ name, domain, path string }
 
 var cookieIDs sync.Map // cookieID → *cookieID
+
+// CookieHelpers is implemented by an [Interface] that names its cookie
+// through [Helpers] ([SecureCookie]; an Interface of your own should too
+// when it takes a Helpers): the middleware then tells the cookies of two
+// Managers apart by what the helpers say (CookieName per request), not by
+// the Config alone. An Interface without it is taken to name its cookie
+// from the Config, as [Defaults] does.
+type CookieHelpers interface {
+	CookieHelpers() Helpers
+}
+
+// setCookieID sets m's cookie identity: interned from the Config when the
+// Interface names its cookie as Defaults does, else left to idFor.
+func (m *Manager) setCookieID() {
+	ch, ok := m.rc.iface.(CookieHelpers)
+	if ok {
+		switch h := ch.CookieHelpers(); h.(type) {
+		case nil, Defaults, *Defaults:
+		default:
+			m.nameHelper = h
+			m.domain = strings.TrimPrefix(h.CookieDomain(&m.cfg), ".")
+			m.path = h.CookiePath(&m.cfg)
+			return
+		}
+	}
+	m.id = internCookieID(m.rc.name, m.rc.domain, m.rc.path)
+}
+
+// idFor returns the identity of the cookie m writes for r.
+func (m *Manager) idFor(r *http.Request) *cookieID {
+	if m.id != nil {
+		return m.id
+	}
+	return internCookieID(m.nameHelper.CookieName(&m.cfg, r), m.domain, m.path)
+}
 
 func internCookieID(name, domain, path string) *cookieID {
 	k := cookieID{name, domain, path}

@@ -64,14 +64,21 @@ import (
 // request through: the outermost layer alone opens and saves the session,
 // so a request has one session and at most one Set-Cookie per cookie.
 // Managers with different cookies each keep their own session; reach each
-// with [Manager.From].
+// with [Manager.From]. The cookie is the one the Interface's Helpers name
+// (see [CookieHelpers]): with a CookieName override, per request.
 //
 // The wrapped ResponseWriter implements Unwrap, Flush, FlushError and
 // Hijack, so http.ResponseController and type assertions keep working.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if outer, _ := r.Context().Value(cookieKey{m.id}).(*reqState); outer != nil {
+		id := m.idFor(r)
+		if outer, _ := r.Context().Value(cookieKey{id}).(*reqState); outer != nil {
 			// An outer layer owns this cookie: one session, one save.
+			if m.id == nil && outer.m != m {
+				// m finds its state by itself (managerKey): point it at
+				// the outer layer's.
+				r = r.WithContext(&aliasCtx{Context: r.Context(), m: m, st: outer})
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -79,7 +86,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		// in one struct) and the request copy WithContext makes. Neither
 		// can be pooled: a handler's goroutines may keep the request and
 		// its context.
-		st := &reqState{m: m}
+		st := &reqState{m: m, id: id}
 		st.ctx = reqCtx{Context: r.Context(), st: st}
 		st.req = r.WithContext(&st.ctx)
 		st.w = writer{ResponseWriter: w, st: st}
@@ -108,6 +115,10 @@ type ctxKey struct{}
 // cookie identity is id.
 type cookieKey struct{ id *cookieID }
 
+// managerKey finds the request state of a Manager whose cookie identity
+// is computed per request (see Manager.idFor).
+type managerKey struct{ m *Manager }
+
 // reqCtx carries the request's session state in its context.
 type reqCtx struct {
 	context.Context
@@ -119,11 +130,54 @@ func (c *reqCtx) Value(key any) any {
 	case ctxKey:
 		return c.st
 	case cookieKey:
-		if k.id == c.st.m.id {
+		if k.id == c.st.id {
 			return c.st
 		}
+	case managerKey:
+		if k.m == c.st.m {
+			return c.st
+		}
+	case statesKey:
+		next, _ := c.Context.Value(key).(*stateList)
+		return &stateList{st: c.st, next: next}
 	}
 	return c.Context.Value(key)
+}
+
+// statesKey finds every request state in a context, innermost first, as a
+// *stateList (allocated per lookup: for the rare callers only).
+type statesKey struct{}
+
+type stateList struct {
+	st   *reqState
+	next *stateList
+}
+
+// aliasCtx lets an inner Manager passing the request through find the
+// state of the outer layer that writes the same cookie.
+type aliasCtx struct {
+	context.Context
+	m  *Manager
+	st *reqState
+}
+
+func (c *aliasCtx) Value(key any) any {
+	if k, ok := key.(managerKey); ok && k.m == c.m {
+		return c.st
+	}
+	return c.Context.Value(key)
+}
+
+// state returns the request state m's middleware (or an outer one writing
+// the same cookie) keeps in ctx, or nil.
+func (m *Manager) state(ctx context.Context) *reqState {
+	var st *reqState
+	if m.id != nil {
+		st, _ = ctx.Value(cookieKey{m.id}).(*reqState)
+	} else {
+		st, _ = ctx.Value(managerKey{m}).(*reqState)
+	}
+	return st
 }
 
 // commit modes: how the header goes out.
@@ -138,6 +192,7 @@ type reqState struct {
 	req *http.Request
 	w   writer
 	m   *Manager
+	id  *cookieID // the identity of the cookie m writes for this request
 
 	mu        sync.Mutex
 	sess      *Session
@@ -176,7 +231,7 @@ func From(r *http.Request) *Session {
 // Without such a middleware it returns a null session whose writes fail
 // with ErrNoMiddleware.
 func (m *Manager) From(r *http.Request) *Session {
-	st, _ := r.Context().Value(cookieKey{m.id}).(*reqState)
+	st := m.state(r.Context())
 	if st == nil {
 		return newNoMiddlewareSession()
 	}
@@ -191,6 +246,13 @@ func (st *reqState) session() (*Session, error) {
 		st.openLocked()
 	}
 	return st.sess, st.openErr
+}
+
+// opened returns the session if the handler has opened it, else nil.
+func (st *reqState) opened() *Session {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.sess
 }
 
 // openLocked opens the session through the Interface; st.mu is held.

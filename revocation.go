@@ -33,8 +33,13 @@ const EstablishedKey = "_established_ns"
 // ErrSessionRevoked is returned by Save for a session that was changed
 // during a request that raced with the revocation of its subject: the
 // session existed before the subject's not-before time, so the change is
-// not saved and no cookie is sent. Pass the session to keep to
-// [Manager.Revoke] (or call [Session.SetSubject] again after it) to keep it.
+// not saved and no cookie is sent — also when the request called
+// [Session.Renew], or [Session.SetSubject] with the subject the session
+// already had, after the revocation (neither re-establishes a session
+// revoked while the request ran). To keep the current session, pass it to
+// [Manager.Revoke] as keep (or call SetSubject after Manager.Revoke in the
+// same request); a login after [Session.Clear] or [Session.Destroy], or as
+// another subject, is a new session and is kept.
 var ErrSessionRevoked = errors.New("session: subject revoked during the request")
 
 // Revocations keeps a per-subject "not before" time, so that cookie
@@ -46,16 +51,27 @@ var ErrSessionRevoked = errors.New("session: subject revoked during the request"
 //
 // [SecureCookie] calls NotBefore when it opens a cookie carrying a subject
 // and again when it saves one (the revocation may land while the request
-// runs); an error fails the request closed: HTTP 500 through the error
-// handler, no Set-Cookie.
+// runs); an error fails the request closed, with no Set-Cookie: it is
+// reported through the error handler wrapped with ErrStoreUnavailable
+// (HTTP 503 with "Retry-After: 5" from the default one).
 type Revocations interface {
 	// NotBefore returns the time before which subject's sessions are
 	// revoked; the zero Time means none are.
 	NotBefore(ctx context.Context, subject string) (time.Time, error)
-	// Revoke moves subject's not-before time forward to at (never back).
-	// [Manager.Revoke] calls it.
+	// Revoke moves subject's not-before time forward to at (never back),
+	// kept at least as long as a cookie lives (Config.PermanentLifetime):
+	// a revocation that expires sooner lets its revoked cookies back in.
+	// An implementation with a method Retention() time.Duration, telling
+	// how long it keeps one, is checked by [New].
+	// [Manager.Revoke] calls it with a context detached from the request's
+	// cancellation, bounded by [RevokeTimeout].
 	Revoke(ctx context.Context, subject string, at time.Time) error
 }
+
+// retainer is implemented by a Revocations that says how long it keeps a
+// revocation ([revocation.List]): [New] refuses one that keeps it for less
+// than the cookie lifetime.
+type retainer interface{ Retention() time.Duration }
 
 func (c *Config) subjectKey() string {
 	if c.SubjectKey != "" {

@@ -343,8 +343,10 @@ func TestRevocationLegacyCookieRefreshed(t *testing.T) {
 }
 
 // A login after a revocation is accepted even with the same clock reading
-// in whole seconds, and a second SetSubject after revoking keeps the
-// current session ("log out other devices").
+// in whole seconds, and a second SetSubject after revoking through
+// Manager.Revoke in the same request keeps the current session ("log out
+// other devices"; a revocation from elsewhere is covered by
+// TestRenewDoesNotReviveRevokedCookie).
 func TestRevocationLoginAfterRevoke(t *testing.T) {
 	for _, codec := range []string{"signed", "sealed"} {
 		a := newRevocationApp(t, codec == "sealed", false)
@@ -368,8 +370,10 @@ func TestRevocationLoginAfterRevoke(t *testing.T) {
 		h := a.main.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s := session.From(r)
 			user := session.GetOr(s, "user", "")
-			a.rev.revoke(user, a.clock.Now())
-			_ = s.SetSubject(user)
+			if err := a.main.Revoke(r.Context(), user, nil); err != nil {
+				t.Error(err)
+			}
+			_ = s.SetSubject(user) // this request revoked: a login again
 			_ = s.Set("flash", "others logged out")
 		}))
 		other = late

@@ -65,6 +65,10 @@ func (sc *SecureCookie) codec(rc *resolvedConfig) Codec {
 	return rc.flask
 }
 
+// CookieHelpers returns the Helpers sc names its cookie with (Defaults
+// when Helpers is nil); see [CookieHelpers].
+func (sc *SecureCookie) CookieHelpers() Helpers { return sc.helpers() }
+
 func (sc *SecureCookie) helpers() Helpers {
 	if sc.Helpers != nil {
 		return sc.Helpers
@@ -132,7 +136,12 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 		return sc.fresh(cfg), nil
 	}
 	// Made with an old key: re-issued under the current one when saved.
-	return NewSession(State{Values: values, Reissue: info.Stale}), nil
+	st := State{Values: values, Reissue: info.Stale}
+	if subject := subjectOf(cfg, values); cfg.Revocations != nil && subject != "" {
+		// Remembered for the check at save: Renew does not re-establish it.
+		st.Backend = &cookieOrigin{subject: subject, established: establishedAt(values, info.Issued)}
+	}
+	return NewSession(st), nil
 }
 
 // fresh returns a new, empty cookie session.
@@ -259,7 +268,15 @@ func (sc *SecureCookie) checkRevoked(rc *resolvedConfig, cfg *Config, s *Session
 		}
 	}
 	var established time.Time
-	Inspect(s, func(st State) { established = establishedAt(st.Values, now) })
+	Inspect(s, func(st State) {
+		established = establishedAt(st.Values, now)
+		// A session opened with this subject and not logged in afresh
+		// since (see cookieOrigin) is checked against when it was
+		// established then, whatever Renew wrote since.
+		if o, ok := st.Backend.(*cookieOrigin); ok && o.subject == subject && o.established.Before(established) {
+			established = o.established
+		}
+	})
 	revoked, err := revokedSince(r.Context(), cfg, subject, established)
 	if err != nil || !revoked {
 		return false, err

@@ -452,6 +452,23 @@ func (s *Session) trackChanges() {
 	s.mu.Unlock()
 }
 
+// tracking reports whether the session records its changes (for a cookie
+// session: the request revoked its own subject).
+func (s *Session) tracking() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.track
+}
+
+// dropCookieOrigin forgets the cookieOrigin of a cookie session (a login).
+func (s *Session) dropCookieOrigin() {
+	s.mu.Lock()
+	if _, ok := s.backend.(*cookieOrigin); ok {
+		s.backend = nil
+	}
+	s.mu.Unlock()
+}
+
 // seal makes every later write fail with ErrHeaderWritten. The middleware
 // calls it once the session has been saved and the header is on its way.
 func (s *Session) seal() {

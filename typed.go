@@ -1,10 +1,13 @@
 package session
 
 import (
+	"bytes"
+	"encoding"
 	"encoding/json"
 	"math"
 	"math/big"
 	"reflect"
+	"strings"
 )
 
 // Get returns the value under key as a T, and whether it was present and
@@ -15,7 +18,12 @@ import (
 // struct, map, slice, array or pointer through a JSON round trip (encoding/json, as
 // the session encoded a struct), so a struct stored in one request comes
 // back as that struct in the next, where it was read back as a map. A
-// value that does not convert reports false, never a silent zero with true.
+// value that does not convert reports false, never a silent zero with true:
+// a map with a key that names no field of the struct (at any depth: a map
+// of another shape, written by a Flask app or an earlier version of the
+// struct) and a list whose length is not the array's (Go arrays, at any
+// depth) report false. A struct field missing from the stored map stays
+// zero (an empty map is a zero struct).
 func Get[T any](s *Session, key string) (T, bool) {
 	var zero T
 	v, ok := s.lookup(key)
@@ -39,7 +47,9 @@ func Get[T any](s *Session, key string) (T, bool) {
 			return zero, false
 		}
 		var t T
-		if err := json.Unmarshal(b, &t); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&t); err != nil || !arraysFit(out.Type(), b) {
 			return zero, false
 		}
 		return t, true
@@ -138,6 +148,100 @@ func convertNumber(out reflect.Value, v any) bool {
 		out.SetFloat(f)
 	default:
 		return false
+	}
+	return true
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// arraysFit reports whether every JSON array in raw that encoding/json
+// would decode into a Go array of t has exactly the array's length
+// (encoding/json drops extra elements and zero-fills missing ones). Types
+// that decode themselves are not looked into.
+func arraysFit(t reflect.Type, raw []byte) bool {
+	if raw = bytes.TrimSpace(raw); len(raw) == 0 || string(raw) == "null" {
+		return true
+	}
+	if t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler) ||
+		t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return arraysFit(t.Elem(), raw)
+	case reflect.Array, reflect.Slice:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return true // []byte is a base64 string
+		}
+		var elems []json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			return true // not a list: Decode judged it
+		}
+		if t.Kind() == reflect.Array && len(elems) != t.Len() {
+			return false
+		}
+		for _, e := range elems {
+			if !arraysFit(t.Elem(), e) {
+				return false
+			}
+		}
+	case reflect.Map:
+		var elems map[string]json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			return true
+		}
+		for _, e := range elems {
+			if !arraysFit(t.Elem(), e) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(raw, &fields) != nil {
+			return true
+		}
+		return structArraysFit(t, fields)
+	}
+	return true
+}
+
+// structArraysFit applies arraysFit to the fields of struct type t found in
+// fields, matched by JSON name as encoding/json does (case-insensitively),
+// embedded structs included.
+func structArraysFit(t reflect.Type, fields map[string]json.RawMessage) bool {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		ft := f.Type
+		if f.Anonymous && name == "" {
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				if !structArraysFit(ft, fields) {
+					return false
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		for k, v := range fields {
+			if strings.EqualFold(k, name) && !arraysFit(ft, v) {
+				return false
+			}
+		}
 	}
 	return true
 }

@@ -22,7 +22,7 @@ import (
 // /page shows the user and the flashes.
 func logoutApp(t *testing.T) (http.Handler, *revocation.List) {
 	t.Helper()
-	rev := revocation.New(memstore.New(memstore.Options{}), time.Hour)
+	rev := revocation.New(memstore.New(memstore.Options{}), 0)
 	m, err := session.New(session.Config{SecretKey: []byte("k"), Revocations: rev})
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func TestConcurrentWriterOfARevokedSessionFails(t *testing.T) {
 // A revocation decided by the server happens even when the client that
 // asked for it has gone away (its request context is cancelled).
 func TestRevokeSurvivesClientDisconnect(t *testing.T) {
-	rev := revocation.New(memstore.New(memstore.Options{}), time.Hour)
+	rev := revocation.New(memstore.New(memstore.Options{}), 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	at := time.Now()
@@ -184,7 +184,7 @@ func TestRevokeSurvivesClientDisconnect(t *testing.T) {
 // off and retry until the deadline instead of failing after a count (the
 // no-backoff kind of fault 4).
 func TestConcurrentRevocationsAllSucceed(t *testing.T) {
-	rev := revocation.New(delayedStore{memstore.New(memstore.Options{})}, time.Hour)
+	rev := revocation.New(delayedStore{memstore.New(memstore.Options{})}, 0)
 	base := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)

@@ -40,14 +40,23 @@ type List struct {
 
 var _ session.Revocations = (*List)(nil)
 
-// New returns revocations kept in st for keep (at least the longest session
-// lifetime; 0 means 400 days, the longest cookie lifetime browsers honour).
+// New returns revocations kept in st for keep after the revocation time; 0
+// (or less) means 400 days, the longest cookie lifetime browsers honour and
+// session.Config accepts. keep must be at least the cookies' lifetime
+// (session.Config.PermanentLifetime, 31 days by default), or a revoked
+// cookie would be accepted again once its revocation expired:
+// session.New refuses a List whose keep is shorter (ErrInvalidConfig).
+// Pass 0 unless the store must be pruned sooner.
 func New(st store.Store, keep time.Duration) *List {
 	if keep <= 0 {
 		keep = 400 * 24 * time.Hour
 	}
 	return &List{st: st, keep: keep}
 }
+
+// Retention returns how long a revocation is kept after its time (keep):
+// session.New checks it against the cookie lifetime.
+func (s *List) Retention() time.Duration { return s.keep }
 
 func key(subject string) string {
 	sum := sha256.Sum256([]byte(subject))
