@@ -415,6 +415,11 @@ func (i *Backend) NeedsRefresh(cfg *session.Config, r *http.Request) bool {
 	return ok && validID(id)
 }
 
+// CookieHelpers returns the Helpers that name and shape the session's
+// cookie (Options.Helpers), so that the middleware tells the cookies of two
+// Managers apart by what they say ([session.CookieHelpers]).
+func (i *Backend) CookieHelpers() session.Helpers { return i.opts.Helpers }
+
 // Open loads the session whose ID the cookie carries. A missing, malformed,
 // unknown or expired ID gives a new, empty session (no store lookup for a
 // malformed one). A store error is returned: the request fails closed.
