@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Handler is the session middleware: func(http.Handler) http.Handler.
@@ -196,6 +197,7 @@ type reqState struct {
 
 	mu        sync.Mutex
 	sess      *Session
+	ready     atomic.Pointer[Session] // sess, once opened (see session)
 	openErr   error
 	committed bool
 	failed    bool
@@ -240,6 +242,13 @@ func (m *Manager) From(r *http.Request) *Session {
 }
 
 func (st *reqState) session() (*Session, error) {
+	// Once opened, the session is read without st.mu: the callbacks that
+	// run while st.mu is held — the Interface's Save, the Helpers it
+	// consults, the ErrorHandler — may call From themselves. openErr is
+	// written before ready, so it is seen with it.
+	if s := st.ready.Load(); s != nil {
+		return s, st.openErr
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.sess == nil {
@@ -272,11 +281,12 @@ func (st *reqState) openLocked() {
 		if st.noVary && err == nil && !s.isNull() {
 			s.watchReads()
 		}
-		if err != nil {
-			m.handleError(st.lateWriterLocked(), st.req, lateError{err})
-		}
 	}
 	st.sess = s
+	st.ready.Store(s)
+	if st.committed && err != nil {
+		m.handleError(st.lateWriterLocked(), st.req, lateError{err})
+	}
 }
 
 // commit saves the session before the header goes out. It reports whether
