@@ -77,6 +77,10 @@ func Example() {
 	})
 	mux.HandleFunc("POST /logout-everywhere", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
+		if s.Subject() == "" {
+			http.Error(w, "log in first", http.StatusUnauthorized)
+			return
+		}
 		if err := m.Revoke(r.Context(), s.Subject(), nil); err != nil {
 			return // reported through the error handler: never shown as done
 		}
