@@ -7,6 +7,7 @@ replace github.com/sessionkit/session => ../..
 require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/sessionkit/session v0.0.0-00010101000000-000000000000
+	github.com/valyala/fasthttp v1.51.0
 )
 
 require (
@@ -18,7 +19,6 @@ require (
 	github.com/mattn/go-runewidth v0.0.16 // indirect
 	github.com/rivo/uniseg v0.2.0 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
-	github.com/valyala/fasthttp v1.51.0 // indirect
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	golang.org/x/sys v0.28.0 // indirect
 )
