@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"time"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/revocation"
@@ -55,7 +56,7 @@ func Example() {
 
 	device := func() *http.Client { // a browser: a client with its own cookie jar
 		jar, _ := cookiejar.New(nil)
-		return &http.Client{Jar: jar}
+		return &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	}
 	do := func(c *http.Client, method, path string) string {
 		req, _ := http.NewRequest(method, srv.URL+path, nil)
