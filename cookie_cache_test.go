@@ -115,6 +115,8 @@ func TestCookieResponsesNeverSharedCacheable(t *testing.T) {
 		{"shared-cache revalidation only", http.Header{"Cache-Control": {"must-revalidate, proxy-revalidate, max-age=60"}}, "must-revalidate, proxy-revalidate, max-age=60, private", nil},
 		{"header key in lower case", http.Header{"cache-control": {"public, max-age=60"}}, "max-age=60, private", nil},
 		{"header keys in two spellings", http.Header{"Cache-Control": {"max-age=60"}, "CACHE-CONTROL": {"public"}}, "max-age=60, private", nil},
+		{"private already, more in another spelling", http.Header{"Cache-Control": {"private"}, "cache-control": {"max-age=60"}}, "private, max-age=60", nil},
+		{"no-store already, more in another spelling", http.Header{"Cache-Control": {"no-store"}, "CACHE-CONTROL": {"no-transform"}}, "no-store, no-transform", nil},
 		{"CDN-Cache-Control", http.Header{"Cdn-Cache-Control": {"public, max-age=600"}}, "private", map[string]string{"Cdn-Cache-Control": "max-age=600, private"}},
 		{"vendor CDN-Cache-Control", http.Header{"Cloudflare-Cdn-Cache-Control": {"max-age=600"}}, "private", map[string]string{"Cloudflare-Cdn-Cache-Control": "max-age=600, private"}},
 		{"Surrogate-Control", http.Header{"Surrogate-Control": {"max-age=600"}}, "private", map[string]string{"Surrogate-Control": "no-store"}},
