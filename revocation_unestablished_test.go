@@ -37,7 +37,7 @@ func TestRevocationRacingAnUnestablishedCookie(t *testing.T) {
 	a.clock.Set(a.clock.Now().Add(time.Second))
 	h := a.main.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
-		_ = s.Get("user")                   // opened before the revocation
+		_ = s.Get("user")                    // opened before the revocation
 		a.rev.revoke("alice", a.clock.Now()) // another request logs alice out everywhere
 		_ = s.Set("seen", 1)                 // then this one writes
 	}))
