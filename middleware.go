@@ -102,7 +102,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		done = true
 		st.mu.Lock()
 		st.returned = true
-		s := st.sess
+		s := st.sess.Load()
 		st.mu.Unlock()
 		if s != nil {
 			s.markEnded(m)
@@ -195,9 +195,10 @@ type reqState struct {
 	m   *Manager
 	id  *cookieID // the identity of the cookie m writes for this request
 
-	mu        sync.Mutex
-	sess      *Session
-	ready     atomic.Pointer[Session] // sess, once opened (see session)
+	mu sync.Mutex
+	// sess is the session once opened; it is set once, under mu, and
+	// read without mu by session (see there).
+	sess      atomic.Pointer[Session]
 	openErr   error
 	committed bool
 	failed    bool
@@ -245,23 +246,23 @@ func (st *reqState) session() (*Session, error) {
 	// Once opened, the session is read without st.mu: the callbacks that
 	// run while st.mu is held — the Interface's Save, the Helpers it
 	// consults, the ErrorHandler — may call From themselves. openErr is
-	// written before ready, so it is seen with it.
-	if s := st.ready.Load(); s != nil {
+	// written before sess, so it is seen with it.
+	if s := st.sess.Load(); s != nil {
 		return s, st.openErr
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.sess == nil {
+	if st.sess.Load() == nil {
 		st.openLocked()
 	}
-	return st.sess, st.openErr
+	return st.sess.Load(), st.openErr
 }
 
 // opened returns the session if the handler has opened it, else nil.
 func (st *reqState) opened() *Session {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.sess
+	return st.sess.Load()
 }
 
 // openLocked opens the session through the Interface; st.mu is held.
@@ -282,8 +283,7 @@ func (st *reqState) openLocked() {
 			s.watchReads()
 		}
 	}
-	st.sess = s
-	st.ready.Store(s)
+	st.sess.Store(s)
 	if st.committed && err != nil {
 		m.handleError(st.lateWriterLocked(), st.req, lateError{err})
 	}
@@ -303,7 +303,7 @@ func (st *reqState) commitLocked(mode int) bool {
 		return !st.failed
 	}
 	h := st.w.ResponseWriter.Header()
-	if st.sess == nil {
+	if st.sess.Load() == nil {
 		if !st.needsRefresh() {
 			st.committed = true
 			st.noVary = mode == commitHeader && !hasVaryCookie(h)
@@ -312,7 +312,7 @@ func (st *reqState) commitLocked(mode int) bool {
 		st.openLocked()
 	}
 	st.committed = true
-	s := st.sess
+	s := st.sess.Load()
 	err := st.openErr
 	if err == nil {
 		err = st.m.Save(s, st.w.ResponseWriter, st.req)
@@ -354,7 +354,7 @@ func (st *reqState) needsRefresh() bool {
 func (st *reqState) finish() {
 	st.commit(commitHeader)
 	st.mu.Lock()
-	s, failed := st.sess, st.failed
+	s, failed := st.sess.Load(), st.failed
 	st.mu.Unlock()
 	if s == nil || failed {
 		return
@@ -372,7 +372,7 @@ func (st *reqState) finish() {
 // is lost is logged.
 func (st *reqState) abandon() {
 	st.mu.Lock()
-	s, committed := st.sess, st.committed
+	s, committed := st.sess.Load(), st.committed
 	st.committed, st.returned = true, true
 	st.mu.Unlock()
 	if s == nil {
