@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -68,11 +67,9 @@ func New(cfg Config) (*Manager, error) {
 	return m, nil
 }
 
-// cookieID identifies a cookie by name, domain and path: two Managers with
-// the same cookieID write the same cookie.
+// cookieID identifies a cookie by name, domain and path: two Managers whose
+// cookieIDs are equal (compared by value) write the same cookie.
 type cookieID struct{ name, domain, path string }
-
-var cookieIDs sync.Map // cookieID → *cookieID
 
 // CookieHelpers is implemented by an [Interface] that names its cookie
 // through [Helpers] ([SecureCookie]; an Interface of your own should too
@@ -84,8 +81,8 @@ type CookieHelpers interface {
 	CookieHelpers() Helpers
 }
 
-// setCookieID sets m's cookie identity: interned from the Config when the
-// Interface names its cookie as Defaults does, else left to idFor.
+// setCookieID sets m's cookie identity: from the Config when the Interface
+// names its cookie as Defaults does, else left to idFor.
 func (m *Manager) setCookieID() {
 	ch, ok := m.rc.iface.(CookieHelpers)
 	if ok {
@@ -98,7 +95,7 @@ func (m *Manager) setCookieID() {
 			return
 		}
 	}
-	m.id = internCookieID(m.rc.name, m.rc.domain, m.rc.path)
+	m.id = &cookieID{m.rc.name, m.rc.domain, m.rc.path}
 }
 
 // idFor returns the identity of the cookie m writes for r.
@@ -106,16 +103,9 @@ func (m *Manager) idFor(r *http.Request) *cookieID {
 	if m.id != nil {
 		return m.id
 	}
-	return internCookieID(m.nameHelper.CookieName(&m.cfg, r), m.domain, m.path)
-}
-
-func internCookieID(name, domain, path string) *cookieID {
-	k := cookieID{name, domain, path}
-	if v, ok := cookieIDs.Load(k); ok {
-		return v.(*cookieID)
-	}
-	v, _ := cookieIDs.LoadOrStore(k, &k)
-	return v.(*cookieID)
+	// Not interned: a name computed per request (from the Host, say) would
+	// grow a shared table without bound.
+	return &cookieID{m.nameHelper.CookieName(&m.cfg, r), m.domain, m.path}
 }
 
 // Config returns the Manager's validated configuration, for code that

@@ -131,7 +131,7 @@ func (c *reqCtx) Value(key any) any {
 	case ctxKey:
 		return c.st
 	case cookieKey:
-		if k.id == c.st.id {
+		if *k.id == *c.st.id {
 			return c.st
 		}
 	case managerKey:
