@@ -113,6 +113,10 @@ func run(url string, n, dataLen, perSubject, fanout int, withMeta, keep bool) er
 	if err != nil {
 		return err
 	}
+	saveStats, err := scriptStats(ctx, client)
+	if err != nil {
+		return err
+	}
 	keys := make([]string, 0, n)
 	subjects := map[string]bool{}
 	start := time.Now()
@@ -137,6 +141,19 @@ func run(url string, n, dataLen, perSubject, fanout int, withMeta, keep bool) er
 	if err != nil {
 		return err
 	}
+	loadStats, err := scriptStats(ctx, client)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if _, ok, err := st.Load(ctx, key); err != nil || !ok {
+			return fmt.Errorf("load %s: found %v, %v", key, ok, err)
+		}
+	}
+	endStats, err := scriptStats(ctx, client)
+	if err != nil {
+		return err
+	}
 
 	recUse, recEnc, err := usage(ctx, client, prefix+"s:", keys)
 	if err != nil {
@@ -152,6 +169,8 @@ func run(url string, n, dataLen, perSubject, fanout int, withMeta, keep bool) er
 	}
 	fmt.Printf("saved %d sessions in %v (%.0f µs per Save, one round trip each)\n\n", n, elapsed.Round(time.Millisecond),
 		float64(elapsed.Microseconds())/float64(n))
+	fmt.Printf("server time per script (INFO commandstats, EVALSHA and EVAL; only meaningful if no one else ran scripts meanwhile): Save %s, Load %s\n\n",
+		loadStats.since(saveStats), endStats.since(loadStats))
 	fmt.Println("| what | keys | MEMORY USAGE mean | min | max | encoding |")
 	fmt.Println("|---|---:|---:|---:|---:|---|")
 	fmt.Printf("| record hash (<prefix>s:<43-byte key>) | %d | %.1f | %d | %d | %s |\n", len(keys), mean(recUse), slices.Min(recUse), slices.Max(recUse), recEnc)
@@ -281,6 +300,38 @@ func usage(ctx context.Context, client *redis.Client, prefix string, names []str
 	}
 	slices.Sort(parts)
 	return out, strings.Join(parts, ", "), nil
+}
+
+// scripts is the count and total server time of EVALSHA and EVAL calls.
+type scripts struct{ calls, usec int64 }
+
+func (s scripts) since(before scripts) string {
+	c := s.calls - before.calls
+	if c <= 0 {
+		return "no calls"
+	}
+	return fmt.Sprintf("%.1f µs (%d calls)", float64(s.usec-before.usec)/float64(c), c)
+}
+
+func scriptStats(ctx context.Context, client *redis.Client) (scripts, error) {
+	info, err := client.Info(ctx, "commandstats").Result()
+	if err != nil {
+		return scripts{}, err
+	}
+	var out scripts
+	for _, name := range []string{"cmdstat_evalsha", "cmdstat_eval"} {
+		for field := range strings.SplitSeq(infoField(info, name), ",") {
+			k, v, _ := strings.Cut(field, "=")
+			n, _ := strconv.ParseInt(v, 10, 64)
+			switch k {
+			case "calls":
+				out.calls += n
+			case "usec":
+				out.usec += n
+			}
+		}
+	}
+	return out, nil
 }
 
 func usedMemory(ctx context.Context, client *redis.Client) (int64, error) {
