@@ -18,7 +18,10 @@
 //	go run ./cmd/redismem                       # SESSIONKIT_TEST_REDIS_URL or redis://127.0.0.1:6379/0
 //	go run ./cmd/redismem -url redis://127.0.0.1:6390/0 -n 10000 -data 200 -per-subject 2 -fanout 10000
 //
-// Exit status 1 on any error.
+// Flags: -url, -n (sessions, 10000), -data (bytes of session data, 200),
+// -per-subject (sessions per subject, 2; 0 for none), -meta (ip and user
+// agent metadata), -fanout (10000; 0 skips it), -keep, -timeout (1h).
+// Exit status 1 on any error. docs/scaling.md has the figures.
 package main
 
 import (
@@ -30,6 +33,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -54,30 +58,53 @@ func main() {
 	withMeta := flag.Bool("meta", false, "give every session metadata (ip and user agent, 64 bytes of JSON)")
 	fanout := flag.Int("fanout", 10_000, "sessions of the one subject whose index is grown and revoked (0: skip)")
 	keep := flag.Bool("keep", false, "leave the keys in Redis")
+	timeout := flag.Duration("timeout", time.Hour, "give up after this long")
 	flag.Parse()
-	if err := run(*url, *n, *dataLen, *perSubject, *fanout, *withMeta, *keep); err != nil {
+	cfg := config{URL: *url, N: *n, Data: *dataLen, PerSubject: *perSubject, Fanout: *fanout, Meta: *withMeta, Keep: *keep,
+		Prefix: fmt.Sprintf("{redismem-%d-%d}:", os.Getpid(), time.Now().Unix())}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if err := run(ctx, os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "redismem:", err)
 		os.Exit(1)
 	}
 }
 
-func run(url string, n, dataLen, perSubject, fanout int, withMeta, keep bool) error {
-	ctx := context.Background()
-	opts, err := redis.ParseURL(url)
+// config is what main's flags set.
+type config struct {
+	URL        string
+	N          int    // sessions to save
+	Data       int    // bytes of session data each
+	PerSubject int    // sessions per subject; 0: no subject
+	Fanout     int    // sessions of the one subject grown and revoked; 0: skip
+	Meta       bool   // give every session metadata
+	Keep       bool   // leave the keys in Redis
+	Prefix     string // key prefix; should hold a hash tag and be unique
+}
+
+func run(ctx context.Context, w io.Writer, cfg config) error {
+	n, dataLen, perSubject, fanout, withMeta := cfg.N, cfg.Data, cfg.PerSubject, cfg.Fanout, cfg.Meta
+	if n < 1 {
+		return fmt.Errorf("-n %d: need at least one session", n)
+	}
+	opts, err := redis.ParseURL(cfg.URL)
 	if err != nil {
 		return err
 	}
 	opts.ContextTimeoutEnabled = true
 	client := redis.NewClient(opts)
 	defer client.Close()
-	prefix := fmt.Sprintf("{redismem-%d-%d}:", os.Getpid(), time.Now().Unix())
+	prefix := cfg.Prefix
 	st, err := redisstore.New(client, redisstore.Options{Prefix: prefix})
 	if err != nil {
 		return err
 	}
-	if !keep {
+	if !cfg.Keep {
 		defer func() {
-			if err := cleanup(ctx, client, prefix); err != nil {
+			// A context of its own: the run's may have ended.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			if err := cleanup(cctx, client, prefix); err != nil {
 				fmt.Fprintln(os.Stderr, "redismem: cleanup:", err)
 			}
 		}()
@@ -87,16 +114,16 @@ func run(url string, n, dataLen, perSubject, fanout int, withMeta, keep bool) er
 	if err != nil {
 		return err
 	}
-	fmt.Printf("# redismem: %s, redis %s, prefix %q (%d bytes)\n", time.Now().UTC().Format("2006-01-02 15:04:05 UTC"),
+	fmt.Fprintf(w, "# redismem: %s, redis %s, prefix %q (%d bytes)\n", time.Now().UTC().Format("2006-01-02 15:04:05 UTC"),
 		infoField(info, "redis_version"), prefix, len(prefix))
 	for _, p := range []string{"hash-max-listpack-value", "hash-max-listpack-entries", "zset-max-listpack-value", "zset-max-listpack-entries"} {
 		v, err := client.ConfigGet(ctx, p).Result()
 		if err != nil {
 			return err
 		}
-		fmt.Printf("# %s %s\n", p, v[p])
+		fmt.Fprintf(w, "# %s %s\n", p, v[p])
 	}
-	fmt.Printf("# sessions %d, data %d bytes, %d per subject, meta %v\n\n", n, dataLen, perSubject, withMeta)
+	fmt.Fprintf(w, "# sessions %d, data %d bytes, %d per subject, meta %v\n\n", n, dataLen, perSubject, withMeta)
 
 	var meta map[string]string
 	if withMeta {
@@ -167,26 +194,26 @@ func run(url string, n, dataLen, perSubject, fanout int, withMeta, keep bool) er
 	if err != nil {
 		return err
 	}
-	fmt.Printf("saved %d sessions in %v (%.0f µs per Save, one round trip each)\n\n", n, elapsed.Round(time.Millisecond),
+	fmt.Fprintf(w, "saved %d sessions in %v (%.0f µs per Save, one round trip each)\n\n", n, elapsed.Round(time.Millisecond),
 		float64(elapsed.Microseconds())/float64(n))
-	fmt.Printf("server time per script (INFO commandstats, EVALSHA and EVAL; only meaningful if no one else ran scripts meanwhile): Save %s, Load %s\n\n",
+	fmt.Fprintf(w, "server time per script (INFO commandstats, EVALSHA and EVAL; only meaningful if no one else ran scripts meanwhile): Save %s, Load %s\n\n",
 		loadStats.since(saveStats), endStats.since(loadStats))
-	fmt.Println("| what | keys | MEMORY USAGE mean | min | max | encoding |")
-	fmt.Println("|---|---:|---:|---:|---:|---|")
-	fmt.Printf("| record hash (<prefix>s:<43-byte key>) | %d | %.1f | %d | %d | %s |\n", len(keys), mean(recUse), slices.Min(recUse), slices.Max(recUse), recEnc)
+	fmt.Fprintln(w, "| what | keys | MEMORY USAGE mean | min | max | encoding |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---|")
+	fmt.Fprintf(w, "| record hash (<prefix>s:<43-byte key>) | %d | %.1f | %d | %d | %s |\n", len(keys), mean(recUse), slices.Min(recUse), slices.Max(recUse), recEnc)
 	if len(idxUse) > 0 {
-		fmt.Printf("| subject index (<prefix>u:<subject>), %d members | %d | %.1f | %d | %d | %s |\n", perSubject, len(idxUse), mean(idxUse), slices.Min(idxUse), slices.Max(idxUse), idxEnc)
+		fmt.Fprintf(w, "| subject index (<prefix>u:<subject>), %d members | %d | %.1f | %d | %d | %s |\n", perSubject, len(idxUse), mean(idxUse), slices.Min(idxUse), slices.Max(idxUse), idxEnc)
 	}
 	perSession := mean(recUse)
 	if len(idxUse) > 0 {
 		perSession += mean(idxUse) * float64(len(idxUse)) / float64(n)
 	}
-	fmt.Printf("\nMEMORY USAGE per session (record + its share of the index): %.1f bytes\n", perSession)
-	fmt.Printf("used_memory: %d -> %d bytes, %+.1f bytes per session (includes the keyspace and expires dictionaries; only meaningful if nothing else wrote meanwhile)\n\n",
+	fmt.Fprintf(w, "\nMEMORY USAGE per session (record + its share of the index): %.1f bytes\n", perSession)
+	fmt.Fprintf(w, "used_memory: %d -> %d bytes, %+.1f bytes per session (includes the keyspace and expires dictionaries; only meaningful if nothing else wrote meanwhile)\n\n",
 		before, after, float64(after-before)/float64(n))
 
 	if fanout > 0 {
-		if err := measureFanout(ctx, client, st, prefix, fanout, rec); err != nil {
+		if err := measureFanout(ctx, w, client, st, prefix, fanout, rec); err != nil {
 			return err
 		}
 	}
@@ -195,14 +222,14 @@ func run(url string, n, dataLen, perSubject, fanout int, withMeta, keep bool) er
 
 // measureFanout grows one subject's index to fanout sessions, printing its
 // MEMORY USAGE at checkpoints, then times Sessions and DeleteSubject on it.
-func measureFanout(ctx context.Context, client *redis.Client, st *redisstore.Store, prefix string, fanout int,
+func measureFanout(ctx context.Context, w io.Writer, client *redis.Client, st *redisstore.Store, prefix string, fanout int,
 	rec func(int, string) (store.Record, error)) error {
 	const subject = "fanout"
 	idx := prefix + "u:" + subject
 	checkpoints := map[int]bool{1: true, 2: true, 10: true, 100: true, 128: true, 129: true, 1000: true, 10_000: true, 100_000: true, fanout: true}
-	fmt.Printf("one subject grown to %d sessions: its index\n\n", fanout)
-	fmt.Println("| members | MEMORY USAGE | bytes per member | encoding |")
-	fmt.Println("|---:|---:|---:|---|")
+	fmt.Fprintf(w, "one subject grown to %d sessions: its index\n\n", fanout)
+	fmt.Fprintln(w, "| members | MEMORY USAGE | bytes per member | encoding |")
+	fmt.Fprintln(w, "|---:|---:|---:|---|")
 	for i := 1; i <= fanout; i++ {
 		r, err := rec(i, subject)
 		if err != nil {
@@ -220,7 +247,7 @@ func measureFanout(ctx context.Context, client *redis.Client, st *redisstore.Sto
 			if err != nil {
 				return err
 			}
-			fmt.Printf("| %d | %d | %.1f | %s |\n", i, u, float64(u)/float64(i), enc)
+			fmt.Fprintf(w, "| %d | %d | %.1f | %s |\n", i, u, float64(u)/float64(i), enc)
 		}
 	}
 	start := time.Now()
@@ -238,7 +265,7 @@ func measureFanout(ctx context.Context, client *redis.Client, st *redisstore.Sto
 	if len(list) != fanout || deleted != fanout {
 		return fmt.Errorf("fan-out: listed %d and revoked %d sessions, want %d", len(list), deleted, fanout)
 	}
-	fmt.Printf("\nSessions(%q): %d sessions in %v; DeleteSubject: %d sessions in %v (wall time, one script each, which blocks that Redis for its run)\n",
+	fmt.Fprintf(w, "\nSessions(%q): %d sessions in %v; DeleteSubject: %d sessions in %v (wall time, one script each, which blocks that Redis for its run)\n",
 		subject, len(list), listed.Round(time.Microsecond), deleted, revoked.Round(time.Microsecond))
 	return nil
 }
