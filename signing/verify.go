@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/base64"
 	"math"
@@ -47,10 +48,15 @@ func (s *Signer) appendVerify(dst []byte, cookie string, maxAge time.Duration) (
 	if s.maxLength >= 0 && len(cookie) > s.maxLength {
 		return dst, 0, &lengthError{len(cookie), s.maxLength}
 	}
-	// 2. Split from the right into P.T.S.
-	i := strings.LastIndexByte(cookie, '.')
-	if i < 0 {
-		return dst, 0, errNoSeparator
+	// 2. Split from the right into P.T.S. A well-formed cookie has its
+	// last '.' exactly sigLen bytes from the end: that is checked first
+	// (IndexByte is vectorised; LastIndexByte walks byte by byte).
+	i := len(cookie) - s.sigLen - 1
+	if i < 0 || cookie[i] != '.' || strings.IndexByte(cookie[i+1:], '.') >= 0 {
+		i = strings.LastIndexByte(cookie, '.')
+		if i < 0 {
+			return dst, 0, errNoSeparator
+		}
 	}
 	j := strings.LastIndexByte(cookie[:i], '.')
 	if j < 0 {
@@ -115,11 +121,8 @@ func parseTimestamp(t []byte) (uint64, error) {
 		return 0, errTimestampLong
 	}
 	var b [9]byte
-	if !isBase64URL(t) {
-		return 0, errTimestampBase64
-	}
 	n, err := strictB64.Decode(b[:], t)
-	if err != nil {
+	if err != nil || hasLineBreak(t) {
 		return 0, errTimestampBase64
 	}
 	if n > 8 {
@@ -168,15 +171,29 @@ func (s *Signer) appendCompressed(dst, p []byte) ([]byte, error) {
 // appendBase64 decodes strict unpadded base64url: only the URL-safe
 // alphabet, no padding, no line breaks, zero unused bits.
 func appendBase64(dst, src []byte) ([]byte, error) {
-	if !isBase64URL(src) {
-		return dst, errPayloadBase64
-	}
+	// The strict decoder refuses every byte outside the alphabet except the
+	// line breaks it skips, so a valid payload needs only those looked for;
+	// the slow path below then tells the two kinds of failure apart.
 	start := len(dst)
-	dst, err := strictB64.AppendDecode(dst, src)
+	if !hasLineBreak(src) {
+		if out, err := strictB64.AppendDecode(dst, src); err == nil {
+			return out, nil
+		}
+	}
+	if !isBase64URL(src) {
+		return dst[:start], errPayloadBase64
+	}
+	dst, err := strictB64.AppendDecode(dst[:start], src)
 	if err != nil {
 		return dst[:start], errorf(ErrBadPayload, "payload is not base64url: %v", err)
 	}
 	return dst, nil
+}
+
+// hasLineBreak reports whether b holds '\n' or '\r', the bytes outside
+// the alphabet that the standard decoder skips instead of refusing.
+func hasLineBreak(b []byte) bool {
+	return bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0
 }
 
 func isBase64URL(b []byte) bool {
