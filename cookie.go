@@ -245,10 +245,11 @@ func deletionCookie(a *cookieAttrs) string {
 }
 
 // headerLines hands out the one-value header slices a response that carries
-// the session cookie gets (Set-Cookie, Vary, Cache-Control) from one
-// allocation instead of one each. The zero value is ready to use. Each slice
-// has capacity 1, so an append by the application copies it rather than
-// writing into its neighbour.
+// the session cookie gets (Set-Cookie, Vary, Cache-Control) from one array
+// instead of one allocation each: p, the session's own (Session.headerSlots)
+// when set, else one allocated on first use. The zero value is ready to use.
+// Each slice has capacity 1, so an append by the application copies it
+// rather than writing into its neighbour.
 type headerLines struct {
 	p *[3]string
 	n int
@@ -344,7 +345,7 @@ func SaveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *ht
 		return err
 	}
 	header := w.Header()
-	var lines headerLines
+	lines := headerLines{p: s.headerSlots()}
 	var accessed, modified, reissue bool
 	Inspect(s, func(st State) { accessed, modified, reissue = st.Accessed, st.Modified, st.Reissue })
 	if accessed {

@@ -82,6 +82,13 @@ type Session struct {
 	// first write failing after that is logged through its logger.
 	endedBy     *Manager
 	endReported bool
+
+	// hdr holds the one-value header slices (Set-Cookie, Vary,
+	// Cache-Control) of the first response that saves the session, so that
+	// they share the session's allocation (see headerLines); hdrTaken once
+	// a save has them.
+	hdr      [3]string
+	hdrTaken bool
 }
 
 // State is the implementers' view of a session, for a custom [Interface]:
@@ -492,6 +499,18 @@ func (s *Session) readLate() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.readAfter
+}
+
+// headerSlots returns s.hdr to the first caller, nil to later ones (a
+// session saved twice, into two responses, must not share its slices).
+func (s *Session) headerSlots() *[3]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hdrTaken {
+		return nil
+	}
+	s.hdrTaken = true
+	return &s.hdr
 }
 
 // markEnded records that m's middleware finished the request of s.
