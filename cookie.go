@@ -346,8 +346,7 @@ func SaveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *ht
 	}
 	header := w.Header()
 	lines := headerLines{p: s.headerSlots()}
-	var accessed, modified, reissue bool
-	Inspect(s, func(st State) { accessed, modified, reissue = st.Accessed, st.Modified, st.Reissue })
+	accessed, modified, reissue := s.saveFlags()
 	if accessed {
 		addVaryCookie(header, &lines)
 	}
@@ -365,7 +364,7 @@ func SaveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *ht
 	valueLen := len(buf)
 	if valueLen == 0 { // an empty session (value may have emptied it)
 		*bp = buf[:0]
-		Inspect(s, func(st State) { modified = st.Modified })
+		modified = s.modifiedFlag()
 		if modified {
 			a := attrsOf(h, cfg, r)
 			addCookieHeaders(header, deletionCookie(&a), &lines)
@@ -426,12 +425,13 @@ func keepFromSharedCaches(h http.Header, l *headerLines) {
 		if k == "Cache-Control" {
 			continue
 		}
-		if strings.EqualFold(k, "Cache-Control") {
+		// (Lengths first: EqualFold does not compare them before the bytes.)
+		if len(k) == len("Cache-Control") && strings.EqualFold(k, "Cache-Control") {
 			odd = append(odd, vs...)
 			delete(h, k)
 		} else if len(k) >= len("CDN-Cache-Control") && strings.EqualFold(k[len(k)-len("CDN-Cache-Control"):], "CDN-Cache-Control") {
 			h[k] = []string{privateDirectives(vs)}
-		} else if strings.EqualFold(k, "Surrogate-Control") {
+		} else if len(k) == len("Surrogate-Control") && strings.EqualFold(k, "Surrogate-Control") {
 			h[k] = []string{"no-store"}
 		}
 	}

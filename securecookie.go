@@ -230,9 +230,7 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 	}
 	h := sc.helpers()
 	return SaveCookie(cfg, h, s, w, r, func(dst []byte) ([]byte, error) {
-		empty := false
-		Inspect(s, func(st State) { empty = len(st.Values) == 0 })
-		if empty {
+		if s.isEmpty() {
 			return dst, nil
 		}
 		if sc.codec(rc) == nil {
@@ -311,9 +309,7 @@ func (sc *SecureCookie) checkRevoked(rc *resolvedConfig, cfg *Config, s *Session
 func (sc *SecureCookie) encode(rc *resolvedConfig, cfg *Config, h Helpers, s *Session, r *http.Request, dst []byte) ([]byte, error) {
 	pp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(pp)
-	var payload []byte
-	var err error
-	Inspect(s, func(st State) { payload, err = rc.serializer.Append((*pp)[:0], st.Values) })
+	payload, err := s.appendValues(rc.serializer, (*pp)[:0])
 	*pp = payload[:0]
 	if err != nil {
 		return dst, fmt.Errorf("session: encoding the session: %w", err)

@@ -174,6 +174,31 @@ func (s *Session) IsNew() bool {
 	return s.isNew
 }
 
+// saveFlags returns what a save looks at: whether the session was
+// accessed, modified, or must be re-issued (Inspect's Accessed, Modified
+// and Reissue, without building a State).
+func (s *Session) saveFlags() (accessed, modified, reissue bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accessed, s.modified, s.stale
+}
+
+// isEmpty reports whether the session holds no value, without marking it
+// accessed.
+func (s *Session) isEmpty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.values) == 0
+}
+
+// appendValues appends the encoding of the session's values by ser to dst,
+// under the session's lock (Append's error, dst unchanged on error).
+func (s *Session) appendValues(ser *tagjson.Serializer, dst []byte) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ser.Append(dst, s.values)
+}
+
 // modifiedFlag reports whether the session was written to during this request.
 func (s *Session) modifiedFlag() bool {
 	s.mu.Lock()
