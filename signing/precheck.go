@@ -146,14 +146,14 @@ func deflateLowerBound(p []byte, limit float64) float64 {
 	var table [2 * precheckMax]uint16 // window start+1; 0 is empty
 	var cov [precheckMax/64 + 1]uint64
 	for j := 0; j+4 <= n; j++ {
-		v := binary.LittleEndian.Uint32(p[j:]) // the window starting at j
+		v := binary.LittleEndian.Uint32(p[j : j+4]) // the window starting at j
 		for h := (v * 0x9E3779B1) >> 23; ; h = (h + 1) % uint32(len(table)) {
 			e := table[h]
 			if e == 0 {
 				table[h] = uint16(j + 1)
 				break
 			}
-			if binary.LittleEndian.Uint32(p[e-1:]) == v {
+			if binary.LittleEndian.Uint32(p[e-1:e+3]) == v {
 				w, s := j>>6, uint(j&63)
 				cov[w] |= 0xf << s
 				cov[w+1] |= 0xf >> (64 - s) // 0 for s <= 60
