@@ -89,6 +89,12 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 // revoked after it was established gives a new empty session, and a lookup
 // error is returned.
 func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
+	return sc.open(cfg, r, nil)
+}
+
+// open is Open building the session in slot when slot is not nil (the
+// middleware's request state holds one, which saves an allocation).
+func (sc *SecureCookie) open(cfg *Config, r *http.Request, slot *Session) (*Session, error) {
 	rc, err := cfg.get()
 	if err != nil {
 		return nil, err
@@ -99,7 +105,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	name := sc.helpers().CookieName(cfg, r)
 	value, ok := readCookie(r, name)
 	if !ok || value == "" {
-		return sc.fresh(cfg), nil
+		return slot.init(State{}), nil
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -111,7 +117,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 				rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring invalid cookie",
 					slog.String("cookie", name), slog.String("reason", err.Error()))
 			}
-			return sc.fresh(cfg), nil
+			return slot.init(State{}), nil
 		}
 		if errors.Is(err, ErrBadPayload) { // Flask's format names the class itself
 			return nil, fmt.Errorf("session: cookie %q: %w", name, err)
@@ -133,7 +139,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 		return nil, err
 	} else if revoked {
 		rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring a revoked cookie", slog.String("cookie", name))
-		return sc.fresh(cfg), nil
+		return slot.init(State{}), nil
 	}
 	// Made with an old key: re-issued under the current one when saved.
 	st := State{Values: values, Reissue: info.Stale}
@@ -141,11 +147,8 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 		// Remembered for the check at save: Renew does not re-establish it.
 		st.Backend = &cookieOrigin{subject: subject, established: establishedAt(values, info.Issued)}
 	}
-	return NewSession(st), nil
+	return slot.init(st), nil
 }
-
-// fresh returns a new, empty cookie session.
-func (sc *SecureCookie) fresh(cfg *Config) *Session { return NewSession(State{}) }
 
 // errOverBound is the reason a cookie longer than the configuration's bound
 // is ignored; it matches ErrInvalidCookie.

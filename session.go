@@ -131,7 +131,17 @@ type State struct {
 // NewSession returns a session built from st (Values, New, Reissue, Track,
 // Backend); an Interface's Open returns it.
 func NewSession(st State) *Session {
-	return &Session{values: st.Values, isNew: st.New, stale: st.Reissue, track: st.Track, backend: st.Backend}
+	return (*Session)(nil).init(st)
+}
+
+// init sets up s, a zero Session, from st as NewSession does and returns
+// it; a nil s is allocated.
+func (s *Session) init(st State) *Session {
+	if s == nil {
+		s = new(Session)
+	}
+	s.values, s.isNew, s.stale, s.track, s.backend = st.Values, st.New, st.Reissue, st.Track, st.Backend
+	return s
 }
 
 // Inspect calls f with the state of s — its values, flags and tracked
