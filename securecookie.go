@@ -176,7 +176,10 @@ var permanentMark = []byte(`"_permanent":true`)
 // the cookie into a pooled buffer and looks for the permanent flag without
 // decoding the payload, so an untouched request that needs no refresh
 // allocates nothing; one that does is decoded here once more, because the
-// session will be opened and re-issued.
+// session will be opened and re-issued. With Flask's format (no Codec),
+// whose values are never stale, a cookie is not even verified when
+// refreshing is off or its unverified payload cannot hold the permanent
+// flag (signing's PayloadMayContain): the answer is false either way.
 //
 // An untouched request never fails because of the payload: a cookie whose
 // signature holds but whose payload cannot be decoded — bad base64 or zlib,
@@ -195,6 +198,13 @@ func (sc *SecureCookie) needsRefresh(cfg *Config, r *http.Request) bool {
 	name := sc.helpers().CookieName(cfg, r)
 	value, ok := readCookie(r, name)
 	if !ok || value == "" {
+		return false
+	}
+	if sc.Codec == nil && (cfg.DisableRefreshEachRequest || !rc.signer.PayloadMayContain(value, permanentMark)) {
+		// Flask's format never reports a value stale, so only a verified
+		// payload holding permanentMark is refreshed: when refreshing is
+		// off, or the (unverified) payload cannot hold the mark, the answer
+		// is false whatever the signature — which is then not checked.
 		return false
 	}
 	bp := bufPool.Get().(*[]byte)
