@@ -143,9 +143,11 @@ func (sc *SecureCookie) open(cfg *Config, r *http.Request, slot *Session) (*Sess
 	}
 	// Made with an old key: re-issued under the current one when saved.
 	st := State{Values: values, Reissue: info.Stale}
-	if subject := subjectOf(cfg, values); cfg.Revocations != nil && subject != "" {
-		// Remembered for the check at save: Renew does not re-establish it.
-		st.Backend = &cookieOrigin{subject: subject, established: establishedAt(values, info.Issued)}
+	if cfg.Revocations != nil {
+		if subject := subjectOf(cfg, values); subject != "" {
+			// Remembered for the check at save: Renew does not re-establish it.
+			st.Backend = &cookieOrigin{subject: subject, established: establishedAt(values, info.Issued)}
+		}
 	}
 	return slot.init(st), nil
 }
