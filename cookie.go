@@ -245,10 +245,11 @@ func deletionCookie(a *cookieAttrs) string {
 }
 
 // headerLines hands out the one-value header slices a response that carries
-// the session cookie gets (Set-Cookie, Vary, Cache-Control) from one
-// allocation instead of one each. The zero value is ready to use. Each slice
-// has capacity 1, so an append by the application copies it rather than
-// writing into its neighbour.
+// the session cookie gets (Set-Cookie, Vary, Cache-Control) from one array
+// instead of one allocation each: p, the session's own (Session.headerSlots)
+// when set, else one allocated on first use. The zero value is ready to use.
+// Each slice has capacity 1, so an append by the application copies it
+// rather than writing into its neighbour.
 type headerLines struct {
 	p *[3]string
 	n int
@@ -344,9 +345,8 @@ func SaveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *ht
 		return err
 	}
 	header := w.Header()
-	var lines headerLines
-	var accessed, modified, reissue bool
-	Inspect(s, func(st State) { accessed, modified, reissue = st.Accessed, st.Modified, st.Reissue })
+	lines := headerLines{p: s.headerSlots()}
+	accessed, modified, reissue := s.saveFlags()
 	if accessed {
 		addVaryCookie(header, &lines)
 	}
@@ -364,7 +364,7 @@ func SaveCookie(cfg *Config, h Helpers, s *Session, w http.ResponseWriter, r *ht
 	valueLen := len(buf)
 	if valueLen == 0 { // an empty session (value may have emptied it)
 		*bp = buf[:0]
-		Inspect(s, func(st State) { modified = st.Modified })
+		modified = s.modifiedFlag()
 		if modified {
 			a := attrsOf(h, cfg, r)
 			addCookieHeaders(header, deletionCookie(&a), &lines)
@@ -425,12 +425,13 @@ func keepFromSharedCaches(h http.Header, l *headerLines) {
 		if k == "Cache-Control" {
 			continue
 		}
-		if strings.EqualFold(k, "Cache-Control") {
+		// (Lengths first: EqualFold does not compare them before the bytes.)
+		if len(k) == len("Cache-Control") && strings.EqualFold(k, "Cache-Control") {
 			odd = append(odd, vs...)
 			delete(h, k)
 		} else if len(k) >= len("CDN-Cache-Control") && strings.EqualFold(k[len(k)-len("CDN-Cache-Control"):], "CDN-Cache-Control") {
 			h[k] = []string{privateDirectives(vs)}
-		} else if strings.EqualFold(k, "Surrogate-Control") {
+		} else if len(k) == len("Surrogate-Control") && strings.EqualFold(k, "Surrogate-Control") {
 			h[k] = []string{"no-store"}
 		}
 	}

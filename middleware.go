@@ -83,10 +83,11 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		// Two allocations per request: the state (context node and writer
-		// in one struct) and the request copy WithContext makes. Neither
-		// can be pooled: a handler's goroutines may keep the request and
-		// its context.
+		// Two allocations per request: the state (context node, writer
+		// and, for the default SecureCookie Interface, the session in one
+		// struct) and the request copy WithContext makes. Neither can be
+		// pooled: a handler's goroutines may keep the request, its context
+		// and the session.
 		st := &reqState{m: m, id: id}
 		st.ctx = reqCtx{Context: r.Context(), st: st}
 		st.req = r.WithContext(&st.ctx)
@@ -208,6 +209,10 @@ type reqState struct {
 	hijacked bool
 	// returned: the handler returned; the ResponseWriter must not be used.
 	returned bool
+
+	// slot is where a SecureCookie session is built (see openLocked): part
+	// of this allocation rather than one of its own.
+	slot Session
 }
 
 // From returns the session of the request, opening it on first use. It never
@@ -268,7 +273,16 @@ func (st *reqState) opened() *Session {
 // openLocked opens the session through the Interface; st.mu is held.
 func (st *reqState) openLocked() {
 	m := st.m
-	s, err := m.Open(st.req)
+	var s *Session
+	var err error
+	if sc, ok := m.rc.iface.(*SecureCookie); ok {
+		// The default Interface builds the session in st.slot.
+		if s, err = sc.open(&m.cfg, st.req, &st.slot); err == nil {
+			s = m.adopt(s)
+		}
+	} else {
+		s, err = m.Open(st.req)
+	}
 	if err != nil {
 		st.openErr = err
 		s = newNullSession(err)

@@ -89,6 +89,12 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 // revoked after it was established gives a new empty session, and a lookup
 // error is returned.
 func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
+	return sc.open(cfg, r, nil)
+}
+
+// open is Open building the session in slot when slot is not nil (the
+// middleware's request state holds one, which saves an allocation).
+func (sc *SecureCookie) open(cfg *Config, r *http.Request, slot *Session) (*Session, error) {
 	rc, err := cfg.get()
 	if err != nil {
 		return nil, err
@@ -99,7 +105,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 	name := sc.helpers().CookieName(cfg, r)
 	value, ok := readCookie(r, name)
 	if !ok || value == "" {
-		return sc.fresh(cfg), nil
+		return slot.init(State{}), nil
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -111,7 +117,7 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 				rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring invalid cookie",
 					slog.String("cookie", name), slog.String("reason", err.Error()))
 			}
-			return sc.fresh(cfg), nil
+			return slot.init(State{}), nil
 		}
 		if errors.Is(err, ErrBadPayload) { // Flask's format names the class itself
 			return nil, fmt.Errorf("session: cookie %q: %w", name, err)
@@ -133,19 +139,18 @@ func (sc *SecureCookie) Open(cfg *Config, r *http.Request) (*Session, error) {
 		return nil, err
 	} else if revoked {
 		rc.logger.LogAttrs(r.Context(), slog.LevelDebug, "session: ignoring a revoked cookie", slog.String("cookie", name))
-		return sc.fresh(cfg), nil
+		return slot.init(State{}), nil
 	}
 	// Made with an old key: re-issued under the current one when saved.
 	st := State{Values: values, Reissue: info.Stale}
-	if subject := subjectOf(cfg, values); cfg.Revocations != nil && subject != "" {
-		// Remembered for the check at save: Renew does not re-establish it.
-		st.Backend = &cookieOrigin{subject: subject, established: establishedAt(values, info.Issued)}
+	if cfg.Revocations != nil {
+		if subject := subjectOf(cfg, values); subject != "" {
+			// Remembered for the check at save: Renew does not re-establish it.
+			st.Backend = &cookieOrigin{subject: subject, established: establishedAt(values, info.Issued)}
+		}
 	}
-	return NewSession(st), nil
+	return slot.init(st), nil
 }
-
-// fresh returns a new, empty cookie session.
-func (sc *SecureCookie) fresh(cfg *Config) *Session { return NewSession(State{}) }
 
 // errOverBound is the reason a cookie longer than the configuration's bound
 // is ignored; it matches ErrInvalidCookie.
@@ -173,7 +178,10 @@ var permanentMark = []byte(`"_permanent":true`)
 // the cookie into a pooled buffer and looks for the permanent flag without
 // decoding the payload, so an untouched request that needs no refresh
 // allocates nothing; one that does is decoded here once more, because the
-// session will be opened and re-issued.
+// session will be opened and re-issued. With Flask's format (no Codec),
+// whose values are never stale, a cookie is not even verified when
+// refreshing is off or its unverified payload cannot hold the permanent
+// flag (signing's PayloadMayContain): the answer is false either way.
 //
 // An untouched request never fails because of the payload: a cookie whose
 // signature holds but whose payload cannot be decoded — bad base64 or zlib,
@@ -192,6 +200,13 @@ func (sc *SecureCookie) needsRefresh(cfg *Config, r *http.Request) bool {
 	name := sc.helpers().CookieName(cfg, r)
 	value, ok := readCookie(r, name)
 	if !ok || value == "" {
+		return false
+	}
+	if sc.Codec == nil && (cfg.DisableRefreshEachRequest || !rc.signer.PayloadMayContain(value, permanentMark)) {
+		// Flask's format never reports a value stale, so only a verified
+		// payload holding permanentMark is refreshed: when refreshing is
+		// off, or the (unverified) payload cannot hold the mark, the answer
+		// is false whatever the signature — which is then not checked.
 		return false
 	}
 	bp := bufPool.Get().(*[]byte)
@@ -230,9 +245,7 @@ func (sc *SecureCookie) Save(cfg *Config, s *Session, w http.ResponseWriter, r *
 	}
 	h := sc.helpers()
 	return SaveCookie(cfg, h, s, w, r, func(dst []byte) ([]byte, error) {
-		empty := false
-		Inspect(s, func(st State) { empty = len(st.Values) == 0 })
-		if empty {
+		if s.isEmpty() {
 			return dst, nil
 		}
 		if sc.codec(rc) == nil {
@@ -311,9 +324,7 @@ func (sc *SecureCookie) checkRevoked(rc *resolvedConfig, cfg *Config, s *Session
 func (sc *SecureCookie) encode(rc *resolvedConfig, cfg *Config, h Helpers, s *Session, r *http.Request, dst []byte) ([]byte, error) {
 	pp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(pp)
-	var payload []byte
-	var err error
-	Inspect(s, func(st State) { payload, err = rc.serializer.Append((*pp)[:0], st.Values) })
+	payload, err := s.appendValues(rc.serializer, (*pp)[:0])
 	*pp = payload[:0]
 	if err != nil {
 		return dst, fmt.Errorf("session: encoding the session: %w", err)

@@ -82,6 +82,13 @@ type Session struct {
 	// first write failing after that is logged through its logger.
 	endedBy     *Manager
 	endReported bool
+
+	// hdr holds the one-value header slices (Set-Cookie, Vary,
+	// Cache-Control) of the first response that saves the session, so that
+	// they share the session's allocation (see headerLines); hdrTaken once
+	// a save has them.
+	hdr      [3]string
+	hdrTaken bool
 }
 
 // State is the implementers' view of a session, for a custom [Interface]:
@@ -124,7 +131,17 @@ type State struct {
 // NewSession returns a session built from st (Values, New, Reissue, Track,
 // Backend); an Interface's Open returns it.
 func NewSession(st State) *Session {
-	return &Session{values: st.Values, isNew: st.New, stale: st.Reissue, track: st.Track, backend: st.Backend}
+	return (*Session)(nil).init(st)
+}
+
+// init sets up s, a zero Session, from st as NewSession does and returns
+// it; a nil s is allocated.
+func (s *Session) init(st State) *Session {
+	if s == nil {
+		s = new(Session)
+	}
+	s.values, s.isNew, s.stale, s.track, s.backend = st.Values, st.New, st.Reissue, st.Track, st.Backend
+	return s
 }
 
 // Inspect calls f with the state of s — its values, flags and tracked
@@ -165,6 +182,31 @@ func (s *Session) IsNew() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.isNew
+}
+
+// saveFlags returns what a save looks at: whether the session was
+// accessed, modified, or must be re-issued (Inspect's Accessed, Modified
+// and Reissue, without building a State).
+func (s *Session) saveFlags() (accessed, modified, reissue bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accessed, s.modified, s.stale
+}
+
+// isEmpty reports whether the session holds no value, without marking it
+// accessed.
+func (s *Session) isEmpty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.values) == 0
+}
+
+// appendValues appends the encoding of the session's values by ser to dst,
+// under the session's lock (Append's error, dst unchanged on error).
+func (s *Session) appendValues(ser *tagjson.Serializer, dst []byte) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ser.Append(dst, s.values)
 }
 
 // modifiedFlag reports whether the session was written to during this request.
@@ -492,6 +534,18 @@ func (s *Session) readLate() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.readAfter
+}
+
+// headerSlots returns s.hdr to the first caller, nil to later ones (a
+// session saved twice, into two responses, must not share its slices).
+func (s *Session) headerSlots() *[3]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hdrTaken {
+		return nil
+	}
+	s.hdrTaken = true
+	return &s.hdr
 }
 
 // markEnded records that m's middleware finished the request of s.

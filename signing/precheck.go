@@ -9,7 +9,8 @@ import (
 // This file holds the cheap test that lets Sign skip the compressor when
 // compression provably cannot pay. Running a level-6 compress/flate writer
 // over a small payload costs ~6.5 µs (Reset clears 640 KB of hash tables),
-// about 25 times the rest of a small Sign; this test costs ~170 ns.
+// about 25 times the rest of a small Sign; this test costs ~3.2 k instructions
+// on the 44-byte 3-key session (BenchmarkPrecheck/44 under valgrind).
 //
 // The question it answers: would compress/flate (level 6, then our zlib
 // framing) produce a stream shorter than len(p)-1 bytes? For len(p) < 16384,
@@ -136,101 +137,91 @@ func mayCompress(p []byte) bool {
 func deflateLowerBound(p []byte, limit float64) float64 {
 	n := len(p)
 
-	// One pass over p. A position is coverable by a match when one of the
-	// 4-byte windows holding it occurred earlier; windows are looked up in
-	// an exact hash set of their start positions as they begin, so position j
-	// is coverable iff j < coverEnd, the end of the last repeated window.
-	// Forced literals go into a histogram and the fixed-block cost; the sets
-	// of present and forced bytes are bitsets, with bytes below 128 (all of
-	// Flask's ASCII JSON) kept in registers, without branches.
+	// Pass 1: which positions a match could cover. A position is coverable
+	// when one of the 4-byte windows holding it occurred earlier; windows
+	// are looked up, in order, in an exact hash set of their start
+	// positions, and a repeated window starting at j marks j..j+3 in the
+	// bitmap cov (bit j of word j/64). Repeats are rare in the small
+	// payloads this runs on, so this pass is mostly the lookups.
 	var table [2 * precheckMax]uint16 // window start+1; 0 is empty
+	var cov [precheckMax/64 + 1]uint64
+	for j := 0; j+4 <= n; j++ {
+		v := binary.LittleEndian.Uint32(p[j : j+4]) // the window starting at j
+		for h := (v * 0x9E3779B1) >> 23; ; h = (h + 1) % uint32(len(table)) {
+			e := table[h]
+			if e == 0 {
+				table[h] = uint16(j + 1)
+				break
+			}
+			if binary.LittleEndian.Uint32(p[e-1:e+3]) == v {
+				w, s := j>>6, uint(j&63)
+				cov[w] |= 0xf << s
+				cov[w+1] |= 0xf >> (64 - s) // 0 for s <= 60
+				break
+			}
+		}
+	}
+
+	// Pass 2: every byte into the histogram and the set of present bytes,
+	// without branches; then the covered positions taken back out of the
+	// histogram. What is left counts the forced literals.
 	var hist [256]uint16
-	var present, forced [4]uint64
-	var presentLo, presentHi, forcedLo, forcedHi uint64
-	u, runs, fixedBits := 0, 0, 10 // 3 header bits + 7-bit end of block
-	coverEnd, prevCovered := 0, false
-	var v uint32 // the window starting at j
-	if n >= 4 {
-		v = binary.LittleEndian.Uint32(p)
-	}
-	for j, b := range p {
-		if j+4 <= n {
-			if j > 0 {
-				v = v>>8 | uint32(p[j+3])<<24
-			}
-			for h := (v * 0x9E3779B1) >> 23; ; h = (h + 1) % uint32(len(table)) {
-				e := table[h]
-				if e == 0 {
-					table[h] = uint16(j + 1)
-					break
-				}
-				if binary.LittleEndian.Uint32(p[e-1:]) == v {
-					coverEnd = j + 4
-					break
-				}
-			}
-		}
-		m := uint64(1) << (b & 63)
-		sel := uint64(b >> 6 & 1)
-		ascii := uint64(b>>7) - 1 // all ones for b < 128, else 0
-		presentLo |= m & (sel - 1) & ascii
-		presentHi |= m & -sel & ascii
-		if b >= 128 {
-			present[b>>6] |= m
-		}
-		if j < coverEnd {
-			if !prevCovered {
-				runs++
-			}
-			prevCovered = true
-			continue
-		}
-		prevCovered = false
+	var present [4]uint64
+	for _, b := range p {
 		hist[b]++
-		u++
-		forcedLo |= m & (sel - 1) & ascii
-		forcedHi |= m & -sel & ascii
-		if b >= 128 {
-			forced[b>>6] |= m
-			if b >= 144 {
-				fixedBits++
+		present[b>>6] |= 1 << (b & 63)
+	}
+	covered, runs := 0, 0
+	var carry uint64 // is the last position of the previous word covered?
+	for w, c := range cov {
+		covered += bits.OnesCount64(c)
+		runs += bits.OnesCount64(c &^ (c<<1 | carry)) // first positions of runs
+		carry = c >> 63
+		for ; c != 0; c &= c - 1 {
+			hist[p[w<<6|bits.TrailingZeros64(c)]]--
+		}
+	}
+	u := n - covered
+	fixedBits := 10 + 8*u + 12*runs     // 3 header bits + 7-bit end of block
+	for w := 2; w < len(present); w++ { // bytes from 128: 9-bit fixed codes from 144
+		for m := present[w]; m != 0; m &= m - 1 {
+			if b := w<<6 | bits.TrailingZeros64(m); b >= 144 {
+				fixedBits += int(hist[b])
 			}
 		}
 	}
-	present[0], present[1], forced[0], forced[1] = presentLo, presentHi, forcedLo, forcedHi
-	fixedBits += 8*u + 12*runs
 	if float64(fixedBits) <= limit {
 		return float64(fixedBits)
 	}
 
-	// 3. Dynamic block. Literal bits: Shannon bound with end of block.
+	// 3. Dynamic block. Literal bits: the Shannon bound over the forced
+	// literals and the end of block, N·log2 N - Σ c·log2 c (the end of
+	// block's count 1 adds 0), summed in the walk below.
 	total := u + 1
-	shannon := xlog2x[total] // N·log2 N - Σ c·log2 c; the EOB's count 1 adds 0
-	k := 1
-	for w := range forced {
-		for m := forced[w]; m != 0; m &= m - 1 {
-			shannon -= xlog2x[hist[w<<6|bits.TrailingZeros64(m)]]
-			k++
-		}
-	}
+	shannon := xlog2x[total]
+	k := 1 // distinct forced symbols, end of block included
 
 	// Code lengths: walk the present bytes and the end-of-block symbol in
 	// order, tracking the longest stretch of absent bytes since the last
-	// forced literal.
+	// forced literal (a present byte with a count left in hist).
 	cg, zeroRuns, groups, groupSize := 0, 0, 0, 0
 	prev, gap := -1, 0
 	for w := 0; w <= len(present); w++ {
-		m, f := uint64(1), uint64(1) // w == 4: the end-of-block symbol, 256
+		m := uint64(1) // w == 4: the end-of-block symbol, 256
 		if w < len(present) {
-			m, f = present[w], forced[w]
+			m = present[w]
 		}
 		for ; m != 0; m &= m - 1 {
-			i := bits.TrailingZeros64(m)
-			sym := w<<6 | i
+			sym := w<<6 | bits.TrailingZeros64(m)
 			gap = max(gap, sym-prev-1)
 			prev = sym
-			if f&(1<<i) == 0 {
-				continue
+			if sym < 256 {
+				c := hist[sym]
+				if c == 0 {
+					continue // covered wherever it occurs
+				}
+				shannon -= xlog2x[c]
+				k++
 			}
 			if gap > 0 {
 				cg += int(zeroRunBits[gap])
@@ -256,6 +247,11 @@ func deflateLowerBound(p []byte, limit float64) float64 {
 	extra := min(zeroRuns, groups)
 	best := math.Inf(1)
 	for l := 1; l <= 15; l++ {
+		if float64(12+l*total) >= best {
+			// Every later length costs at least 12 header bits and l·N
+			// literal bits: none can do better.
+			break
+		}
 		c := float64(headerBits[l])
 		if l < l0 {
 			c += float64(extra)

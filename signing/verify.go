@@ -1,9 +1,11 @@
 package signing
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/base64"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -47,10 +49,15 @@ func (s *Signer) appendVerify(dst []byte, cookie string, maxAge time.Duration) (
 	if s.maxLength >= 0 && len(cookie) > s.maxLength {
 		return dst, 0, &lengthError{len(cookie), s.maxLength}
 	}
-	// 2. Split from the right into P.T.S.
-	i := strings.LastIndexByte(cookie, '.')
-	if i < 0 {
-		return dst, 0, errNoSeparator
+	// 2. Split from the right into P.T.S. A well-formed cookie has its
+	// last '.' exactly sigLen bytes from the end: that is checked first
+	// (IndexByte is vectorised; LastIndexByte walks byte by byte).
+	i := len(cookie) - s.sigLen - 1
+	if i < 0 || cookie[i] != '.' || strings.IndexByte(cookie[i+1:], '.') >= 0 {
+		i = strings.LastIndexByte(cookie, '.')
+		if i < 0 {
+			return dst, 0, errNoSeparator
+		}
 	}
 	j := strings.LastIndexByte(cookie[:i], '.')
 	if j < 0 {
@@ -97,11 +104,20 @@ func (s *Signer) appendVerify(dst []byte, cookie string, maxAge time.Duration) (
 }
 
 // checkSignature reports whether sig is the base64url MAC of signed under one
-// of the keys: secret first, then fallbacks newest first.
+// of the keys: secret first, then fallbacks newest first. sig is decoded
+// (strictly: only the canonical encoding of a MAC decodes to it) and
+// compared with each raw MAC in constant time.
 func (s *Signer) checkSignature(st *state, signed, sig []byte) bool {
+	var ok bool
+	if st.sig, ok = appendDecodeStrict(st.sig[:0], sig); !ok {
+		return false
+	}
 	for k := range s.keys {
-		st.sig = s.appendSignature(st, st.sig[:0], k, signed)
-		if subtle.ConstantTimeCompare(st.sig, sig) == 1 {
+		m := st.macs[k]
+		m.Reset()
+		m.Write(signed)
+		st.sum = m.Sum(st.sum[:0])
+		if subtle.ConstantTimeCompare(st.sum, st.sig) == 1 {
 			return true
 		}
 	}
@@ -114,14 +130,12 @@ func parseTimestamp(t []byte) (uint64, error) {
 	if len(t) > 11 { // 12 characters encode at least 9 bytes
 		return 0, errTimestampLong
 	}
-	var b [9]byte
-	if !isBase64URL(t) {
+	var buf [9]byte
+	b, ok := appendDecodeStrict(buf[:0], t)
+	if !ok {
 		return 0, errTimestampBase64
 	}
-	n, err := strictB64.Decode(b[:], t)
-	if err != nil {
-		return 0, errTimestampBase64
-	}
+	n := len(b)
 	if n > 8 {
 		return 0, errTimestampLong
 	}
@@ -168,6 +182,10 @@ func (s *Signer) appendCompressed(dst, p []byte) ([]byte, error) {
 // appendBase64 decodes strict unpadded base64url: only the URL-safe
 // alphabet, no padding, no line breaks, zero unused bits.
 func appendBase64(dst, src []byte) ([]byte, error) {
+	if out, ok := appendDecodeStrict(dst, src); ok {
+		return out, nil
+	}
+	// Invalid: the standard decoder names the failure.
 	if !isBase64URL(src) {
 		return dst, errPayloadBase64
 	}
@@ -176,7 +194,66 @@ func appendBase64(dst, src []byte) ([]byte, error) {
 	if err != nil {
 		return dst[:start], errorf(ErrBadPayload, "payload is not base64url: %v", err)
 	}
-	return dst, nil
+	return dst, nil // not reached: the two decoders accept the same inputs
+}
+
+// b64Values maps each byte of the URL-safe alphabet to its 6-bit value and
+// every other byte to 0xff.
+var b64Values = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = byte(i)
+	}
+	return t
+}()
+
+// appendDecodeStrict appends the strict unpadded base64url decoding of src
+// to dst and reports whether src is valid: only the URL-safe alphabet (no
+// padding, no line breaks, which the standard decoder skips), a length
+// that is not 1 mod 4, and zero unused bits in the last character —
+// exactly what strictB64 accepts from input without line breaks. On
+// failure the bytes of dst are left as they were (its capacity may have
+// grown). Four characters at a time, without the standard decoder's
+// per-quantum bookkeeping.
+func appendDecodeStrict(dst, src []byte) ([]byte, bool) {
+	full, rest := len(src)/4*4, len(src)%4
+	if rest == 1 {
+		return dst, false
+	}
+	start := len(dst)
+	size := full/4*3 + max(rest-1, 0) // a 2- or 3-character tail is 1 or 2 bytes
+	dst = slices.Grow(dst, size)
+	out := dst[start : start+size]
+	o := 0
+	for i := 0; i < full; i += 4 {
+		q := src[i : i+4 : i+4]
+		a, b, c, d := b64Values[q[0]], b64Values[q[1]], b64Values[q[2]], b64Values[q[3]]
+		if (a|b|c|d)&0xc0 != 0 {
+			return dst[:start], false
+		}
+		v := uint(a)<<18 | uint(b)<<12 | uint(c)<<6 | uint(d)
+		w := out[o : o+3 : o+3]
+		w[0], w[1], w[2] = byte(v>>16), byte(v>>8), byte(v)
+		o += 3
+	}
+	switch rest {
+	case 2: // 12 bits: one byte and 4 unused bits
+		a, b := b64Values[src[full]], b64Values[src[full+1]]
+		if (a|b)&0xc0 != 0 || b&0x0f != 0 {
+			return dst[:start], false
+		}
+		out[o] = a<<2 | b>>4
+	case 3: // 18 bits: two bytes and 2 unused bits
+		a, b, c := b64Values[src[full]], b64Values[src[full+1]], b64Values[src[full+2]]
+		if (a|b|c)&0xc0 != 0 || c&0x03 != 0 {
+			return dst[:start], false
+		}
+		v := uint(a)<<12 | uint(b)<<6 | uint(c)
+		out[o], out[o+1] = byte(v>>10), byte(v>>2)
+	}
+	return dst[:start+size], true
 }
 
 func isBase64URL(b []byte) bool {
@@ -186,4 +263,36 @@ func isBase64URL(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// PayloadMayContain reports whether cookie could pass Verify with a payload
+// that contains sub, without checking its signature: false only when that
+// is impossible — the payload part is uncompressed and its base64url
+// decoding does not contain sub (or is not base64url, or cookie is not
+// split into payload, timestamp and signature). A compressed payload gives
+// true. It reads untrusted bytes: use it only to skip work that a verified
+// payload without sub would not need (SecureCookie skips verifying an
+// unused session's cookie that cannot be a permanent one).
+func (s *Signer) PayloadMayContain(cookie string, sub []byte) bool {
+	i := strings.LastIndexByte(cookie, '.')
+	if i < 0 {
+		return false
+	}
+	j := strings.LastIndexByte(cookie[:i], '.')
+	if j < 0 {
+		return false
+	}
+	p := cookie[:j]
+	if len(p) > 0 && p[0] == '.' {
+		return true // compressed: not inflated here
+	}
+	st := s.getState()
+	defer s.release(st)
+	st.buf = append(st.buf[:0], p...)
+	n := len(st.buf)
+	var ok bool
+	if st.buf, ok = appendDecodeStrict(st.buf, st.buf[:n]); !ok {
+		return false
+	}
+	return bytes.Contains(st.buf[n:], sub)
 }

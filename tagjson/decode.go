@@ -115,15 +115,13 @@ func (d *decoder) unexpected(expecting string) error {
 	return d.fail(ErrSyntax, d.pos, fmt.Sprintf("unexpected %q, expecting %s", c, expecting))
 }
 
-// skipSpace skips JSON whitespace: space, tab, newline, carriage return.
+// jsonSpace marks JSON whitespace: space, tab, newline, carriage return.
+var jsonSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+// skipSpace skips JSON whitespace.
 func (d *decoder) skipSpace() {
-	for d.pos < len(d.s) {
-		switch d.s[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
+	for d.pos < len(d.s) && jsonSpace[d.s[d.pos]] {
+		d.pos++
 	}
 }
 

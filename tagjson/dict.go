@@ -55,6 +55,17 @@ func compareWritten(a, b string) int {
 	return strings.Compare(a, b)
 }
 
+// validKey is utf8.ValidString with the all-ASCII case (every session key
+// Flask writes) decided inline.
+func validKey(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return true
+}
+
 // dictAny writes a map, keys sorted by code point (byte order of UTF-8).
 // Up to 16 members are sorted in a stack array, more on a pooled stack
 // shared by the nested maps.
@@ -85,13 +96,22 @@ func (e *encoder) dictAny(m map[string]any, depth int) error {
 	}
 	valid := true
 	for _, m := range ms {
-		valid = valid && utf8.ValidString(m.k)
+		valid = valid && validKey(m.k)
 	}
 	// Valid UTF-8 names sort by bytes (code point order); checking once
 	// here spares compareWritten's check in every comparison.
-	if valid {
+	switch {
+	case valid && len(ms) <= 8:
+		// Insertion sort: a session's handful of keys, without the
+		// generic sort's indirect calls.
+		for i := 1; i < len(ms); i++ {
+			for j := i; j > 0 && ms[j].k < ms[j-1].k; j-- {
+				ms[j], ms[j-1] = ms[j-1], ms[j]
+			}
+		}
+	case valid:
 		slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.k, b.k) })
-	} else {
+	default:
 		slices.SortFunc(ms, func(a, b member) int { return compareWritten(a.k, b.k) })
 	}
 	e.buf = append(e.buf, '{')
@@ -123,7 +143,7 @@ func (e *encoder) dictString(m map[string]string, depth int) error {
 	}
 	valid := true
 	for _, m := range ms {
-		valid = valid && utf8.ValidString(m.k)
+		valid = valid && validKey(m.k)
 	}
 	if valid {
 		slices.SortFunc(ms, func(a, b stringMember) int { return strings.Compare(a.k, b.k) })

@@ -15,8 +15,9 @@ import (
 // (\ufffd), so a value taken from a request ("caf\xe9") can be saved and
 // Flask reads it as "caf\ufffd".
 
-// asciiSafe[c] is true for the ASCII bytes written unescaped.
-var asciiSafe = func() (t [utf8.RuneSelf]bool) {
+// asciiSafe[c] is true for the bytes written unescaped: ASCII from 0x20 to
+// 0x7e but '"' and '\\' (false for every byte from 0x80).
+var asciiSafe = func() (t [256]bool) {
 	for c := 0x20; c < 0x7f; c++ {
 		t[c] = c != '"' && c != '\\'
 	}
@@ -34,18 +35,19 @@ func (e *encoder) str(s string) error {
 func (e *encoder) strSuffix(s, suffix string) error {
 	e.buf = append(e.buf, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i := 0; ; {
+		// Skip what is written as it is: eight bytes at a time, then the
+		// fewer than eight left (or none, at a byte to look at).
 		i = skipEncode(s, i)
+		for i < len(s) && asciiSafe[s[i]] {
+			i++
+		}
 		if i == len(s) {
 			break
 		}
 		c := s[i]
+		e.buf = append(e.buf, s[start:i]...)
 		if c < utf8.RuneSelf {
-			if asciiSafe[c] {
-				i++
-				continue
-			}
-			e.buf = append(e.buf, s[start:i]...)
 			switch c {
 			case '"', '\\':
 				e.buf = append(e.buf, '\\', c)
@@ -63,24 +65,24 @@ func (e *encoder) strSuffix(s, suffix string) error {
 				e.buf = appendU(e.buf, rune(c))
 			}
 			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		// An invalid byte (size 1) decodes as utf8.RuneError, U+FFFD,
-		// which is what is written for it.
-		e.buf = append(e.buf, s[start:i]...)
-		if r > 0xffff {
-			hi, lo := utf16.EncodeRune(r)
-			e.buf = appendU(appendU(e.buf, hi), lo)
 		} else {
-			e.buf = appendU(e.buf, r)
+			r, size := utf8.DecodeRuneInString(s[i:])
+			// An invalid byte (size 1) decodes as utf8.RuneError, U+FFFD,
+			// which is what is written for it.
+			if r > 0xffff {
+				hi, lo := utf16.EncodeRune(r)
+				e.buf = appendU(appendU(e.buf, hi), lo)
+			} else {
+				e.buf = appendU(e.buf, r)
+			}
+			i += size
 		}
-		i += size
 		start = i
 	}
 	e.buf = append(e.buf, s[start:]...)
-	e.buf = append(e.buf, suffix...)
+	if suffix != "" {
+		e.buf = append(e.buf, suffix...)
+	}
 	e.buf = append(e.buf, '"')
 	return nil
 }

@@ -222,6 +222,26 @@ func (s *Serializer) Append(dst []byte, v any) ([]byte, error) {
 	return e.buf, nil
 }
 
+// Check returns the error Append would return for v: nil when v can be
+// encoded. With Flask's default tags (no custom tag registered) a string,
+// bool, float64 or nil is decided by its type alone, without encoding;
+// other values are encoded into a scratch buffer.
+func (s *Serializer) Check(v any) error {
+	if s.table().std {
+		switch v.(type) {
+		case string, bool, float64, nil:
+			return nil // str, bool, appendFloat and null never fail
+		}
+	}
+	bp := bufPool.Get().(*[]byte)
+	b, err := s.Append((*bp)[:0], v)
+	if cap(b) <= 64<<10 {
+		*bp = b[:0]
+		bufPool.Put(bp)
+	}
+	return err
+}
+
 // Unmarshal parses tagged JSON and untags it bottom-up like Flask. Objects
 // become map[string]any, arrays []any, strings string, integers int64 (or
 // *big.Int beyond int64), other numbers float64; tagged objects become
