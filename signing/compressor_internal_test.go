@@ -75,7 +75,7 @@ func TestCompressorRoundTrip(t *testing.T) {
 			t.Fatalf("payload %.80q: verify gave %.80q, %v", p, got, err)
 		}
 		if cookie[0] == '.' {
-			z, _ := base64.RawURLEncoding.DecodeString(string(cookie[1:bytes.IndexByte(cookie[1:], '.')+1]))
+			z, _ := base64.RawURLEncoding.DecodeString(string(cookie[1 : bytes.IndexByte(cookie[1:], '.')+1]))
 			if bytes.Equal(z[:len(z)-4], fastZlib(c, p)) {
 				used++
 			}
