@@ -3,7 +3,6 @@ package signing
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"hash/adler32"
 	"sync"
 )
 
@@ -105,7 +104,7 @@ func (s *Signer) appendPayload(dst, payload []byte) []byte {
 		putZbuf(zp, z)
 		return appendPayload(dst, payload)
 	}
-	z = binary.BigEndian.AppendUint32(z, adler32.Checksum(payload))
+	z = binary.BigEndian.AppendUint32(z, adlerSum(payload))
 	start := len(dst)
 	dst = append(dst, '.')
 	dst = base64.RawURLEncoding.AppendEncode(dst, z)
