@@ -127,7 +127,13 @@ func main() {
 		fail(errors.New("no benchmark results in the input"))
 	}
 	out := os.Stdout
-	if _, _, ok := s.median(mw("readwrite", "baseline"), "ns/op"); ok {
+	hasBaseline := false
+	for _, c := range cases {
+		if _, _, ok := s.median(mw(c, "baseline"), "ns/op"); ok {
+			hasBaseline = true // e.g. BENCH='Middleware/readwrite-2KB/' runs one case
+		}
+	}
+	if hasBaseline {
 		middleware(out, s)
 	} else {
 		fmt.Fprintln(out, "(no BenchmarkMiddleware results with a baseline: no net overheads, ratios or targets)")
