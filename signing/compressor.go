@@ -56,7 +56,7 @@ type Compressor interface {
 // built to sit near the boundary (tokens of random hex, base64url and
 // printable characters among words), klauspost/compress/flate levels 1, 2
 // and 4 were at most 8 bytes shorter than zlib (deflate's TestFlaskDecision
-// repeats this on 12,000 and fails if any reaches half the margin). The
+// repeats this on 8,000 and fails if any reaches half the margin). The
 // margin is 24 bytes, three times that, plus 1/64 of the payload, so that it
 // grows with it. Every payload the fast stream does not clear by that margin
 // is decided, and encoded, exactly as without a Compressor.
