@@ -28,10 +28,13 @@ import (
 //     covers a Compressor that beats zlib's level 6 on some payloads (see
 //     fastMargin in compressor.go for the measurement).
 //  3. When the encoded payload part is longer than 4096 (or MaxLength, if
-//     smaller) less 552 bytes (room for a cookie name of up to 511 bytes,
-//     "=", timestamp and SHA-1 signature), the built-in writer runs too and
-//     the shorter result is used: a cookie that fits the limit without a
-//     Compressor fits with it.
+//     smaller) less 552 bytes (room for 512 bytes of cookie name, "=" and
+//     Set-Cookie attributes, the timestamp and a SHA-1 signature), the
+//     built-in writer runs too and the shorter result is used: a cookie
+//     that fits the limit without a Compressor fits with it. This holds
+//     exactly when MaxLength bounds the cookie (session.Config sets it to
+//     the cookie limit unless Signing.MaxLength is set) and the name and
+//     attributes take under 512 bytes.
 //
 // The Compressor's bytes differ from Flask's and from the built-in writer's;
 // Flask reads any valid zlib stream.
@@ -62,9 +65,10 @@ type Compressor interface {
 // is decided, and encoded, exactly as without a Compressor.
 func fastMargin(n int) int { return 24 + n/64 }
 
-// refNameSlack is the room, in bytes, left for the cookie name and "=" when
-// deciding whether a Compressor's longer output could matter for the cookie
-// limit (see refThreshold).
+// refNameSlack is the room, in bytes, left for the cookie name, "=" and the
+// Set-Cookie attributes (session.Config's MaxCookieSize bounds the whole
+// header value) when deciding whether a Compressor's longer output could
+// matter for the cookie limit (see refThreshold).
 const refNameSlack = 512
 
 // maxTimestampLen is the longest encoded timestamp: 8 bytes, base64url.
