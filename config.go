@@ -101,6 +101,9 @@ type Config struct {
 	// value is Flask's: salt "cookie-session", derivation "hmac", HMAC-SHA1.
 	// Signing.MaxLength zero means the cookie bound of MaxCookieSize; a
 	// value set here bounds the cookie value on write as on read.
+	// Signing.Compressor replaces the level-6 compress/flate writer of
+	// compressed cookies: module github.com/sessionkit/session/deflate has a
+	// faster one (see signing.Compressor for what stays Flask-identical).
 	Signing signing.Options
 	// Serializer encodes session values; nil means tagjson.Default (Flask's
 	// TaggedJSONSerializer with the default tags).

@@ -14,6 +14,7 @@ require (
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/sessionkit/session v0.0.0
+	github.com/sessionkit/session/deflate v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/session/store/mysqlstore v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/session/store/pgstore v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/session/store/redisstore v0.0.0-00010101000000-000000000000
@@ -30,6 +31,7 @@ require (
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
@@ -55,3 +57,5 @@ replace github.com/sessionkit/session/store/mysqlstore => ../store/mysqlstore
 tool golang.org/x/perf/cmd/benchstat
 
 replace github.com/sessionkit/session/store/sqlitestore => ../store/sqlitestore
+
+replace github.com/sessionkit/session/deflate => ../deflate

@@ -11,7 +11,9 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/deflate"
 	"github.com/sessionkit/session/serverside"
+	"github.com/sessionkit/session/signing"
 	"github.com/sessionkit/session/store/memstore"
 )
 
@@ -108,6 +110,17 @@ func newBaseline(tb testing.TB) *impl {
 // default Flask-compatible signed cookie through m.Handler.
 func newSessionkit(tb testing.TB) *impl {
 	return newSessionkitWith(tb, "sessionkit", session.Config{SecretKey: hashKey})
+}
+
+// newSessionkitDeflate is newSessionkit with the faster compressor of module
+// deflate (klauspost/compress/flate) in place of the built-in level-6
+// compress/flate writer; reading still uses compress/flate.
+func newSessionkitDeflate(tb testing.TB) *impl {
+	c, err := deflate.New(deflate.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return newSessionkitWith(tb, "sessionkit-deflate", session.Config{SecretKey: hashKey, Signing: signing.Options{Compressor: c}})
 }
 
 // newSessionkitMem is sessionkit's server-side interface over its memstore:
@@ -280,6 +293,7 @@ var impls = []struct {
 }{
 	{"baseline", newBaseline},
 	{"sessionkit", newSessionkit},
+	{"sessionkit-deflate", newSessionkitDeflate},
 	{"sessionkit-mem", newSessionkitMem},
 	{"gorilla", newGorilla("gorilla", hashKey)},
 	{"gorilla-aes", newGorilla("gorilla-aes", hashKey, blockKey)},

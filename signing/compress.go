@@ -4,7 +4,6 @@ import (
 	"compress/flate"
 	"encoding/base64"
 	"encoding/binary"
-	"hash/adler32"
 	"io"
 	"math/bits"
 	"slices"
@@ -77,7 +76,7 @@ func (c *compressor) zlib(p []byte) ([]byte, bool) {
 	}
 	d := trimFinalBlock(c.out[2:], len(p)) // in place, a prefix
 	out := c.out[:2+len(d)]
-	out = binary.BigEndian.AppendUint32(out, adler32.Checksum(p))
+	out = binary.BigEndian.AppendUint32(out, adlerSum(p))
 	return out, true
 }
 
@@ -211,7 +210,7 @@ func appendInflate(dst, z []byte, limit int, f *inflater) ([]byte, error) {
 	if len(rest) != 4 {
 		return dst[:start], errorf(ErrBadPayload, "zlib stream has %d trailing bytes, want 4", len(rest))
 	}
-	if binary.BigEndian.Uint32(rest) != adler32.Checksum(dst[start:]) {
+	if binary.BigEndian.Uint32(rest) != adlerSum(dst[start:]) {
 		return dst[:start], errZlibChecksum
 	}
 	return dst, nil

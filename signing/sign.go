@@ -24,7 +24,7 @@ func (s *Signer) AppendSign(dst, payload []byte, unix int64) []byte {
 		panic("signing: negative timestamp")
 	}
 	start := len(dst)
-	dst = appendPayload(dst, payload)
+	dst = s.appendPayload(dst, payload)
 	dst = append(dst, '.')
 	dst = appendTimestamp(dst, uint64(unix))
 

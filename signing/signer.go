@@ -38,6 +38,16 @@ type Options struct {
 	MaxInflate int
 	// Now is the clock used by Sign and Verify. nil means time.Now.
 	Now func() time.Time
+	// Compressor, if set, makes the DEFLATE stream of compressed cookies in
+	// Sign in place of the built-in level-6 compress/flate writer (nil, the
+	// default, keeps that writer and its exact bytes). Module
+	// github.com/sessionkit/session/deflate provides a faster one. Flask
+	// reads any valid stream; which payloads get compressed still follows
+	// Flask's rule, with the built-in writer deciding every case the faster
+	// one does not settle clearly, and a cookie that fits a size limit
+	// without it still fits with it. See [Compressor]. Verify does not use
+	// it.
+	Compressor Compressor
 }
 
 // Signer signs and verifies Flask session cookie values. It is safe for
@@ -49,7 +59,9 @@ type Signer struct {
 	maxLength  int      // < 0: no cap
 	maxInflate int
 	now        func() time.Time
-	states     sync.Pool // *state
+	states     sync.Pool  // *state
+	compressor Compressor // nil: the built-in writer only
+	refAbove   int        // with a compressor: P longer than this also runs the built-in writer
 }
 
 // state is the per-call scratch space of a Signer, pooled.
@@ -95,6 +107,7 @@ func New(secret []byte, fallbacks [][]byte, opts Options) (*Signer, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.compressor = opts.Compressor
 	salt := opts.Salt
 	if salt == "" {
 		salt = DefaultSalt
@@ -108,6 +121,7 @@ func New(secret []byte, fallbacks [][]byte, opts Options) (*Signer, error) {
 		return nil, errors.New("signing: digest has no output")
 	}
 	s.sigLen = base64.RawURLEncoding.EncodedLen(size)
+	s.refAbove = refThreshold(s.maxLength, s.sigLen)
 
 	ordered := make([][]byte, 0, 1+len(fallbacks))
 	ordered = append(ordered, secret)

@@ -25,13 +25,14 @@ import (
 
 var (
 	cases = []string{"untouched", "readonly", "readwrite", "readwrite-2KB"}
-	impls = []string{"baseline", "sessionkit", "gorilla", "gorilla-aes", "scs"}
+	impls = []string{"baseline", "sessionkit", "sessionkit-deflate", "gorilla", "gorilla-aes", "scs"}
 	peers = []string{"gorilla", "gorilla-aes", "scs"}
 )
 
 // The issue's targets.
 const (
 	maxPeerFraction = 1.0 / 8 // sessionkit net ≤ 1/8 of gorilla's and scs's (readonly, readwrite)
+	max2KBFraction  = 1.0 / 2 // readwrite-2KB: net ≤ 1/2 of scs's (issue 15)
 	maxRWAllocs     = 20      // readwrite adds at most 20 allocations
 	maxFloorRatio   = 3       // within 3× of the crypto floor
 )
@@ -126,7 +127,13 @@ func main() {
 		fail(errors.New("no benchmark results in the input"))
 	}
 	out := os.Stdout
-	if _, _, ok := s.median(mw("readwrite", "baseline"), "ns/op"); ok {
+	hasBaseline := false
+	for _, c := range cases {
+		if _, _, ok := s.median(mw(c, "baseline"), "ns/op"); ok {
+			hasBaseline = true // e.g. BENCH='Middleware/readwrite-2KB/' runs one case
+		}
+	}
+	if hasBaseline {
 		middleware(out, s)
 	} else {
 		fmt.Fprintln(out, "(no BenchmarkMiddleware results with a baseline: no net overheads, ratios or targets)")
@@ -179,22 +186,31 @@ func middleware(out io.Writer, s samples) {
 	}
 	fmt.Fprintln(tw)
 	for _, c := range cases {
-		fmt.Fprintf(tw, "%s\t", c)
-		sk, ok := rows[c]["sessionkit"]
-		for _, p := range peers {
-			pr, pok := rows[c][p]
-			switch {
-			case !ok || !pok:
-				fmt.Fprint(tw, "—\t")
-			case c == "untouched" && strings.HasPrefix(p, "gorilla"):
-				fmt.Fprint(tw, "n/a (no middleware)\t")
-			case pr.netNS <= 0:
-				fmt.Fprint(tw, "n/a (peer net ≤ 0)\t")
-			default:
-				fmt.Fprintf(tw, "%s\t", frac(sk.netNS/pr.netNS))
+		for _, own := range []string{"sessionkit", "sessionkit-deflate"} {
+			sk, ok := rows[c][own]
+			if own != "sessionkit" && !ok {
+				continue // a row only where the results have it
 			}
+			label := c
+			if own != "sessionkit" {
+				label = c + " (" + own + ")"
+			}
+			fmt.Fprintf(tw, "%s\t", label)
+			for _, p := range peers {
+				pr, pok := rows[c][p]
+				switch {
+				case !ok || !pok:
+					fmt.Fprint(tw, "—\t")
+				case c == "untouched" && strings.HasPrefix(p, "gorilla"):
+					fmt.Fprint(tw, "n/a (no middleware)\t")
+				case pr.netNS <= 0:
+					fmt.Fprint(tw, "n/a (peer net ≤ 0)\t")
+				default:
+					fmt.Fprintf(tw, "%s\t", frac(sk.netNS/pr.netNS))
+				}
+			}
+			fmt.Fprintln(tw)
 		}
-		fmt.Fprintln(tw)
 	}
 	tw.Flush()
 	fmt.Fprintln(out)
@@ -230,6 +246,14 @@ func middleware(out io.Writer, s samples) {
 			}
 			f := sk.netNS / pr.netNS
 			check(f <= maxPeerFraction, "%s: sessionkit net %s ≤ 1/8 of %s's %s (is %s)", c, dur(sk.netNS), p, dur(pr.netNS), frac(f))
+		}
+	}
+	if pr, pok := rows["readwrite-2KB"]["scs"]; pok && pr.netNS > 0 {
+		for _, own := range []string{"sessionkit", "sessionkit-deflate"} {
+			if sk, ok := rows["readwrite-2KB"][own]; ok {
+				f := sk.netNS / pr.netNS
+				check(f <= max2KBFraction, "readwrite-2KB: %s net %s ≤ 1/2 of scs's %s (is %s)", own, dur(sk.netNS), dur(pr.netNS), frac(f))
+			}
 		}
 	}
 	if sk, ok := rows["untouched"]["sessionkit"]; ok {
