@@ -11,13 +11,6 @@ import (
 // Options.Level is 0 (see the package documentation for the measurements).
 const DefaultLevel = 2
 
-// MinLength is the shortest payload, in bytes, AppendDeflate compresses;
-// it declines shorter ones. klauspost/compress/flate looks for no matches
-// in a stream shorter than 128 bytes (it writes it stored or Huffman-coded
-// only), so its stream would rarely clear signing's margin, and the built-in
-// writer would run after it anyway.
-const MinLength = 128
-
 // Options configures New. The zero value is DefaultLevel.
 type Options struct {
 	// Level is the klauspost/compress/flate level, 1 (fastest) to 9
@@ -68,14 +61,13 @@ func New(opts Options) (*Compressor, error) {
 func (c *Compressor) Level() int { return c.level }
 
 // AppendDeflate appends a complete raw DEFLATE stream (RFC 1951) of p to
-// dst and returns the extended slice, or returns dst unchanged (declines p,
-// see signing.Compressor) when p is shorter than MinLength bytes. The
-// stream ends with the empty final block klauspost/compress/flate writes
-// on Close (2 bytes).
+// dst and returns the extended slice; it never declines. The stream ends
+// with the empty final block klauspost/compress/flate writes on Close (2
+// bytes). Below 128 bytes klauspost/compress/flate looks for no matches
+// (the stream is Huffman-coded or stored), so a short payload seldom
+// compresses: signing then sends it uncompressed without running its
+// built-in writer, which is what makes short sessions cheap.
 func (c *Compressor) AppendDeflate(dst, p []byte) []byte {
-	if len(p) < MinLength {
-		return dst
-	}
 	w := c.pool.Get().(*writer)
 	w.out = dst
 	w.fw.Reset(w)

@@ -20,14 +20,23 @@ import (
 //  1. Payloads the size precheck rules out stay uncompressed, as without a
 //     Compressor.
 //  2. The Compressor's stream is wrapped in zlib framing (header 78 9c,
-//     Adler-32 of the payload). It is used only if the zlib stream is
-//     shorter than len(payload)-1 by more than a margin of 24 bytes plus
-//     1/64 of the payload. Otherwise, or if the Compressor declined, the
-//     built-in writer decides and encodes, so that payloads Flask leaves
-//     uncompressed stay byte-identical with Flask's cookie. The margin
-//     covers a Compressor that beats zlib's level 6 on some payloads (see
-//     fastMargin in compressor.go for the measurement).
-//  3. When the encoded payload part is longer than 4096 (or MaxLength, if
+//     Adler-32 of the payload). It is used if the zlib stream is shorter
+//     than len(payload)-1 by more than a margin of 24 bytes plus 1/64 of
+//     the payload. The margin covers a Compressor that beats zlib's level 6
+//     on some payloads (see fastMargin in compressor.go for the
+//     measurement), so that payloads Flask leaves uncompressed stay
+//     byte-identical with Flask's cookie.
+//  3. If the zlib stream meets Flask's rule (shorter than len(payload)-1)
+//     only within the margin, or the Compressor declined, the built-in
+//     writer decides and encodes, exactly as without a Compressor.
+//  4. If the zlib stream does not meet Flask's rule, the payload is sent
+//     uncompressed and the built-in writer does not run: not compressing
+//     is always valid (Flask reads both forms), and this keeps the
+//     built-in writer's cost (it clears 640 KiB of tables per call) off
+//     small and incompressible sessions. Such a cookie can be a few bytes
+//     longer than without a Compressor, where the built-in writer would
+//     have compressed what the faster one could not; item 5 still holds.
+//  5. When the encoded payload part is longer than 4096 (or MaxLength, if
 //     smaller) less 552 bytes (room for 512 bytes of cookie name, "=" and
 //     Set-Cookie attributes, the timestamp and a SHA-1 signature), the
 //     built-in writer runs too and the shorter result is used: a cookie
@@ -103,10 +112,21 @@ func (s *Signer) appendPayload(dst, payload []byte) []byte {
 	zp := zbufs.Get().(*[]byte)
 	z := append((*zp)[:0], zlibHeader[:]...)
 	z = c.AppendDeflate(z, payload)
-	if len(z) == len(zlibHeader) || len(z)+4+fastMargin(len(payload)) >= len(payload)-1 {
-		// Declined, or not a clear win: the built-in writer decides.
+	switch zlen := len(z) + 4; {
+	case len(z) == len(zlibHeader) || (zlen < len(payload)-1 && zlen+fastMargin(len(payload)) >= len(payload)-1):
+		// Declined, or a win too narrow to prove that Flask compresses
+		// too: the built-in writer decides.
 		putZbuf(zp, z)
 		return appendPayload(dst, payload)
+	case zlen >= len(payload)-1:
+		// No win: uncompressed, which is never wrong, unless it is long
+		// enough for the size limit to matter; then the built-in writer
+		// decides, as without a Compressor.
+		putZbuf(zp, z)
+		if 1+base64.RawURLEncoding.EncodedLen(len(payload)) > s.refAbove {
+			return appendPayload(dst, payload)
+		}
+		return base64.RawURLEncoding.AppendEncode(dst, payload)
 	}
 	z = binary.BigEndian.AppendUint32(z, adlerSum(payload))
 	start := len(dst)

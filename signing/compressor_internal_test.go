@@ -104,47 +104,109 @@ func TestCompressorDeclined(t *testing.T) {
 
 // TestCompressorMargin pins the decision: the Compressor's stream is used
 // exactly when its zlib stream (header, stream, checksum) plus
-// fastMargin(len(p)) is shorter than len(p)-1; otherwise the cookie is the
-// one a Signer without a Compressor makes. Padding walks the stream's
-// length across that boundary in 5-byte steps for many payloads.
+// fastMargin(len(p)) is shorter than len(p)-1; when the zlib stream alone
+// is shorter than len(p)-1 (within the margin) the cookie is the one a
+// Signer without a Compressor makes; when it is not, the payload goes
+// uncompressed. Padding walks the stream's length across both boundaries
+// in 5-byte steps for many payloads.
 func TestCompressorMargin(t *testing.T) {
 	without := signerWith(t, nil, -1)
-	flips := 0
+	usedToRef, refToPlain := 0, 0
 	for _, p := range sessionLike(13, 200) {
 		if !mayCompress(p) {
 			continue
 		}
-		// Start a few steps before the boundary.
+		// Start a few steps before the first boundary.
 		zlen0 := len(fastZlib(&stdCompressor{level: 9}, p)) + 4
 		pad0 := max(0, (len(p)-1-fastMargin(len(p))-zlen0)/5-3)
-		prevUsed := true
-		for pad := pad0; pad < pad0+20; pad++ {
+		prev := "used"
+		plain := base64.RawURLEncoding.EncodeToString(p) + "."
+		for pad := pad0; pad < pad0+40; pad++ {
 			c := &stdCompressor{level: 9, pad: pad}
 			s := signerWith(t, c, -1)
 			zlen := len(fastZlib(c, p)) + 4
-			want := zlen+fastMargin(len(p)) < len(p)-1
+			want := "used"
+			switch {
+			case zlen >= len(p)-1:
+				want = "plain"
+			case zlen+fastMargin(len(p)) >= len(p)-1:
+				want = "ref"
+			}
 			got := s.AppendSign(nil, p, 1700000000)
 			ref := without.AppendSign(nil, p, 1700000000)
-			used := !bytes.Equal(got, ref)
-			if used != want {
-				t.Fatalf("payload of %d bytes, zlib stream %d bytes (margin %d): used %v, want %v", len(p), zlen, fastMargin(len(p)), used, want)
+			var outcome string
+			switch {
+			case bytes.Equal(got, ref):
+				outcome = "ref"
+			case bytes.HasPrefix(got, []byte(plain)):
+				outcome = "plain"
+			case bytes.HasPrefix(got, []byte(".")):
+				outcome = "used"
 			}
-			if used {
-				if !bytes.HasPrefix(got, []byte(".")) {
-					t.Fatalf("used but not compressed: %s", got)
-				}
+			if want == "plain" && bytes.Equal(got, ref) && bytes.HasPrefix(ref, []byte(plain)) {
+				outcome = "plain" // the built-in writer does not compress it either
 			}
-			if prevUsed && !used {
-				flips++
+			if outcome != want {
+				t.Fatalf("payload of %d bytes, zlib stream %d bytes (margin %d): %s, want %s", len(p), zlen, fastMargin(len(p)), outcome, want)
 			}
-			prevUsed = used
-			if !used {
+			if v, _, err := s.AppendVerify(nil, string(got), 0); err != nil || !bytes.Equal(v, p) {
+				t.Fatalf("payload of %d bytes, pad %d: verify: %v", len(p), pad, err)
+			}
+			if prev == "used" && outcome == "ref" {
+				usedToRef++
+			}
+			if prev == "ref" && outcome == "plain" {
+				refToPlain++
+			}
+			prev = outcome
+			if outcome == "plain" {
 				break
 			}
 		}
 	}
-	if flips < 20 {
-		t.Fatalf("only %d payloads crossed the margin", flips)
+	if usedToRef < 20 || refToPlain < 20 {
+		t.Fatalf("only %d payloads crossed the margin and %d the rule", usedToRef, refToPlain)
+	}
+}
+
+// TestCompressorNoWinNearLimit: a Compressor whose stream does not compress
+// leaves the payload uncompressed, except when the uncompressed payload part
+// is long enough for the size limit to matter: then the built-in writer
+// decides, so a cookie that fits without the Compressor still fits.
+func TestCompressorNoWinNearLimit(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 2))
+	var b strings.Builder
+	b.WriteString(`{"text":"`)
+	for range 2900 {
+		b.WriteByte("acgt"[r.IntN(4)])
+	}
+	b.WriteString(`"}`)
+	p := []byte(b.String())
+	c := &stdCompressor{level: 9, pad: 700} // 3,500 bytes of padding: no win
+	if zlen := len(fastZlib(c, p)) + 4; zlen < len(p)-1 {
+		t.Fatalf("padded stream %d bytes wins on %d", zlen, len(p))
+	}
+	ref := signerWith(t, nil, -1).AppendSign(nil, p, 1700000000)
+	if ref[0] != '.' {
+		t.Fatal("the built-in writer does not compress the payload")
+	}
+	for _, limit := range []int{len(ref), len(ref) + 1, 4096} {
+		s := signerWith(t, c, limit)
+		got := s.AppendSign(nil, p, 1700000000)
+		if !bytes.Equal(got, ref) {
+			t.Errorf("limit %d (threshold %d): got a %d-byte cookie, want the built-in's %d", limit, s.refAbove, len(got), len(ref))
+		}
+	}
+	// Without a cap below the payload, a short payload that does not win
+	// stays uncompressed, with no built-in run deciding otherwise.
+	short := p[:600]
+	short = append(append([]byte(nil), short...), `"}`...)
+	s := signerWith(t, c, -1)
+	if got := s.AppendSign(nil, short, 1700000000); !bytes.HasPrefix(got, []byte(base64.RawURLEncoding.EncodeToString(short)+".")) {
+		t.Errorf("short payload: %.40s..., want it uncompressed", got)
+	}
+	if refShort := signerWith(t, nil, -1).AppendSign(nil, short, 1700000000); refShort[0] != '.' {
+		t.Errorf("the built-in writer does not compress the short payload: the test shows nothing")
 	}
 }
 
