@@ -259,6 +259,13 @@ func Tables(sizes []SizeResult, sweeps []SweepResult) string {
 			r.Seed.Round(100*time.Millisecond), fmtDur(r.Load.P50), fmtDur(r.Load.P99), fmtDur(r.Load.Mean),
 			fmtDur(r.Save.P50), fmtDur(r.Save.P99), fmtDur(r.Save.Mean), r.Load.N, r.Save.N, r.Bytes)
 	}
+	for _, r := range sizes {
+		fmt.Fprintf(&b, "\n- %s, %d sessions: bytes/session is the growth of %s", r.Store, r.Size, r.Footprint)
+		if r.Note != "" {
+			fmt.Fprintf(&b, "; %s", r.Note)
+		}
+	}
+	b.WriteString("\n")
 	if len(sweeps) == 0 {
 		return b.String()
 	}
@@ -273,6 +280,12 @@ func Tables(sizes []SizeResult, sweeps []SweepResult) string {
 			fmtDur(r.Duration), fmtDur(r.Quiet.P99), r.Quiet.N, fmtDur(r.During.P99), r.During.N, r.Ratio(),
 			fmtDur(r.QuietCO.P99), fmtDur(r.DuringCO.P99), r.RatioCO(), held, fmtDur(r.Quiet.Max), fmtDur(r.During.Max))
 	}
+	for _, r := range sweeps {
+		if r.Note != "" {
+			fmt.Fprintf(&b, "\n- %s: %s", r.Store, r.Note)
+		}
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 
