@@ -273,8 +273,11 @@ func Tables(sizes []SizeResult, sweeps []SweepResult) string {
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n")
 	for _, r := range sweeps {
 		held := "held"
-		if !r.Held() {
+		switch {
+		case r.Ratio() > 2:
 			held = "**missed**"
+		case r.RatioCO() > 2:
+			held = "held raw, **missed** corrected"
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d / %d | %s | %s (%d) | %s (%d) | %.2f | %s → %s | %.2f | %s | %s | %s |\n", r.Store, r.Live, r.Removed, r.Expired,
 			fmtDur(r.Duration), fmtDur(r.Quiet.P99), r.Quiet.N, fmtDur(r.During.P99), r.During.N, r.Ratio(),
