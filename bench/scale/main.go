@@ -81,6 +81,7 @@ type Config struct {
 	RedisURL    string
 	PostgresDSN string
 	MySQLDSN    string
+	SweepBatch  int    // Options.SweepBatch of pgstore, mysqlstore and sqlitestore; 0: theirs
 	Dir         string // bolt and SQLite files (a fresh subdirectory per run)
 	SeedDir     string // where SQLite is seeded ("" means Dir)
 }
@@ -218,6 +219,7 @@ func main() {
 	flag.StringVar(&cfg.RedisURL, "redis", envOr("SESSIONKIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis URL")
 	flag.StringVar(&cfg.PostgresDSN, "postgres", envOr("SESSIONKIT_TEST_POSTGRES_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL DSN")
 	flag.StringVar(&cfg.MySQLDSN, "mysql", envOr("SESSIONKIT_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"), "MySQL/MariaDB DSN (go-sql-driver form)")
+	flag.IntVar(&cfg.SweepBatch, "sweep-batch", 0, "Options.SweepBatch for pgstore, mysqlstore and sqlitestore (0: the store's default, 1000)")
 	flag.StringVar(&cfg.Dir, "dir", os.TempDir(), "directory for the bolt and SQLite files")
 	flag.StringVar(&cfg.SeedDir, "seed-dir", "/dev/shm", "directory (a tmpfs) where SQLite is seeded before its file is copied to -dir; \"\" seeds in -dir")
 	flag.Parse()

@@ -223,7 +223,7 @@ func openPostgres(ctx context.Context, cfg Config, runID string) (*target, error
 		if err := pool.Ping(ctx); err != nil {
 			return nil, err
 		}
-		st, err := pgstore.New(pool, pgstore.Options{Schema: schema, SweepInterval: -1, Logger: quiet})
+		st, err := pgstore.New(pool, pgstore.Options{Schema: schema, SweepInterval: -1, SweepBatch: cfg.SweepBatch, Logger: quiet})
 		if err != nil {
 			return nil, err
 		}
@@ -312,7 +312,7 @@ func openMySQL(ctx context.Context, cfg Config, runID string) (*target, error) {
 		return nil, err
 	}
 	closers = append(closers, func() { db.Close() })
-	st, err := mysqlstore.New(db, mysqlstore.Options{SweepInterval: -1, Logger: quiet})
+	st, err := mysqlstore.New(db, mysqlstore.Options{SweepInterval: -1, SweepBatch: cfg.SweepBatch, Logger: quiet})
 	if err != nil {
 		cleanup()
 		return nil, err
@@ -360,7 +360,7 @@ func openSQLite(ctx context.Context, cfg Config, runID string) (*target, error) 
 	}
 	diskPath := filepath.Join(dir, "sessions.db")
 	openAt := func(ctx context.Context, path string) (*sqlitestore.Store, error) {
-		return sqlitestore.Open(ctx, path, sqlitestore.Options{SweepInterval: -1, Logger: quiet})
+		return sqlitestore.Open(ctx, path, sqlitestore.Options{SweepInterval: -1, SweepBatch: cfg.SweepBatch, Logger: quiet})
 	}
 	st, err := openAt(ctx, diskPath)
 	if err != nil {
