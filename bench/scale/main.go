@@ -27,7 +27,10 @@
 // calls Sweep while the traffic goes on. The quiet p99 is that of the
 // operations of the quiet window, less its first fifth (a warm-up); the p99 during the sweep is that of the
 // operations that overlapped the Sweep call. The goal is a ratio of at most
-// 2. Redis has no Sweep: the expired sessions are seeded with a short TTL
+// 2. A closed loop under-reports a stall (a blocked worker issues nothing
+// else), so both windows are also summarized corrected for coordinated
+// omission (see corrected), with their longest operation. -sweep-batch sets
+// Options.SweepBatch of the SQL stores. Redis has no Sweep: the expired sessions are seeded with a short TTL
 // instead, and the window is from the moment they expire until Redis has
 // expired all of their keys (its expired_keys statistic), or -redis-wait.
 //
