@@ -15,10 +15,12 @@ require (
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/sessionkit/session v0.0.0
 	github.com/sessionkit/session/deflate v0.0.0-00010101000000-000000000000
+	github.com/sessionkit/session/store/boltstore v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/session/store/mysqlstore v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/session/store/pgstore v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/session/store/redisstore v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/session/store/sqlitestore v0.0.0-00010101000000-000000000000
+	go.etcd.io/bbolt v1.5.0
 )
 
 require (
@@ -59,3 +61,5 @@ tool golang.org/x/perf/cmd/benchstat
 replace github.com/sessionkit/session/store/sqlitestore => ../store/sqlitestore
 
 replace github.com/sessionkit/session/deflate => ../deflate
+
+replace github.com/sessionkit/session/store/boltstore => ../store/boltstore
