@@ -30,8 +30,11 @@ const (
 const MaxSubjectLen = 4096
 
 // sweepBatch bounds the records one sweep transaction deletes, so a sweep
-// never holds the write lock for long.
-const sweepBatch = 1000
+// never holds the write lock for long. Session keys are random, so each
+// deletion dirties a leaf page of its own: a transaction of 1000 rewrote
+// about as many pages and held Saves up for several of their own commits
+// (bench/SCALE.md); one of 100 costs a Save about one commit.
+const sweepBatch = 100
 
 // testOnBatch is copied to Store.onBatch by Open and New, before the
 // sweeper starts. Tests set it.

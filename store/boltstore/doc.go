@@ -70,7 +70,7 @@
 // Load never returns an expired record, whether or not it has been swept.
 // To reclaim space, a goroutine calls [Store.Sweep] every
 // Options.SweepInterval (a minute by default; negative disables it). Sweep
-// walks the expiry index and deletes at most 1000 records per transaction,
+// walks the expiry index and deletes at most 100 records per transaction,
 // so it never holds the write lock for long; errors go to Options.Logger.
 // [Store.Close] stops the sweeper, waits for it and for running
 // transactions, and closes the database if [Open] opened it. Afterwards

@@ -11,7 +11,7 @@ import (
 
 // Sweep deletes the records that have expired by the time it starts. It
 // walks the expiry index, so it reads only expired entries, and deletes at
-// most 1000 records per transaction, so that Saves are never held up for
+// most 100 records per transaction, so that Saves are never held up for
 // long. ctx is checked before each transaction. It returns how many records
 // it deleted, including corrupt records whose index entry says they have
 // expired.

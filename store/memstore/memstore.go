@@ -31,7 +31,11 @@ type Store struct {
 	mu       sync.RWMutex
 	records  map[string]store.Record
 	subjects map[string]map[string]struct{} // subject → keys
-	closed   bool
+	expiry   map[int64]map[string]struct{}  // Expires.Unix() → keys (records with an Expires)
+	secs     []int64                        // the keys of expiry, ascending
+	// Sweep takes a second that has passed out of expiry and secs, and
+	// deletes its records in batches: none of them is indexed meanwhile.
+	closed bool
 
 	stop chan struct{}
 	done chan struct{}
@@ -50,6 +54,7 @@ func New(opts Options) *Store {
 		now:      opts.Now,
 		records:  make(map[string]store.Record),
 		subjects: make(map[string]map[string]struct{}),
+		expiry:   make(map[int64]map[string]struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -117,6 +122,10 @@ func (s *Store) Save(ctx context.Context, key string, rec store.Record) (uint64,
 	if ok && cur.Subject != rec.Subject {
 		s.unindex(cur.Subject, key)
 	}
+	if ok {
+		s.unindexExpiry(key, cur.Expires)
+	}
+	s.indexExpiry(key, rec.Expires)
 	rec = clone(rec)
 	rec.Version++
 	s.records[key] = rec
@@ -169,7 +178,44 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, version uint64
 func (s *Store) deleteLocked(key string) {
 	if rec, ok := s.records[key]; ok {
 		s.unindex(rec.Subject, key)
+		s.unindexExpiry(key, rec.Expires)
 		delete(s.records, key)
+	}
+}
+
+// indexExpiry adds key to the expiry index under the second of expires.
+func (s *Store) indexExpiry(key string, expires time.Time) {
+	if expires.IsZero() {
+		return
+	}
+	sec := expires.Unix()
+	keys := s.expiry[sec]
+	if keys == nil {
+		keys = make(map[string]struct{})
+		s.expiry[sec] = keys
+		i, _ := slices.BinarySearch(s.secs, sec)
+		s.secs = slices.Insert(s.secs, i, sec)
+	}
+	keys[key] = struct{}{}
+}
+
+// unindexExpiry removes key from the expiry index, and the second of
+// expires with it if no other key is left there.
+func (s *Store) unindexExpiry(key string, expires time.Time) {
+	if expires.IsZero() {
+		return
+	}
+	sec := expires.Unix()
+	keys := s.expiry[sec]
+	if keys == nil {
+		return
+	}
+	delete(keys, key)
+	if len(keys) == 0 {
+		delete(s.expiry, sec)
+		if i, found := slices.BinarySearch(s.secs, sec); found {
+			s.secs = slices.Delete(s.secs, i, i+1)
+		}
 	}
 }
 
@@ -199,6 +245,8 @@ func (s *Store) Touch(ctx context.Context, key string, lastSeen, expires time.Ti
 	if !ok || rec.Expired(s.now()) {
 		return nil
 	}
+	s.unindexExpiry(key, rec.Expires)
+	s.indexExpiry(key, expires)
 	rec.LastSeen, rec.Expires = lastSeen, expires
 	s.records[key] = rec
 	return nil
@@ -255,21 +303,120 @@ func (s *Store) DeleteSubject(ctx context.Context, subject, keep string) (int, e
 	return n, nil
 }
 
-// Sweep deletes expired records and returns how many. After Close it
-// returns store.ErrClosed.
+// sweepBatch is the most records Sweep deletes under one hold of the lock.
+const sweepBatch = 256
+
+// Sweep deletes the records expired when it starts and returns how many.
+// It walks the expiry index, oldest second first, and takes the lock for
+// at most sweepBatch deletions at a time, so that other calls wait for one
+// batch, never for the whole sweep; ctx is checked between batches. After
+// Close it returns store.ErrClosed.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	now := s.now()
+	total := 0
+	for {
+		keys, sec, err := s.takeSecond(now)
+		if err != nil || keys == nil {
+			if err == nil {
+				var n int
+				n, err = s.sweepPartial(now)
+				total += n
+			}
+			return total, err
+		}
+		// keys is the sweeper's own now: walked once, without the lock.
+		batch := make([]string, 0, sweepBatch)
+		for key := range keys {
+			batch = append(batch, key)
+			if len(batch) == sweepBatch {
+				n, err := s.deleteExpired(batch, sec, now)
+				total += n
+				if err == nil {
+					err = ctx.Err()
+				}
+				if err != nil {
+					s.restore(keys, sec)
+					return total, err
+				}
+				batch = batch[:0]
+			}
+		}
+		n, err := s.deleteExpired(batch, sec, now)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+}
+
+// restore puts back into the index the keys of second sec that a Sweep
+// that stopped early took out and did not delete.
+func (s *Store) restore(keys map[string]struct{}, sec int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key := range keys {
+		if rec, ok := s.records[key]; ok && !rec.Expires.IsZero() && rec.Expires.Unix() == sec {
+			s.indexExpiry(key, rec.Expires)
+		}
+	}
+}
+
+// takeSecond removes from the index the oldest second that has wholly
+// passed at now and returns its keys, or nil if there is none.
+func (s *Store) takeSecond(now time.Time) (map[string]struct{}, int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, 0, store.ErrClosed
+	}
+	if len(s.secs) == 0 || s.secs[0] >= now.Unix() {
+		return nil, 0, nil
+	}
+	sec := s.secs[0]
+	keys := s.expiry[sec]
+	delete(s.expiry, sec)
+	s.secs = s.secs[1:]
+	return keys, sec, nil
+}
+
+// deleteExpired deletes, under one hold of the lock, the records of keys
+// that still expire in second sec (taken out of the index) and have
+// expired at now. A record saved or touched meanwhile is indexed anew and
+// left alone if it is live.
+func (s *Store) deleteExpired(keys []string, sec int64, now time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return 0, store.ErrClosed
 	}
-	now := s.now()
 	n := 0
-	for key, rec := range s.records {
-		if rec.Expired(now) {
+	for _, key := range keys {
+		if rec, ok := s.records[key]; ok && rec.Expires.Unix() == sec && rec.Expired(now) {
+			s.deleteLocked(key)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// sweepPartial deletes the records of now's own second that have expired
+// (at most one second of records, under one hold of the lock).
+func (s *Store) sweepPartial(now time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, store.ErrClosed
+	}
+	sec := now.Unix()
+	n := 0
+	for key := range s.expiry[sec] {
+		if rec := s.records[key]; rec.Expired(now) {
 			s.deleteLocked(key)
 			n++
 		}

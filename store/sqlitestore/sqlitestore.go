@@ -27,7 +27,7 @@ const (
 	DefaultTable         = "sessionkit_sessions"
 	DefaultBusyTimeout   = 5 * time.Second
 	DefaultSweepInterval = time.Minute
-	DefaultSweepBatch    = 1000
+	DefaultSweepBatch    = 100
 	DefaultReadConns     = 4
 )
 
@@ -85,7 +85,10 @@ type Options struct {
 	// is enforced on every read either way.
 	SweepInterval time.Duration
 	// SweepBatch is the most rows one DELETE of Sweep removes (each batch
-	// is a transaction of its own); 0 means DefaultSweepBatch (1000).
+	// is a transaction of its own); 0 means DefaultSweepBatch (100). Keys
+	// are random, so each deleted row rewrites index pages of its own: a
+	// batch of 1000 wrote megabytes of WAL per commit and held the writer
+	// (every Save) up for several commits (bench/SCALE.md).
 	SweepBatch int
 	// Now is the clock expiry is checked against; nil means time.Now.
 	Now func() time.Time
