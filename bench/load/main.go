@@ -58,6 +58,7 @@ type Config struct {
 	Duration    time.Duration // per cell (backend × impl × case)
 	Concurrency int           // concurrent keep-alive clients
 	Sessions    int           // sessions seeded per backend × impl
+	Runs        int           // how many times the whole matrix runs; 0 means 1
 	RedisURL    string        // "" skips Redis
 	PostgresDSN string        // "" skips PostgreSQL
 	MySQLDSN    string        // "" skips MySQL/MariaDB
@@ -66,6 +67,7 @@ type Config struct {
 
 // Result is one cell.
 type Result struct {
+	Run                 int // 1, 2, …
 	Backend, Impl, Case string
 	Requests, Errors    int64
 	Elapsed             time.Duration
@@ -94,6 +96,7 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "duration", 5*time.Second, "load duration per cell")
 	flag.IntVar(&cfg.Concurrency, "concurrency", 16, "concurrent keep-alive clients")
 	flag.IntVar(&cfg.Sessions, "sessions", 200, "sessions seeded per backend and implementation")
+	flag.IntVar(&cfg.Runs, "runs", 3, "how many times the whole matrix runs (implementations interleaved per cell)")
 	flag.StringVar(&cfg.RedisURL, "redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	flag.StringVar(&cfg.PostgresDSN, "postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL DSN")
 	flag.StringVar(&cfg.MySQLDSN, "mysql", "root@tcp(127.0.0.1:3306)/test?interpolateParams=true", "MySQL/MariaDB DSN (go-sql-driver form)")
@@ -116,6 +119,8 @@ func main() {
 	}
 	results, err := Run(context.Background(), cfg, os.Stderr)
 	fmt.Print(Table(results))
+	fmt.Println()
+	fmt.Print(Summary(results))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
@@ -128,14 +133,135 @@ func main() {
 	}
 }
 
-// Table formats results as a Markdown table.
+// Table formats results as a Markdown table, one row per run and cell.
 func Table(results []Result) string {
 	var b strings.Builder
-	b.WriteString("| backend | impl | case | req/s | p50 | p99 | errors |\n")
-	b.WriteString("|---|---|---|---:|---:|---:|---:|\n")
+	b.WriteString("| run | backend | impl | case | req/s | p50 | p99 | errors |\n")
+	b.WriteString("|---:|---|---|---|---:|---:|---:|---:|\n")
 	for _, r := range results {
-		fmt.Fprintf(&b, "| %s | %s | %s | %.0f | %s | %s | %d / %d |\n", r.Backend, r.Impl, r.Case,
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %.0f | %s | %s | %d / %d |\n", r.Run, r.Backend, r.Impl, r.Case,
 			r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests)
+	}
+	return b.String()
+}
+
+// Stat is the median of one measure over the runs of a cell, with its
+// smallest and largest value.
+type Stat struct{ Median, Min, Max float64 }
+
+func stat(xs []float64) Stat {
+	if len(xs) == 0 {
+		return Stat{}
+	}
+	xs = slices.Clone(xs)
+	slices.Sort(xs)
+	m := xs[len(xs)/2]
+	if len(xs)%2 == 0 {
+		m = (xs[len(xs)/2-1] + m) / 2
+	}
+	return Stat{Median: m, Min: xs[0], Max: xs[len(xs)-1]}
+}
+
+// Cell is one backend × implementation × case over every run.
+type Cell struct {
+	Backend, Impl, Case string
+	Runs                int
+	ReqPerSec           Stat  // requests per second
+	P50, P99            Stat  // milliseconds
+	Requests, Errors    int64 // summed over the runs
+}
+
+// Cells groups results by backend × implementation × case, in the order
+// they first appear, with sessionkit before scs.
+func Cells(results []Result) []Cell {
+	type acc struct {
+		cell          Cell
+		rps, p50, p99 []float64
+	}
+	var groups []string // backend × case, in the order they first appear
+	byKey := map[string]*acc{}
+	for _, r := range results {
+		g := r.Backend + "\x00" + r.Case
+		if !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+		k := g + "\x00" + r.Impl
+		a := byKey[k]
+		if a == nil {
+			a = &acc{cell: Cell{Backend: r.Backend, Impl: r.Impl, Case: r.Case}}
+			byKey[k] = a
+		}
+		a.cell.Runs++
+		a.cell.Requests += r.Requests
+		a.cell.Errors += r.Errors
+		a.rps = append(a.rps, r.ReqPerSec())
+		a.p50 = append(a.p50, ms(r.P50))
+		a.p99 = append(a.p99, ms(r.P99))
+	}
+	var cells []Cell
+	for _, g := range groups {
+		for _, impl := range impls {
+			if a := byKey[g+"\x00"+impl]; a != nil {
+				a.cell.ReqPerSec, a.cell.P50, a.cell.P99 = stat(a.rps), stat(a.p50), stat(a.p99)
+				cells = append(cells, a.cell)
+			}
+		}
+	}
+	return cells
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Verdict compares sessionkit's cell with scs's of the same backend and
+// case: the ratios of the median req/s and median p99 (sessionkit / scs),
+// and held when sessionkit served at least as many requests per second
+// with a p99 no worse.
+type Verdict struct {
+	Backend, Case      string
+	RPSRatio, P99Ratio float64
+	Held               bool
+}
+
+// Verdicts pairs the cells of Cells by backend and case.
+func Verdicts(cells []Cell) []Verdict {
+	var out []Verdict
+	for _, sk := range cells {
+		if sk.Impl != impls[0] {
+			continue
+		}
+		for _, peer := range cells {
+			if peer.Impl != impls[1] || peer.Backend != sk.Backend || peer.Case != sk.Case {
+				continue
+			}
+			v := Verdict{Backend: sk.Backend, Case: sk.Case,
+				RPSRatio: sk.ReqPerSec.Median / peer.ReqPerSec.Median, P99Ratio: sk.P99.Median / peer.P99.Median}
+			v.Held = sk.ReqPerSec.Median >= peer.ReqPerSec.Median && sk.P99.Median <= peer.P99.Median
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Summary formats the medians over the runs, with the spread (min–max),
+// and the sessionkit/scs verdict of each backend × case, as Markdown.
+func Summary(results []Result) string {
+	cells := Cells(results)
+	var b strings.Builder
+	b.WriteString("| backend | case | impl | runs | req/s median (min–max) | p50 ms median (min–max) | p99 ms median (min–max) | errors |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|\n")
+	for _, c := range cells {
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %.0f (%.0f–%.0f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %d / %d |\n",
+			c.Backend, c.Case, c.Impl, c.Runs, c.ReqPerSec.Median, c.ReqPerSec.Min, c.ReqPerSec.Max,
+			c.P50.Median, c.P50.Min, c.P50.Max, c.P99.Median, c.P99.Min, c.P99.Max, c.Errors, c.Requests)
+	}
+	b.WriteString("\n| backend | case | req/s sessionkit/scs | p99 sessionkit/scs | sessionkit ≥ scs |\n")
+	b.WriteString("|---|---|---:|---:|---|\n")
+	for _, v := range Verdicts(cells) {
+		verdict := "missed"
+		if v.Held {
+			verdict = "held"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.2f | %.2f | %s |\n", v.Backend, v.Case, v.RPSRatio, v.P99Ratio, verdict)
 	}
 	return b.String()
 }
@@ -144,15 +270,21 @@ func fmtDur(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
 }
 
-// Run measures every configured backend × implementation × case. Progress
-// goes to logw. It returns the results gathered so far with any setup error.
+// Run measures every configured backend × implementation × case,
+// cfg.Runs times (0 means once). Every backend is set up and seeded once;
+// then each run goes through the backends and cases, measuring both
+// implementations back to back in each cell, sessionkit first in odd
+// cells and scs first in even ones (the order flips from one run to the
+// next too), so that a change in the machine's load hits both alike.
+// Progress goes to logw. It returns the results gathered so far with any
+// setup error.
 func Run(ctx context.Context, cfg Config, logw io.Writer) ([]Result, error) {
-	if cfg.Duration <= 0 || cfg.Concurrency <= 0 {
-		return nil, errors.New("duration and concurrency must be positive")
+	if cfg.Duration <= 0 || cfg.Concurrency <= 0 || cfg.Runs < 0 {
+		return nil, errors.New("duration and concurrency must be positive, runs not negative")
 	}
+	cfg.Runs = max(cfg.Runs, 1)
 	cfg.Sessions = max(cfg.Sessions, cfg.Concurrency)
 	runID := randHex(6)
-	var results []Result
 	type backend struct {
 		name  string
 		setup func(ctx context.Context, cfg Config, runID string) (map[string]*app, func(), error)
@@ -170,23 +302,58 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) ([]Result, error) {
 	if cfg.SQLiteDir != "" {
 		backends = append(backends, backend{"sqlite", setupSQLite})
 	}
-	for _, be := range backends {
+	var cleanups []func()
+	defer func() {
+		for _, c := range slices.Backward(cleanups) {
+			c()
+		}
+	}()
+	// targets[b][impl]: a served, seeded implementation, kept for every run.
+	targets := make([]map[string]*target, len(backends))
+	for b, be := range backends {
 		apps, cleanup, err := be.setup(ctx, cfg, runID)
 		if err != nil {
-			return results, fmt.Errorf("%s: %w", be.name, err)
+			return nil, fmt.Errorf("%s: %w", be.name, err)
 		}
-		for _, implName := range []string{"sessionkit", "scs"} {
-			rs, err := measure(ctx, cfg, be.name, implName, apps[implName], logw)
-			results = append(results, rs...)
+		cleanups = append(cleanups, cleanup)
+		targets[b] = make(map[string]*target, len(impls))
+		for _, implName := range impls {
+			t, err := serve(ctx, cfg, apps[implName])
 			if err != nil {
-				cleanup()
-				return results, fmt.Errorf("%s %s: %w", be.name, implName, err)
+				return nil, fmt.Errorf("%s %s: %w", be.name, implName, err)
+			}
+			cleanups = append(cleanups, t.close)
+			targets[b][implName] = t
+		}
+	}
+	var results []Result
+	cell := 0
+	for run := 1; run <= cfg.Runs; run++ {
+		for b, be := range backends {
+			for _, c := range []string{caseRead, caseWrite} {
+				order := impls
+				if (cell+run)%2 == 1 {
+					order = []string{impls[1], impls[0]}
+				}
+				cell++
+				for _, implName := range order {
+					if err := ctx.Err(); err != nil {
+						return results, err
+					}
+					r := targets[b][implName].measure(ctx, cfg, c)
+					r.Run, r.Backend, r.Impl, r.Case = run, be.name, implName, c
+					fmt.Fprintf(logw, "run %d: %s %s %s: %.0f req/s, p50 %s, p99 %s, %d errors / %d\n",
+						r.Run, r.Backend, r.Impl, r.Case, r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests)
+					results = append(results, r)
+				}
 			}
 		}
-		cleanup()
 	}
 	return results, nil
 }
+
+// impls are the implementations compared, sessionkit first.
+var impls = []string{"sessionkit", "scs"}
 
 func randHex(n int) string {
 	b := make([]byte, n)
@@ -384,61 +551,77 @@ func setupPostgres(ctx context.Context, cfg Config, runID string) (map[string]*a
 	return map[string]*app{"sessionkit": sk, "scs": scsApp(scsStore)}, cleanup, nil
 }
 
-// measure serves a over loopback TCP, seeds the sessions and runs both cases.
-func measure(ctx context.Context, cfg Config, backendName, implName string, a *app, logw io.Writer) ([]Result, error) {
+// target is one implementation served over loopback TCP, with its seeded
+// sessions and, for each, the counter the last read+write answer carried.
+type target struct {
+	base     string
+	client   *http.Client
+	cookies  []string
+	counters []int // by session; each is used by one worker only
+	close    func()
+}
+
+// serve serves a over loopback TCP and seeds cfg.Sessions sessions.
+func serve(ctx context.Context, cfg Config, a *app) (*target, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
 	tr := &http.Transport{MaxIdleConns: cfg.Concurrency * 2, MaxIdleConnsPerHost: cfg.Concurrency * 2, IdleConnTimeout: time.Minute}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-
-	cookies := make([]string, cfg.Sessions)
-	for i := range cookies {
-		resp, err := client.Get(base + "/login")
+	t := &target{
+		base:     "http://" + ln.Addr().String(),
+		client:   &http.Client{Transport: tr, Timeout: 30 * time.Second},
+		cookies:  make([]string, cfg.Sessions),
+		counters: make([]int, cfg.Sessions),
+		close:    func() { tr.CloseIdleConnections(); srv.Close() },
+	}
+	fail := func(err error) (*target, error) {
+		t.close()
+		return nil, fmt.Errorf("seeding: %w", err)
+	}
+	for i := range t.cookies {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.base+"/login", nil)
 		if err != nil {
-			return nil, fmt.Errorf("seeding: %w", err)
+			return fail(err)
+		}
+		resp, err := t.client.Do(req)
+		if err != nil {
+			return fail(err)
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("seeding: login answered %s", resp.Status)
+			return fail(fmt.Errorf("login answered %s", resp.Status))
 		}
 		for _, c := range resp.Cookies() {
 			if c.Name == a.cookie {
-				cookies[i] = c.Name + "=" + c.Value
+				t.cookies[i] = c.Name + "=" + c.Value
 			}
 		}
-		if cookies[i] == "" {
-			return nil, fmt.Errorf("seeding: login set no %q cookie", a.cookie)
+		if t.cookies[i] == "" {
+			return fail(fmt.Errorf("login set no %q cookie", a.cookie))
 		}
 	}
-	var results []Result
-	for _, c := range []string{caseRead, caseWrite} {
-		path := "/read"
-		if c == caseWrite {
-			path = "/write"
-		}
-		r := closedLoop(ctx, client, base+path, cookies, cfg, c == caseWrite)
-		r.Backend, r.Impl, r.Case = backendName, implName, c
-		fmt.Fprintf(logw, "%s %s %s: %.0f req/s, p50 %s, p99 %s, %d errors / %d\n",
-			r.Backend, r.Impl, r.Case, r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests)
-		results = append(results, r)
+	return t, nil
+}
+
+// measure runs one case against t for cfg.Duration.
+func (t *target) measure(ctx context.Context, cfg Config, c string) Result {
+	if c == caseWrite {
+		return closedLoop(ctx, t.client, t.base+"/write", t.cookies, t.counters, cfg)
 	}
-	return results, nil
+	return closedLoop(ctx, t.client, t.base+"/read", t.cookies, nil, cfg)
 }
 
 // closedLoop runs cfg.Concurrency workers for cfg.Duration, each sending its
 // next request when the previous one answered. Worker w uses the sessions
 // w, w+C, w+2C, … in turn, so no two workers share a session. With
-// checkCounter each answer's X-Counter must be one more than the previous
-// one for the session (the login set it to 0).
-func closedLoop(ctx context.Context, client *http.Client, url string, cookies []string, cfg Config, checkCounter bool) Result {
+// counters each answer's X-Counter must be one more than the previous
+// one for the session: counters (nil for a read-only case) holds, by
+// session, the last value answered (the login set it to 0) and is updated.
+func closedLoop(ctx context.Context, client *http.Client, url string, cookies []string, counters []int, cfg Config) Result {
 	var requests, errs atomic.Int64
 	lat := make([][]time.Duration, cfg.Concurrency)
 	start := time.Now()
@@ -450,7 +633,6 @@ func closedLoop(ctx context.Context, client *http.Client, url string, cookies []
 			for i := w; i < len(cookies); i += cfg.Concurrency {
 				mine = append(mine, i)
 			}
-			counter := make(map[int]int, len(mine))
 			d := make([]time.Duration, 0, 4096)
 			for k := 0; time.Now().Before(deadline) && ctx.Err() == nil; k++ {
 				idx := mine[k%len(mine)]
@@ -471,12 +653,12 @@ func closedLoop(ctx context.Context, client *http.Client, url string, cookies []
 				switch {
 				case err != nil, resp.StatusCode != http.StatusOK:
 					errs.Add(1)
-				case checkCounter:
+				case counters != nil:
 					got, _ := strconv.Atoi(resp.Header.Get("X-Counter"))
-					if got != counter[idx]+1 {
+					if got != counters[idx]+1 {
 						errs.Add(1)
 					}
-					counter[idx] = got
+					counters[idx] = got
 				}
 			}
 			lat[w] = d
