@@ -32,6 +32,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,7 +104,20 @@ func main() {
 	flag.StringVar(&cfg.MySQLDSN, "mysql", "root@tcp(127.0.0.1:3306)/test?interpolateParams=true", "MySQL/MariaDB DSN (go-sql-driver form)")
 	flag.StringVar(&cfg.SQLiteDir, "sqlite", os.TempDir(), "directory for the SQLite database files; \"\" skips SQLite")
 	flag.StringVar(&only, "only", "", "run only one backend: redis, postgres, mysql or sqlite")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (servers and clients) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	switch only {
 	case "":
 	case "redis":
@@ -117,17 +132,23 @@ func main() {
 		fmt.Fprintf(os.Stderr, "load: -only %q: want redis, postgres, mysql or sqlite\n", only)
 		os.Exit(2)
 	}
+	start, loadStart := time.Now().UTC(), loadAvg()
 	results, err := Run(context.Background(), cfg, os.Stderr)
+	fmt.Printf("%s, %s, load average %s at the start (%s UTC), %s at the end (%s UTC); %d run(s) × %s per cell, %d clients, %d sessions\n\n",
+		runtime.Version(), cpus(), loadStart, start.Format("2006-01-02 15:04"), loadAvg(), time.Now().UTC().Format("15:04"),
+		max(cfg.Runs, 1), cfg.Duration, cfg.Concurrency, max(cfg.Sessions, cfg.Concurrency))
 	fmt.Print(Table(results))
 	fmt.Println()
 	fmt.Print(Summary(results))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 	for _, r := range results {
 		if r.Impl == "sessionkit" && (r.Errors > 0 || r.Requests == 0) {
 			fmt.Fprintf(os.Stderr, "load: sessionkit %s %s: %d errors in %d requests\n", r.Backend, r.Case, r.Errors, r.Requests)
+			pprof.StopCPUProfile()
 			os.Exit(1)
 		}
 	}
@@ -264,6 +285,20 @@ func Summary(results []Result) string {
 		fmt.Fprintf(&b, "| %s | %s | %.2f | %.2f | %s |\n", v.Backend, v.Case, v.RPSRatio, v.P99Ratio, verdict)
 	}
 	return b.String()
+}
+
+// loadAvg is the 1-, 5- and 15-minute load averages from /proc/loadavg
+// (what uptime shows), or "unknown".
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}
+
+func cpus() string {
+	return fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 }
 
 func fmtDur(d time.Duration) string {
