@@ -74,6 +74,9 @@ type Result struct {
 	Requests, Errors    int64
 	Elapsed             time.Duration
 	P50, P99            time.Duration
+	// Trips is the store client's round trips per request, or -1 when the
+	// backend's client is not counted (MariaDB, SQLite).
+	Trips float64
 }
 
 // ReqPerSec is the throughput of successful and failed requests alike.
@@ -90,6 +93,7 @@ type app struct {
 	handler http.Handler
 	cookie  string // the session cookie's name
 	close   func()
+	trips   *tripCounter // the store client's round trips; nil: not counted
 }
 
 func main() {
@@ -157,11 +161,15 @@ func main() {
 // Table formats results as a Markdown table, one row per run and cell.
 func Table(results []Result) string {
 	var b strings.Builder
-	b.WriteString("| run | backend | impl | case | req/s | p50 | p99 | errors |\n")
-	b.WriteString("|---:|---|---|---|---:|---:|---:|---:|\n")
+	b.WriteString("| run | backend | impl | case | req/s | p50 | p99 | errors | store round trips / request |\n")
+	b.WriteString("|---:|---|---|---|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %.0f | %s | %s | %d / %d |\n", r.Run, r.Backend, r.Impl, r.Case,
-			r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests)
+		trips := "not counted"
+		if r.Trips >= 0 {
+			trips = fmt.Sprintf("%.2f", r.Trips)
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %.0f | %s | %s | %d / %d | %s |\n", r.Run, r.Backend, r.Impl, r.Case,
+			r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests, trips)
 	}
 	return b.String()
 }
@@ -479,6 +487,9 @@ func setupRedis(ctx context.Context, cfg Config, runID string) (map[string]*app,
 	opts.ContextTimeoutEnabled = true
 	// One client per implementation, same options.
 	skClient, scsClient := redis.NewClient(opts), redis.NewClient(opts)
+	skTrips, scsTrips := &tripCounter{}, &tripCounter{}
+	skClient.AddHook(redisTrips{skTrips})
+	scsClient.AddHook(redisTrips{scsTrips})
 	closeClients := func() { skClient.Close(); scsClient.Close() }
 	if err := skClient.Ping(ctx).Err(); err != nil {
 		closeClients()
@@ -495,10 +506,10 @@ func setupRedis(ctx context.Context, cfg Config, runID string) (map[string]*app,
 		closeClients()
 		return nil, nil, err
 	}
-	apps := map[string]*app{
-		"sessionkit": sk,
-		"scs":        scsApp(goredisstore.NewWithPrefix(scsClient, prefix+"scs:")),
-	}
+	sk.trips = skTrips
+	scs := scsApp(goredisstore.NewWithPrefix(scsClient, prefix+"scs:"))
+	scs.trips = scsTrips
+	apps := map[string]*app{"sessionkit": sk, "scs": scs}
 	cleanup := func() {
 		st.Close()
 		var keys []string
@@ -540,12 +551,13 @@ func setupPostgres(ctx context.Context, cfg Config, runID string) (map[string]*a
 	}
 	// One pool per implementation, same configuration (pgx's default
 	// size), the search path on the run's schema.
-	newPool := func() (*pgxpool.Pool, error) {
+	newPool := func(trips *tripCounter) (*pgxpool.Pool, error) {
 		pc, err := pgxpool.ParseConfig(cfg.PostgresDSN)
 		if err != nil {
 			return nil, err
 		}
 		pc.ConnConfig.RuntimeParams["search_path"] = schema
+		pc.ConnConfig.Tracer = pgTrips{trips}
 		p, err := pgxpool.NewWithConfig(ctx, pc)
 		if err != nil {
 			return nil, err
@@ -553,7 +565,8 @@ func setupPostgres(ctx context.Context, cfg Config, runID string) (map[string]*a
 		closers = append(closers, p.Close)
 		return p, p.Ping(ctx)
 	}
-	skPool, err := newPool()
+	skTrips, scsTrips := &tripCounter{}, &tripCounter{}
+	skPool, err := newPool(skTrips)
 	if err != nil {
 		return fail(err)
 	}
@@ -569,7 +582,8 @@ func setupPostgres(ctx context.Context, cfg Config, runID string) (map[string]*a
 	if err != nil {
 		return fail(err)
 	}
-	scsPool, err := newPool()
+	sk.trips = skTrips
+	scsPool, err := newPool(scsTrips)
 	if err != nil {
 		return fail(err)
 	}
@@ -583,7 +597,9 @@ func setupPostgres(ctx context.Context, cfg Config, runID string) (map[string]*a
 		return fail(err)
 	}
 	scsStore := pgxstore.NewWithCleanupInterval(scsPool, 0) // no cleanup goroutine, like SweepInterval: -1
-	return map[string]*app{"sessionkit": sk, "scs": scsApp(scsStore)}, cleanup, nil
+	scs := scsApp(scsStore)
+	scs.trips = scsTrips
+	return map[string]*app{"sessionkit": sk, "scs": scs}, cleanup, nil
 }
 
 // target is one implementation served over loopback TCP, with its seeded
@@ -593,6 +609,7 @@ type target struct {
 	client   *http.Client
 	cookies  []string
 	counters []int // by session; each is used by one worker only
+	trips    *tripCounter
 	close    func()
 }
 
@@ -610,6 +627,7 @@ func serve(ctx context.Context, cfg Config, a *app) (*target, error) {
 		client:   &http.Client{Transport: tr, Timeout: 30 * time.Second},
 		cookies:  make([]string, cfg.Sessions),
 		counters: make([]int, cfg.Sessions),
+		trips:    a.trips,
 		close:    func() { tr.CloseIdleConnections(); srv.Close() },
 	}
 	fail := func(err error) (*target, error) {
@@ -644,10 +662,18 @@ func serve(ctx context.Context, cfg Config, a *app) (*target, error) {
 
 // measure runs one case against t for cfg.Duration.
 func (t *target) measure(ctx context.Context, cfg Config, c string) Result {
+	before := t.trips.load()
+	var r Result
 	if c == caseWrite {
-		return closedLoop(ctx, t.client, t.base+"/write", t.cookies, t.counters, cfg)
+		r = closedLoop(ctx, t.client, t.base+"/write", t.cookies, t.counters, cfg)
+	} else {
+		r = closedLoop(ctx, t.client, t.base+"/read", t.cookies, nil, cfg)
 	}
-	return closedLoop(ctx, t.client, t.base+"/read", t.cookies, nil, cfg)
+	r.Trips = -1
+	if t.trips != nil && r.Requests > 0 {
+		r.Trips = float64(t.trips.load()-before) / float64(r.Requests)
+	}
+	return r
 }
 
 // closedLoop runs cfg.Concurrency workers for cfg.Duration, each sending its
