@@ -77,6 +77,11 @@ type Result struct {
 	// Trips is the store client's round trips per request, or -1 when the
 	// backend's client is not counted (MariaDB, SQLite).
 	Trips float64
+	// CPU is the CPU time (user + system) of this whole process — HTTP
+	// clients, server, session library, store client — per request, or
+	// -1 when unknown. Unlike req/s it hardly moves with the machine's
+	// load; it does not include the database server's CPU.
+	CPU time.Duration
 }
 
 // ReqPerSec is the throughput of successful and failed requests alike.
@@ -161,15 +166,19 @@ func main() {
 // Table formats results as a Markdown table, one row per run and cell.
 func Table(results []Result) string {
 	var b strings.Builder
-	b.WriteString("| run | backend | impl | case | req/s | p50 | p99 | errors | store round trips / request |\n")
-	b.WriteString("|---:|---|---|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| run | backend | impl | case | req/s | p50 | p99 | errors | store round trips / request | process CPU / request |\n")
+	b.WriteString("|---:|---|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		trips := "not counted"
 		if r.Trips >= 0 {
 			trips = fmt.Sprintf("%.2f", r.Trips)
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %.0f | %s | %s | %d / %d | %s |\n", r.Run, r.Backend, r.Impl, r.Case,
-			r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests, trips)
+		cpu := "unknown"
+		if r.CPU >= 0 {
+			cpu = fmt.Sprintf("%.0f µs", float64(r.CPU)/float64(time.Microsecond))
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %.0f | %s | %s | %d / %d | %s | %s |\n", r.Run, r.Backend, r.Impl, r.Case,
+			r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests, trips, cpu)
 	}
 	return b.String()
 }
@@ -197,6 +206,7 @@ type Cell struct {
 	Runs                int
 	ReqPerSec           Stat  // requests per second
 	P50, P99            Stat  // milliseconds
+	CPU                 Stat  // process CPU per request, microseconds (zero: unknown)
 	Requests, Errors    int64 // summed over the runs
 }
 
@@ -204,8 +214,8 @@ type Cell struct {
 // they first appear, with sessionkit before scs.
 func Cells(results []Result) []Cell {
 	type acc struct {
-		cell          Cell
-		rps, p50, p99 []float64
+		cell               Cell
+		rps, p50, p99, cpu []float64
 	}
 	var groups []string // backend × case, in the order they first appear
 	byKey := map[string]*acc{}
@@ -226,12 +236,15 @@ func Cells(results []Result) []Cell {
 		a.rps = append(a.rps, r.ReqPerSec())
 		a.p50 = append(a.p50, ms(r.P50))
 		a.p99 = append(a.p99, ms(r.P99))
+		if r.CPU >= 0 {
+			a.cpu = append(a.cpu, float64(r.CPU)/float64(time.Microsecond))
+		}
 	}
 	var cells []Cell
 	for _, g := range groups {
 		for _, impl := range impls {
 			if a := byKey[g+"\x00"+impl]; a != nil {
-				a.cell.ReqPerSec, a.cell.P50, a.cell.P99 = stat(a.rps), stat(a.p50), stat(a.p99)
+				a.cell.ReqPerSec, a.cell.P50, a.cell.P99, a.cell.CPU = stat(a.rps), stat(a.p50), stat(a.p99), stat(a.cpu)
 				cells = append(cells, a.cell)
 			}
 		}
@@ -276,12 +289,13 @@ func Verdicts(cells []Cell) []Verdict {
 func Summary(results []Result) string {
 	cells := Cells(results)
 	var b strings.Builder
-	b.WriteString("| backend | case | impl | runs | req/s median (min–max) | p50 ms median (min–max) | p99 ms median (min–max) | errors |\n")
-	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| backend | case | impl | runs | req/s median (min–max) | p50 ms median (min–max) | p99 ms median (min–max) | process CPU µs/req median (min–max) | errors |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, c := range cells {
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %.0f (%.0f–%.0f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %d / %d |\n",
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %.0f (%.0f–%.0f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.0f (%.0f–%.0f) | %d / %d |\n",
 			c.Backend, c.Case, c.Impl, c.Runs, c.ReqPerSec.Median, c.ReqPerSec.Min, c.ReqPerSec.Max,
-			c.P50.Median, c.P50.Min, c.P50.Max, c.P99.Median, c.P99.Min, c.P99.Max, c.Errors, c.Requests)
+			c.P50.Median, c.P50.Min, c.P50.Max, c.P99.Median, c.P99.Min, c.P99.Max,
+			c.CPU.Median, c.CPU.Min, c.CPU.Max, c.Errors, c.Requests)
 	}
 	b.WriteString("\n| backend | case | req/s sessionkit/scs | p99 sessionkit/scs | sessionkit ≥ scs |\n")
 	b.WriteString("|---|---|---:|---:|---|\n")
@@ -662,12 +676,16 @@ func serve(ctx context.Context, cfg Config, a *app) (*target, error) {
 
 // measure runs one case against t for cfg.Duration.
 func (t *target) measure(ctx context.Context, cfg Config, c string) Result {
-	before := t.trips.load()
+	before, cpu0 := t.trips.load(), processCPU()
 	var r Result
 	if c == caseWrite {
 		r = closedLoop(ctx, t.client, t.base+"/write", t.cookies, t.counters, cfg)
 	} else {
 		r = closedLoop(ctx, t.client, t.base+"/read", t.cookies, nil, cfg)
+	}
+	r.CPU = -1
+	if cpu1 := processCPU(); cpu0 >= 0 && cpu1 >= 0 && r.Requests > 0 {
+		r.CPU = (cpu1 - cpu0) / time.Duration(r.Requests)
 	}
 	r.Trips = -1
 	if t.trips != nil && r.Requests > 0 {
