@@ -5,19 +5,24 @@
 // PostgreSQL and MySQL/MariaDB servers and SQLite settings, in the same run.
 //
 // For each backend and implementation it starts an HTTP server on
-// 127.0.0.1:0, seeds -sessions sessions through /login, then runs two cases
-// for -duration each with -concurrency keep-alive clients: "read-only"
-// (reads "name") and "read+write" (reads "name", sets "counter" to counter+1
-// and answers the new value). Each session is used by one client only, so a
-// read+write answer must be exactly one more than the previous one for that
-// session; anything else (a lost or doubled update), a transport error or a
-// non-200 answer counts as an error. It prints a Markdown table and exits 1
-// if sessionkit had any error.
+// 127.0.0.1:0 and seeds -sessions sessions through /login. Then it runs the
+// whole matrix -runs times (3 by default): in each cell (backend × case) it
+// runs both implementations back to back, in an order that alternates from
+// cell to cell and flips from run to run, for -duration each with
+// -concurrency keep-alive clients. The cases are "read-only" (reads "name")
+// and "read+write" (reads "name", sets "counter" to counter+1 and answers the
+// new value). Each session is used by one client only, so a read+write
+// answer must be exactly one more than the previous one for that session;
+// anything else (a lost or doubled update), a transport error or a non-200
+// answer counts as an error. It prints a Markdown table of every run, then
+// the medians over the runs with their spread (min–max), the
+// sessionkit/scs ratios and whether sessionkit held (req/s at least scs's,
+// p99 no worse) in each cell, and exits 1 if sessionkit had any error.
 //
 // Every run uses its own Redis key prefix (deleted at the end) and its own
 // PostgreSQL schema and MySQL database (dropped at the end).
 //
-//	cd bench && go run ./load -duration 5s -concurrency 16 -sessions 200
+//	cd bench && go run ./load -runs 3 -duration 10s -concurrency 16 -sessions 200
 package main
 
 import (
