@@ -66,10 +66,15 @@ type Config struct {
 	Concurrency int           // concurrent keep-alive clients
 	Sessions    int           // sessions seeded per backend × impl
 	Runs        int           // how many times the whole matrix runs; 0 means 1
-	RedisURL    string        // "" skips Redis
-	PostgresDSN string        // "" skips PostgreSQL
-	MySQLDSN    string        // "" skips MySQL/MariaDB
-	SQLiteDir   string        // directory for the SQLite files (a fresh subdirectory per run); "" skips SQLite
+	// Slices splits each implementation's Duration in a cell into this
+	// many stretches, alternated with the other implementation's (A B B A
+	// A B …), so that a change of load within the cell hits both alike;
+	// 0 means 1.
+	Slices      int
+	RedisURL    string // "" skips Redis
+	PostgresDSN string // "" skips PostgreSQL
+	MySQLDSN    string // "" skips MySQL/MariaDB
+	SQLiteDir   string // directory for the SQLite files (a fresh subdirectory per run); "" skips SQLite
 }
 
 // Result is one cell.
@@ -113,6 +118,7 @@ func main() {
 	flag.IntVar(&cfg.Concurrency, "concurrency", 16, "concurrent keep-alive clients")
 	flag.IntVar(&cfg.Sessions, "sessions", 200, "sessions seeded per backend and implementation")
 	flag.IntVar(&cfg.Runs, "runs", 3, "how many times the whole matrix runs (implementations interleaved per cell)")
+	flag.IntVar(&cfg.Slices, "slices", 1, "split each implementation's -duration in a cell into this many stretches, alternating with the other's")
 	flag.StringVar(&cfg.RedisURL, "redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	flag.StringVar(&cfg.PostgresDSN, "postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL DSN")
 	flag.StringVar(&cfg.MySQLDSN, "mysql", "root@tcp(127.0.0.1:3306)/test?interpolateParams=true", "MySQL/MariaDB DSN (go-sql-driver form)")
@@ -151,6 +157,9 @@ func main() {
 	fmt.Printf("%s, %s, load average %s at the start (%s UTC), %s at the end (%s UTC); %d run(s) × %s per cell, %d clients, %d sessions\n\n",
 		runtime.Version(), cpus(), loadStart, start.Format("2006-01-02 15:04"), loadAvg(), time.Now().UTC().Format("15:04"),
 		max(cfg.Runs, 1), cfg.Duration, cfg.Concurrency, max(cfg.Sessions, cfg.Concurrency))
+	if cfg.Slices > 1 {
+		fmt.Printf("each cell's %s per implementation in %d alternating slices\n\n", cfg.Duration, cfg.Slices)
+	}
 	fmt.Print(Table(results))
 	fmt.Println()
 	fmt.Print(Summary(results))
@@ -341,10 +350,13 @@ func fmtDur(d time.Duration) string {
 // Progress goes to logw. It returns the results gathered so far with any
 // setup error.
 func Run(ctx context.Context, cfg Config, logw io.Writer) ([]Result, error) {
-	if cfg.Duration <= 0 || cfg.Concurrency <= 0 || cfg.Runs < 0 {
-		return nil, errors.New("duration and concurrency must be positive, runs not negative")
+	if cfg.Duration <= 0 || cfg.Concurrency <= 0 || cfg.Runs < 0 || cfg.Slices < 0 {
+		return nil, errors.New("duration and concurrency must be positive, runs and slices not negative")
 	}
-	cfg.Runs = max(cfg.Runs, 1)
+	cfg.Runs, cfg.Slices = max(cfg.Runs, 1), max(cfg.Slices, 1)
+	if cfg.Duration/time.Duration(cfg.Slices) <= 0 {
+		return nil, errors.New("duration too short for that many slices")
+	}
 	cfg.Sessions = max(cfg.Sessions, cfg.Concurrency)
 	runID := randHex(6)
 	type backend struct {
@@ -398,11 +410,25 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) ([]Result, error) {
 					order = []string{impls[1], impls[0]}
 				}
 				cell++
-				for _, implName := range order {
-					if err := ctx.Err(); err != nil {
-						return results, err
+				// The cell's time per implementation is split into
+				// cfg.Slices stretches, in the order A B B A A B …
+				parts := map[string][]slice{}
+				sliceCfg := cfg
+				sliceCfg.Duration = cfg.Duration / time.Duration(cfg.Slices)
+				for k := range cfg.Slices {
+					pair := order
+					if k%2 == 1 {
+						pair = []string{order[1], order[0]}
 					}
-					r := targets[b][implName].measure(ctx, cfg, c)
+					for _, implName := range pair {
+						if err := ctx.Err(); err != nil {
+							return results, err
+						}
+						parts[implName] = append(parts[implName], targets[b][implName].measure(ctx, sliceCfg, c))
+					}
+				}
+				for _, implName := range order {
+					r := merge(parts[implName])
 					r.Run, r.Backend, r.Impl, r.Case = run, be.name, implName, c
 					fmt.Fprintf(logw, "run %d: %s %s %s: %.0f req/s, p50 %s, p99 %s, %d errors / %d\n",
 						r.Run, r.Backend, r.Impl, r.Case, r.ReqPerSec(), fmtDur(r.P50), fmtDur(r.P99), r.Errors, r.Requests)
@@ -680,21 +706,58 @@ func serve(ctx context.Context, cfg Config, a *app) (*target, error) {
 }
 
 // measure runs one case against t for cfg.Duration.
-func (t *target) measure(ctx context.Context, cfg Config, c string) Result {
+func (t *target) measure(ctx context.Context, cfg Config, c string) slice {
 	before, cpu0 := t.trips.load(), processCPU()
-	var r Result
+	var sl slice
 	if c == caseWrite {
-		r = closedLoop(ctx, t.client, t.base+"/write", t.cookies, t.counters, cfg)
+		sl = closedLoop(ctx, t.client, t.base+"/write", t.cookies, t.counters, cfg)
 	} else {
-		r = closedLoop(ctx, t.client, t.base+"/read", t.cookies, nil, cfg)
+		sl = closedLoop(ctx, t.client, t.base+"/read", t.cookies, nil, cfg)
 	}
-	r.CPU = -1
-	if cpu1 := processCPU(); cpu0 >= 0 && cpu1 >= 0 && r.Requests > 0 {
-		r.CPU = (cpu1 - cpu0) / time.Duration(r.Requests)
+	sl.cpu = -1
+	if cpu1 := processCPU(); cpu0 >= 0 && cpu1 >= 0 {
+		sl.cpu = cpu1 - cpu0
 	}
-	r.Trips = -1
-	if t.trips != nil && r.Requests > 0 {
-		r.Trips = float64(t.trips.load()-before) / float64(r.Requests)
+	sl.trips = -1
+	if t.trips != nil {
+		sl.trips = t.trips.load() - before
+	}
+	return sl
+}
+
+// slice is one stretch of closed-loop load against one implementation.
+type slice struct {
+	requests, errors int64
+	elapsed          time.Duration
+	lat              []time.Duration // one per request, unsorted
+	cpu              time.Duration   // process CPU used; -1: unknown
+	trips            int64           // store round trips; -1: not counted
+}
+
+// merge makes one Result of the slices of an implementation in a cell.
+func merge(parts []slice) Result {
+	r := Result{CPU: -1, Trips: -1}
+	var lat []time.Duration
+	cpu, trips := time.Duration(0), int64(0)
+	cpuKnown, tripsKnown := true, true
+	for _, sl := range parts {
+		r.Requests += sl.requests
+		r.Errors += sl.errors
+		r.Elapsed += sl.elapsed
+		lat = append(lat, sl.lat...)
+		cpu, cpuKnown = cpu+sl.cpu, cpuKnown && sl.cpu >= 0
+		trips, tripsKnown = trips+sl.trips, tripsKnown && sl.trips >= 0
+	}
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		r.P50 = lat[(len(lat)-1)*50/100]
+		r.P99 = lat[(len(lat)-1)*99/100]
+	}
+	if r.Requests > 0 && cpuKnown && len(parts) > 0 {
+		r.CPU = cpu / time.Duration(r.Requests)
+	}
+	if r.Requests > 0 && tripsKnown && len(parts) > 0 {
+		r.Trips = float64(trips) / float64(r.Requests)
 	}
 	return r
 }
@@ -705,7 +768,7 @@ func (t *target) measure(ctx context.Context, cfg Config, c string) Result {
 // counters each answer's X-Counter must be one more than the previous
 // one for the session: counters (nil for a read-only case) holds, by
 // session, the last value answered (the login set it to 0) and is updated.
-func closedLoop(ctx context.Context, client *http.Client, url string, cookies []string, counters []int, cfg Config) Result {
+func closedLoop(ctx context.Context, client *http.Client, url string, cookies []string, counters []int, cfg Config) slice {
 	var requests, errs atomic.Int64
 	lat := make([][]time.Duration, cfg.Concurrency)
 	start := time.Now()
@@ -750,12 +813,5 @@ func closedLoop(ctx context.Context, client *http.Client, url string, cookies []
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	r := Result{Requests: requests.Load(), Errors: errs.Load(), Elapsed: elapsed}
-	if len(all) > 0 {
-		r.P50 = all[(len(all)-1)*50/100]
-		r.P99 = all[(len(all)-1)*99/100]
-	}
-	return r
+	return slice{requests: requests.Load(), errors: errs.Load(), elapsed: elapsed, lat: slices.Concat(lat...)}
 }
