@@ -6,11 +6,11 @@ import (
 	"time"
 )
 
-// TestLoadSQLite runs the SQLite cells (which need no server) twice, interleaved, for a second
+// TestLoadSQLite runs the SQLite cells (which need no server) twice, interleaved in two slices each, for a second
 // with two clients: sessionkit must serve requests without a single error
 // (scs's errors are only logged).
 func TestLoadSQLite(t *testing.T) {
-	cfg := Config{Duration: time.Second, Concurrency: 2, Sessions: 8, SQLiteDir: t.TempDir(), Runs: 2}
+	cfg := Config{Duration: time.Second, Concurrency: 2, Sessions: 8, SQLiteDir: t.TempDir(), Runs: 2, Slices: 2}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	results, err := Run(ctx, cfg, t.Output())

@@ -84,3 +84,29 @@ func TestCellsAndVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// TestMerge pools the slices of one implementation in a cell: counts and
+// times add up, percentiles come from every latency, and CPU or round
+// trips are unknown as soon as one slice lacks them.
+func TestMerge(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	a := slice{requests: 3, errors: 1, elapsed: time.Second, lat: []time.Duration{ms(5), ms(1), ms(3)}, cpu: ms(3), trips: 6}
+	b := slice{requests: 1, elapsed: time.Second, lat: []time.Duration{ms(100)}, cpu: ms(1), trips: 2}
+	r := merge([]slice{a, b})
+	if r.Requests != 4 || r.Errors != 1 || r.Elapsed != 2*time.Second || r.ReqPerSec() != 2 {
+		t.Errorf("merge counts: %+v", r)
+	}
+	if r.P50 != ms(3) || r.P99 != ms(5) {
+		t.Errorf("merge percentiles: p50 %v p99 %v, want 3ms and 5ms", r.P50, r.P99)
+	}
+	if r.CPU != ms(1) || r.Trips != 2 {
+		t.Errorf("merge per request: CPU %v trips %v, want 1ms and 2", r.CPU, r.Trips)
+	}
+	b.cpu, b.trips = -1, -1
+	if r := merge([]slice{a, b}); r.CPU != -1 || r.Trips != -1 {
+		t.Errorf("merge with an unknown slice: CPU %v trips %v, want -1 and -1", r.CPU, r.Trips)
+	}
+	if r := merge(nil); r.Requests != 0 || r.CPU != -1 || r.Trips != -1 {
+		t.Errorf("merge(nil) = %+v", r)
+	}
+}
