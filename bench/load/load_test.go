@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// TestLoad runs every cell for a second with two clients against the real
+// TestLoad runs every cell twice (interleaved) for a second with two clients against the real
 // servers named by SESSIONKIT_TEST_REDIS_URL and SESSIONKIT_TEST_POSTGRES_DSN,
 // and SESSIONKIT_TEST_MYSQL_DSN when it is set (required under CI=true):
 // sessionkit must serve requests without a single error (scs's errors are
@@ -17,6 +17,7 @@ func TestLoad(t *testing.T) {
 		Duration:    time.Second,
 		Concurrency: 2,
 		Sessions:    8,
+		Runs:        2,
 		RedisURL:    os.Getenv("SESSIONKIT_TEST_REDIS_URL"),
 		PostgresDSN: os.Getenv("SESSIONKIT_TEST_POSTGRES_DSN"),
 		MySQLDSN:    os.Getenv("SESSIONKIT_TEST_MYSQL_DSN"),
@@ -34,15 +35,15 @@ func TestLoad(t *testing.T) {
 	} else if os.Getenv("CI") == "true" {
 		t.Fatal("SESSIONKIT_TEST_MYSQL_DSN is not set: under CI=true the load test runs MySQL/MariaDB too")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	results, err := Run(ctx, cfg, t.Output())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("\n%s", Table(results))
-	if len(results) != backends*4 {
-		t.Fatalf("got %d results, want %d (%d backends × 2 impls × 2 cases)", len(results), backends*4, backends)
+	t.Logf("\n%s\n%s", Table(results), Summary(results))
+	if len(results) != backends*8 {
+		t.Fatalf("got %d results, want %d (2 runs × %d backends × 2 impls × 2 cases)", len(results), backends*8, backends)
 	}
 	for _, r := range results {
 		if r.Requests == 0 {

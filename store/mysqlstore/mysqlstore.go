@@ -103,6 +103,13 @@ type Store struct {
 
 	onSweep func() // test hook, called after each sweep of the sweeper
 
+	// stmts holds the prepared statements of the hot paths (Load, Save,
+	// Touch), prepared on first use: one round trip per call in the binary
+	// protocol, and no parsing by the server, whatever the DSN says about
+	// interpolateParams. Close closes them.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+
 	closeOnce sync.Once
 	stop      context.CancelFunc
 	done      chan struct{}
@@ -396,13 +403,16 @@ func (s *Store) Load(ctx context.Context, key string) (store.Record, bool, error
 	var created, lastSeen int64
 	var exp sql.NullInt64
 	var meta []byte
-	err := s.db.QueryRowContext(ctx, s.q.load, []byte(key)).Scan(&rec.Data, &rec.Version, &rec.Subject,
-		&created, &lastSeen, &exp, &meta)
+	st, err := s.prepared(ctx, s.q.load)
+	if err == nil {
+		err = st.QueryRowContext(ctx, []byte(key)).Scan(&rec.Data, &rec.Version, &rec.Subject,
+			&created, &lastSeen, &exp, &meta)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, false, nil
 	}
 	if err != nil {
-		return store.Record{}, false, wrap(ctx, "load", err)
+		return store.Record{}, false, s.stmtErr(ctx, "load", err)
 	}
 	if rec.Meta, err = decodeMeta(meta); err != nil {
 		return store.Record{}, false, err
@@ -473,9 +483,9 @@ func (s *Store) Save(ctx context.Context, key string, rec store.Record) (uint64,
 	if rec.Version == 0 {
 		return 1, s.create(ctx, k, r)
 	}
-	res, err := s.db.ExecContext(ctx, s.q.update, r.data, r.subject, r.created, r.lastSeen, r.expires, r.meta, k, rec.Version)
+	res, err := s.execPrepared(ctx, s.q.update, r.data, r.subject, r.created, r.lastSeen, r.expires, r.meta, k, rec.Version)
 	if err != nil {
-		return 0, wrap(ctx, "save", err)
+		return 0, s.stmtErr(ctx, "save", err)
 	}
 	// Whether the driver counts changed or matched rows (clientFoundRows),
 	// a row that matched changed: its version did.
@@ -492,7 +502,7 @@ func (s *Store) Save(ctx context.Context, key string, rec store.Record) (uint64,
 // create inserts version 1 under k if no live row holds it.
 func (s *Store) create(ctx context.Context, k []byte, r row) error {
 	insert := func() error {
-		_, err := s.db.ExecContext(ctx, s.q.insert, k, r.data, r.subject, r.created, r.lastSeen, r.expires, r.meta)
+		_, err := s.execPrepared(ctx, s.q.insert, k, r.data, r.subject, r.created, r.lastSeen, r.expires, r.meta)
 		return err
 	}
 	err := insert()
@@ -500,7 +510,7 @@ func (s *Store) create(ctx context.Context, k []byte, r row) error {
 		return nil
 	}
 	if !isDuplicate(err) {
-		return wrap(ctx, "save", err)
+		return s.stmtErr(ctx, "save", err)
 	}
 	// The key is held: by a live row (a conflict) or by an expired one no
 	// sweeper removed yet, which counts as absent. Remove an expired one
@@ -515,7 +525,7 @@ func (s *Store) create(ctx context.Context, k []byte, r row) error {
 	case isDuplicate(err):
 		return fmt.Errorf("%w: a live record exists, expected none", store.ErrConflict)
 	default:
-		return wrap(ctx, "save", err)
+		return s.stmtErr(ctx, "save", err)
 	}
 }
 
@@ -579,8 +589,8 @@ func (s *Store) Touch(ctx context.Context, key string, lastSeen, expires time.Ti
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, s.q.touch, seen, exp, []byte(key)); err != nil {
-		return wrap(ctx, "touch", err)
+	if _, err := s.execPrepared(ctx, s.q.touch, seen, exp, []byte(key)); err != nil {
+		return s.stmtErr(ctx, "touch", err)
 	}
 	return nil
 }
@@ -688,6 +698,59 @@ func (s *Store) sweepLoop(ctx context.Context, every time.Duration) {
 	}
 }
 
+// prepared returns the statement for query, preparing it on first use. A
+// failed preparation (the table not migrated yet, the server down) is not
+// remembered: the next call tries again. No lock is held while preparing,
+// so a hung server holds up each caller only until its own deadline.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	st := s.stmts[query]
+	s.stmtMu.Unlock()
+	if st != nil {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.closed.Load() {
+		st.Close()
+		return nil, store.ErrClosed
+	}
+	if cur := s.stmts[query]; cur != nil {
+		st.Close() // another call prepared it meanwhile
+		return cur, nil
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[string]*sql.Stmt, 4)
+	}
+	s.stmts[query] = st
+	return st, nil
+}
+
+// stmtErr is err, or store.ErrClosed when the store was closed (and its
+// statements with it) while the call ran.
+func (s *Store) stmtErr(ctx context.Context, op string, err error) error {
+	if s.closed.Load() && !errors.Is(err, store.ErrClosed) {
+		return fmt.Errorf("mysqlstore: %s: %w (%w)", op, store.ErrClosed, err)
+	}
+	if errors.Is(err, store.ErrClosed) {
+		return err
+	}
+	return wrap(ctx, op, err)
+}
+
+// execPrepared runs query, prepared, with args.
+func (s *Store) execPrepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
 // Close stops the sweeper and waits for it (interrupting a sweep in
 // progress), makes later calls fail with store.ErrClosed, and closes the
 // *sql.DB only if Open created it. It may be called more than once.
@@ -699,6 +762,12 @@ func (s *Store) Close() error {
 			s.stop()
 			<-s.done
 		}
+		s.stmtMu.Lock()
+		for _, st := range s.stmts {
+			st.Close()
+		}
+		s.stmts = nil
+		s.stmtMu.Unlock()
 		if s.owned {
 			err = s.db.Close()
 		}

@@ -9,7 +9,8 @@ import (
 )
 
 // The benchmarks run against the shared test server over loopback: each
-// operation is one round trip running one script.
+// operation is one round trip: a script, or for Load on a single node a
+// pipelined HMGET and TIME.
 
 func benchRecord() store.Record {
 	r := rec("", time.Hour)

@@ -25,7 +25,7 @@
 //
 // # Atomicity
 //
-// Every method that writes is one Lua script (EVALSHA, falling back to EVAL
+// Each method is one round trip. Every method that writes is one Lua script (EVALSHA, falling back to EVAL
 // after a server restart empties the script cache), so a record and its
 // subject index always change together and a client that dies half-way
 // leaves nothing half-written. Save is the compare-and-swap: the script
@@ -58,7 +58,9 @@
 // the serverside package always sets one (its absolute timeout, 31 days by
 // default). A record whose Expires is already past is saved and ends at
 // once. Expiry is decided by the Redis server's clock (TIME inside the
-// scripts), the same clock PEXPIREAT uses; Load, Save, CompareAndDelete,
+// scripts; for Load on a single primary, a TIME pipelined after the HMGET
+// that reads the record, in the same round trip and without a script),
+// the same clock PEXPIREAT uses; Load, Save, CompareAndDelete,
 // Touch and Sessions also compare the stored expiry with it, so an expired
 // record is never returned even before Redis evicts it. Expires itself comes
 // from the caller's clock, so app servers should keep their clocks in sync

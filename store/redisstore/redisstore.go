@@ -35,6 +35,10 @@ type Options struct {
 // Store keeps session records in Redis.
 type Store struct {
 	client redis.UniversalClient
+	// single: client talks to one primary (a *redis.Client, also a
+	// failover one), so Load reads the record and the server's clock with
+	// one pipelined HMGET and TIME instead of a script.
+	single bool
 	owned  bool
 	prefix string
 	closed atomic.Bool
@@ -58,10 +62,10 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	var ctxTimeouts, sharded bool
+	var ctxTimeouts, sharded, single bool
 	switch c := client.(type) {
 	case *redis.Client:
-		ctxTimeouts = c.Options().ContextTimeoutEnabled
+		ctxTimeouts, single = c.Options().ContextTimeoutEnabled, true
 	case *redis.ClusterClient:
 		ctxTimeouts, sharded = c.Options().ContextTimeoutEnabled, true
 	case *redis.Ring:
@@ -75,7 +79,7 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 	if sharded && !hasHashTag(prefix) {
 		return nil, fmt.Errorf("redisstore: prefix %q has no hash tag; on a cluster use one such as \"{sessionkit}:\" so that a session and its subject index share a slot", prefix)
 	}
-	return &Store{client: client, prefix: prefix}, nil
+	return &Store{client: client, single: single, prefix: prefix}, nil
 }
 
 // Open connects to the Redis server at url (redis://user:password@host:port/db
@@ -163,6 +167,9 @@ func (s *Store) Load(ctx context.Context, key string) (store.Record, bool, error
 	if err := s.check(ctx, key); err != nil {
 		return store.Record{}, false, err
 	}
+	if s.single {
+		return s.loadPipelined(ctx, key)
+	}
 	res, err := loadScript.Run(ctx, s.client, []string{s.recordKey(key)}).Slice()
 	if errors.Is(err, redis.Nil) {
 		return store.Record{}, false, nil
@@ -171,6 +178,46 @@ func (s *Store) Load(ctx context.Context, key string) (store.Record, bool, error
 		return store.Record{}, false, wrap(ctx, "load", err)
 	}
 	rec, err := decodeRecord(res)
+	if err != nil {
+		return store.Record{}, false, fmt.Errorf("redisstore: load: %w", err)
+	}
+	return rec, true, nil
+}
+
+// loadFields are the fields Load reads: those decodeRecord takes, then x.
+var loadFields = []string{"v", "d", "s", "c", "l", "e", "m", "x"}
+
+// loadPipelined is Load on a single primary: HMGET of the record, then
+// TIME, sent together (one round trip, no script). It decides as
+// loadScript does: no version or no expiry field, or an expiry at or
+// before the server's clock, is no record. The clock is read after the
+// record, so a record returned was live when it was read.
+func (s *Store) loadPipelined(ctx context.Context, key string) (store.Record, bool, error) {
+	pipe := s.client.Pipeline()
+	fields := pipe.HMGet(ctx, s.recordKey(key), loadFields...)
+	clock := pipe.Time(ctx)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return store.Record{}, false, wrap(ctx, "load", err)
+	}
+	f := fields.Val()
+	if len(f) != len(loadFields) {
+		return store.Record{}, false, fmt.Errorf("redisstore: load: %w: %d fields", ErrCorrupt, len(f))
+	}
+	if f[0] == nil || f[7] == nil {
+		return store.Record{}, false, nil
+	}
+	xs, ok := f[7].(string)
+	if !ok {
+		return store.Record{}, false, fmt.Errorf("redisstore: load: %w: expiry is %T", ErrCorrupt, f[7])
+	}
+	x, err := strconv.ParseInt(xs, 10, 64)
+	if err != nil {
+		return store.Record{}, false, fmt.Errorf("redisstore: load: %w: expiry %q", ErrCorrupt, xs)
+	}
+	if x <= clock.Val().UnixMilli() {
+		return store.Record{}, false, nil
+	}
+	rec, err := decodeRecord(f[:7])
 	if err != nil {
 		return store.Record{}, false, fmt.Errorf("redisstore: load: %w", err)
 	}
