@@ -86,6 +86,25 @@
 // sentinel_test.go), and a two-shard ring (ring_test.go). Every script runs on the primary; reads are not sent
 // to replicas, which could return a session that was just revoked.
 //
+// # Server settings
+//
+// Run the sessions' Redis with maxmemory-policy noeviction. Every key of
+// this store has a TTL, so under any volatile-* or allkeys-* policy Redis
+// may evict a subject index, and a revocation would then silently miss
+// that subject's sessions; with noeviction a Save fails when memory runs
+// out and the request gets an error (fail closed). A record is a hash
+// whose data field exceeds Redis's default hash-max-listpack-value (64)
+// for most sessions; raising it above the largest session data (512, say)
+// takes a ~200-byte session from about 1.1 KB to 0.7 KB of memory.
+// Expired records are reclaimed by Redis's active expiry, which keeps
+// sampling only while more than 10 % of the keys with a TTL have expired:
+// plan for up to that much memory held by expired sessions, or raise
+// active-expire-effort. Sessions and DeleteSubject each run one script
+// over every session of the subject, blocking the server for tens of
+// microseconds per session: a subject that accumulates tens of thousands
+// of sessions makes them slow. Figures and the plan for 10 M and 100 M
+// sessions: docs/scaling.md in the repository.
+//
 // # Context, Close
 //
 // Every method checks ctx before it starts. The client must be created
