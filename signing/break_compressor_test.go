@@ -1,0 +1,123 @@
+package signing_test
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"math/rand/v2"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/session/internal/flasktest"
+	"github.com/sessionkit/session/signing"
+)
+
+// splitCompressor is a valid Compressor: its stream inflates to exactly p.
+// It ends a DEFLATE block half way (a sync flush), so each half gets its own
+// Huffman table — something zlib's level 6 never does on a short input.
+type splitCompressor struct{}
+
+func (splitCompressor) AppendDeflate(dst, p []byte) []byte {
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestCompression)
+	w.Write(p[:len(p)/2])
+	w.Flush()
+	w.Write(p[len(p)/2:])
+	w.Close()
+	return append(dst, b.Bytes()...)
+}
+
+// pythonZlibLen returns len(zlib.compress(p)) as Python computes it (what
+// Flask's decision uses).
+func pythonZlibLen(t *testing.T, p []byte) int {
+	t.Helper()
+	py := flasktest.Python(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-c", "import sys,zlib; print(len(zlib.compress(sys.stdin.buffer.read())))")
+	cmd.Stdin = bytes.NewReader(p)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestBreakCompressorBlockSplit: a payload that Flask (Python zlib level 6)
+// leaves uncompressed must stay uncompressed with any valid Compressor
+// ("payloads Flask leaves uncompressed stay byte-identical with Flask's
+// cookie"). A valid Compressor that splits blocks beats zlib's single block
+// by far more than fastMargin on a payload whose two halves use disjoint
+// byte sets, so Sign compresses what Flask does not.
+func TestBreakCompressorBlockSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	p := make([]byte, 2000)
+	for i := range p {
+		p[i] = byte(rng.IntN(128))
+		if i >= len(p)/2 {
+			p[i] |= 0x80
+		}
+	}
+	if z := pythonZlibLen(t, p); z < len(p)-1 {
+		t.Fatalf("test payload: Python compresses it (%d < %d)", z, len(p)-1)
+	}
+	plain := newSigner(t, 1700000000, signing.Options{})
+	split := newSigner(t, 1700000000, signing.Options{Compressor: splitCompressor{}})
+	want, got := plain.Sign(p), split.Sign(p)
+	if strings.HasPrefix(want, ".") {
+		t.Fatalf("built-in writer compresses a payload Python does not")
+	}
+	if got != want {
+		t.Errorf("with a valid block-splitting Compressor, a payload Flask leaves uncompressed is compressed:\n got %d bytes, compressed=%v\nwant %d bytes (Flask's cookie)", len(got), strings.HasPrefix(got, "."), len(want))
+	}
+}
+
+// adlerTwin is an invalid Compressor: it returns the stream of another
+// payload, one with the same length and Adler-32 as p (two bytes +1, one
+// -2, as the checksum's two sums allow).
+type adlerTwin struct{}
+
+func (adlerTwin) AppendDeflate(dst, p []byte) []byte {
+	q := bytes.Clone(p)
+	// positions i, i+1, i+2 changed by +1, -2, +1 keep both Adler sums.
+	for i := 0; i+2 < len(q); i++ {
+		if q[i] < 0x7e && q[i+1] > 0x21 && q[i+2] < 0x7e {
+			q[i]++
+			q[i+1] -= 2
+			q[i+2]++
+			break
+		}
+	}
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestCompression)
+	w.Write(q)
+	w.Close()
+	return append(dst, b.Bytes()...)
+}
+
+// TestBreakCompressorWrongStream: the Compressor doc says "A stream that
+// does not inflate to exactly p makes a cookie that Flask and Verify reject
+// (Verify: ErrBadPayload)", and a Compressor returning an invalid stream must
+// not produce a cookie that verifies to a different payload. Sign never
+// inflates the stream it got; the zlib trailer is the Adler-32 of p, which
+// is all Verify (and Python's zlib) checks, and Adler-32 is trivially
+// matched by another payload of the same length.
+func TestBreakCompressorWrongStream(t *testing.T) {
+	p := []byte(`{"_user_id":"1000","role":"user","note":"` + strings.Repeat("abcdefgh", 40) + `"}`)
+	s := newSigner(t, 1700000000, signing.Options{Compressor: adlerTwin{}})
+	c := s.Sign(p)
+	if !strings.HasPrefix(c, ".") {
+		t.Fatalf("expected a compressed cookie")
+	}
+	got, _, err := s.Verify(c, 0)
+	if err == nil && !bytes.Equal(got, p) {
+		t.Errorf("cookie signed for %q\nverifies to       %q", p[:48], got[:48])
+	}
+}
