@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -191,3 +193,78 @@ func TestBreakSweepHoldWrites(t *testing.T) {
 }
 
 func errorsIsConflict(err error) bool { return errors.Is(err, store.ErrConflict) }
+
+// TestBreakSweepConcurrentStress runs Save, Touch, Delete, DeleteSubject,
+// CompareAndDelete and Sweep from several goroutines with a moving fake
+// clock (under -race), then checks the index and that a final Sweep leaves
+// exactly the live records.
+func TestBreakSweepConcurrentStress(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Unix(1_700_000_000, 0).UnixNano())
+	s := New(Options{Now: func() time.Time { return time.Unix(0, clock.Load()) }})
+	defer s.Close()
+	bg := context.Background()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(g), 3))
+			for range 3000 {
+				key := fmt.Sprint("k", r.IntN(2*sweepBatch))
+				now := time.Unix(0, clock.Load())
+				exp := now.Add(time.Duration(r.IntN(3000)-500) * time.Millisecond)
+				if r.IntN(20) == 0 {
+					exp = time.Time{}
+				}
+				switch r.IntN(8) {
+				case 0, 1:
+					rec, ok, _ := s.Load(bg, key)
+					if !ok {
+						rec = store.Record{}
+					}
+					rec.Expires, rec.Subject = exp, fmt.Sprint("u", r.IntN(5))
+					s.Save(bg, key, rec)
+				case 2:
+					s.Touch(bg, key, now, exp)
+				case 3:
+					s.Delete(bg, key)
+				case 4:
+					s.DeleteSubject(bg, fmt.Sprint("u", r.IntN(5)), "")
+				case 5:
+					rec, ok, _ := s.Load(bg, key)
+					if ok {
+						s.CompareAndDelete(bg, key, rec.Version)
+					}
+				case 6:
+					ctx, cancel := context.WithCancel(bg)
+					if r.IntN(2) == 0 {
+						cancel()
+					}
+					s.Sweep(ctx)
+					cancel()
+				default:
+					clock.Add(int64(r.IntN(400)) * int64(time.Millisecond))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	checkExpiryIndex(t, s)
+	now := time.Unix(0, clock.Load())
+	live := 0
+	s.mu.RLock()
+	for _, rec := range s.records {
+		if !rec.Expired(now) {
+			live++
+		}
+	}
+	s.mu.RUnlock()
+	if _, err := s.Sweep(bg); err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() != live {
+		t.Errorf("after the final Sweep %d records are held, %d were live", s.Len(), live)
+	}
+	checkExpiryIndex(t, s)
+}
