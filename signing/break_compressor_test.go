@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash/adler32"
 	"math/rand/v2"
 	"os/exec"
 	"strconv"
@@ -119,5 +123,114 @@ func TestBreakCompressorWrongStream(t *testing.T) {
 	got, _, err := s.Verify(c, 0)
 	if err == nil && !bytes.Equal(got, p) {
 		t.Errorf("cookie signed for %q\nverifies to       %q", p[:48], got[:48])
+	}
+}
+
+// funcCompressor adapts a function to signing.Compressor.
+type funcCompressor func(dst, p []byte) []byte
+
+func (f funcCompressor) AppendDeflate(dst, p []byte) []byte { return f(dst, p) }
+
+func flateOf(p []byte, level int) []byte {
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, level)
+	w.Write(p)
+	w.Close()
+	return b.Bytes()
+}
+
+// pythonLoads returns, for each cookie, the payload itsdangerous reads
+// with Flask's settings (hex), or "error".
+func pythonLoads(t *testing.T, cookies []string) []string {
+	t.Helper()
+	py := flasktest.Python(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const script = `
+import hashlib, sys
+from itsdangerous import URLSafeTimedSerializer
+class Raw:
+    dumps = staticmethod(lambda o, **k: o)
+    loads = staticmethod(lambda s, **k: s)
+ser = URLSafeTimedSerializer(sys.argv[1], salt="cookie-session", serializer=Raw,
+    signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1})
+for line in sys.stdin.read().split():
+    try:
+        p = ser.loads(line)
+        print((p if isinstance(p, bytes) else p.encode("latin-1")).hex())
+    except Exception as e:
+        print("error")
+`
+	cmd := exec.CommandContext(ctx, py, "-c", script, testSecret)
+	cmd.Stdin = strings.NewReader(strings.Join(cookies, "\n"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	return strings.Fields(string(out))
+}
+
+// TestBreakCompressorAdversarial: Compressors that break their contract
+// (garbage, truncated, trailing bytes, a non-final last block, a stream of
+// another payload, huge output) never make a cookie that Verify or
+// itsdangerous reads as another payload; Verify and itsdangerous agree on
+// whether it is readable, except where noted.
+func TestBreakCompressorAdversarial(t *testing.T) {
+	p := []byte(`{"_user_id":"1000","csrf":"` + strings.Repeat("0123456789abcdef", 30) + `"}`)
+	other := bytes.Replace(p, []byte("1000"), []byte("0001"), 1) // same length, another Adler-32
+	cases := []struct {
+		name string
+		c    funcCompressor
+	}{
+		{"garbage", func(dst, p []byte) []byte { return append(dst, bytes.Repeat([]byte{0xa5}, 40)...) }},
+		{"truncated", func(dst, p []byte) []byte { d := flateOf(p, 6); return append(dst, d[:len(d)/2]...) }},
+		{"trailing zero bytes", func(dst, p []byte) []byte { return append(append(dst, flateOf(p, 6)...), 0, 0, 0) }},
+		{"own checksum then junk", func(dst, p []byte) []byte {
+			d := append(dst, flateOf(p, 6)...)
+			d = binary.BigEndian.AppendUint32(d, adler32.Checksum(p))
+			return append(d, 1, 2, 3)
+		}},
+		{"sync flush, no final block", func(dst, p []byte) []byte {
+			var b bytes.Buffer
+			w, _ := flate.NewWriter(&b, 6)
+			w.Write(p)
+			w.Flush()
+			return append(dst, b.Bytes()...)
+		}},
+		{"another payload", func(dst, p []byte) []byte { return append(dst, flateOf(other, 6)...) }},
+		{"shorter than the header", func(dst, p []byte) []byte { return dst[:1] }},
+		{"nothing at all", func(dst, p []byte) []byte { return dst[:0] }},
+		{"huge", func(dst, p []byte) []byte { return append(dst, make([]byte, 2<<20)...) }},
+	}
+	var cookies []string
+	var verified [][]byte
+	for _, tc := range cases {
+		s := newSigner(t, 1700000000, signing.Options{Compressor: tc.c, MaxLength: -1})
+		c := s.Sign(p)
+		got, _, err := s.Verify(c, 0)
+		if err == nil && !bytes.Equal(got, p) {
+			t.Errorf("%s: cookie verifies to another payload %q", tc.name, got)
+		}
+		if err != nil && !errors.Is(err, signing.ErrBadPayload) {
+			t.Errorf("%s: Verify: %v, want ErrBadPayload", tc.name, err)
+		}
+		if err != nil {
+			got = nil
+		}
+		cookies = append(cookies, c)
+		verified = append(verified, got)
+	}
+	py := pythonLoads(t, cookies)
+	if len(py) != len(cookies) {
+		t.Fatalf("python answered %d of %d", len(py), len(cookies))
+	}
+	for i, tc := range cases {
+		if py[i] != "error" && py[i] != hex.EncodeToString(p) {
+			t.Errorf("%s: itsdangerous reads another payload", tc.name)
+		}
+		goOK, pyOK := verified[i] != nil, py[i] != "error"
+		if goOK != pyOK {
+			t.Errorf("%s: Verify reads it: %v, itsdangerous: %v (a cookie we send that only one side reads)", tc.name, goOK, pyOK)
+		}
 	}
 }
