@@ -1,10 +1,12 @@
 package session_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/signing"
@@ -65,6 +67,35 @@ func TestBreakUntouchedRefreshJSONForms(t *testing.T) {
 		// The same through a quoted cookie value.
 		if q := send(`"`+value+`"`, false); q != untouched {
 			t.Errorf("%s: quoted cookie value re-sent %v, unquoted %v", tc.name, q, untouched)
+		}
+	}
+}
+
+// TestBreakUntouchedRevokedAndFallback: an untouched request with a
+// permanent cookie whose subject has been revoked never gets a cookie that
+// still logs the subject in; with a cookie signed by a fallback key (not
+// revoked) it gets the cookie re-issued, as Flask re-issues a permanent
+// session; Flask's format and a sealed Codec alike.
+func TestBreakUntouchedRevokedAndFallback(t *testing.T) {
+	for _, sealedCodec := range []bool{false, true} {
+		for _, stale := range []bool{false, true} {
+			t.Run(fmt.Sprintf("sealed=%v,stale=%v", sealedCodec, stale), func(t *testing.T) {
+				a := newRevocationApp(t, sealedCodec, stale)
+				cookie := a.logIn(t, true)
+				a.clock.Set(a.clock.Now().Add(time.Second))
+				untouched := a.main.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+				rec := serve(untouched, "/", cookie)
+				fresh, ok := sessionCookie(rec)
+				if !ok || fresh == "" {
+					t.Errorf("a permanent cookie (stale=%v) on an untouched request: not re-issued (status %d)", stale, rec.Code)
+				}
+				a.rev.revoke("alice", a.clock.Now())
+				a.clock.Set(a.clock.Now().Add(time.Second))
+				rec = serve(untouched, "/", cookie)
+				if fresh, ok := sessionCookie(rec); ok && fresh != "" && a.whoAmI(fresh) == "alice" {
+					t.Errorf("after the revocation an untouched request re-issued a cookie that logs alice in")
+				}
+			})
 		}
 	}
 }
