@@ -82,7 +82,7 @@ func TestBreakCompressorCookieLimit(t *testing.T) {
 			fast := newManager(t, cfg)
 			// Find the largest text that fits without the Compressor, then
 			// try every size around it.
-			lo, hi := 100, 8000
+			lo, hi := 100, 7000
 			for lo < hi {
 				mid := (lo + hi + 1) / 2
 				if fitsWith(t, plain, breakText(1, mid)) {
@@ -92,7 +92,7 @@ func TestBreakCompressorCookieLimit(t *testing.T) {
 				}
 			}
 			bad := 0
-			for n := lo - 80; n <= lo+5; n++ {
+			for n := lo - 100; n <= lo+2; n += 2 {
 				text := breakText(1, n)
 				if fitsWith(t, plain, text) && !fitsWith(t, fast, text) {
 					if bad++; bad <= 3 {

@@ -12,7 +12,7 @@ import (
 func TestBreakFlaskDecisionAllLevels(t *testing.T) {
 	n := 2000
 	if raceEnabled {
-		n = 500
+		n = 300
 	}
 	payloads := nearBoundary(77, n)
 	hexes := make([]string, len(payloads))
