@@ -268,3 +268,50 @@ func TestBreakSweepConcurrentStress(t *testing.T) {
 	}
 	checkExpiryIndex(t, s)
 }
+
+// TestBreakSweepBoundaries: Expires exactly at now, a nanosecond either
+// side, exactly on an earlier second, zero, and before 1970.
+func TestBreakSweepBoundaries(t *testing.T) {
+	for _, now := range []time.Time{time.Unix(1_700_000_000, 0), time.Unix(1_700_000_000, 999_999_999), time.Unix(0, 0), time.Unix(-5, 300)} {
+		s := New(Options{Now: func() time.Time { return now }})
+		bg := context.Background()
+		recs := map[string]time.Time{
+			"at now":      now,
+			"1ns before":  now.Add(-1),
+			"1ns after":   now.Add(1),
+			"second back": now.Truncate(time.Second).Add(-time.Second),
+			"zero":        {},
+			"1970-":       time.Unix(-3, 5),
+			"far":         now.Add(1000 * time.Hour),
+		}
+		// Saved while the clock reads 10,000 hours earlier, so all are live then.
+		real := now
+		now = now.Add(-10000 * time.Hour)
+		for k, exp := range recs {
+			if _, err := s.Save(bg, k, store.Record{Expires: exp}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = real
+		want := 0
+		for _, exp := range recs {
+			if !exp.IsZero() && !now.Before(exp) {
+				want++
+			}
+		}
+		n, err := s.Sweep(bg)
+		if err != nil || n != want {
+			t.Errorf("now %v: Sweep = %d, %v; want %d", now, n, err, want)
+		}
+		for k, exp := range recs {
+			s.mu.RLock()
+			_, held := s.records[k]
+			s.mu.RUnlock()
+			if live := exp.IsZero() || now.Before(exp); held != live {
+				t.Errorf("now %v: %s (expires %v): held %v, live %v", now, k, exp, held, live)
+			}
+		}
+		checkExpiryIndex(t, s)
+		s.Close()
+	}
+}
