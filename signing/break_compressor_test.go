@@ -234,3 +234,64 @@ func TestBreakCompressorAdversarial(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakCompressorConcurrentMixed: Signers with and without a
+// Compressor, sharing the package's pools, sign and verify payloads of
+// mixed sizes (some over the 1 MiB pool cap, some declined) from several
+// goroutines; every cookie verifies to its own payload.
+func TestBreakCompressorConcurrentMixed(t *testing.T) {
+	decline := funcCompressor(func(dst, p []byte) []byte {
+		if len(p)%3 == 0 {
+			return dst
+		}
+		return append(dst, flateOf(p, 1)...)
+	})
+	signers := []*signing.Signer{
+		newSigner(t, 1700000000, signing.Options{MaxLength: -1, MaxInflate: 4 << 20}),
+		newSigner(t, 1700000000, signing.Options{MaxLength: -1, MaxInflate: 4 << 20, Compressor: decline}),
+		newSigner(t, 1700000000, signing.Options{MaxLength: -1, MaxInflate: 4 << 20, Compressor: splitCompressor{}}),
+	}
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			r := rand.New(rand.NewPCG(uint64(g), 9))
+			for i := range 80 {
+				n := r.IntN(5000)
+				s := signers[r.IntN(len(signers))]
+				if i == 7 { // once per goroutine: over zbufs' 1 MiB cap
+					n, s = 1<<20+r.IntN(1000), signers[1]
+				}
+				p := []byte(breakJSON(r, n))
+				got, _, err := s.Verify(s.Sign(p), 0)
+				if err != nil || !bytes.Equal(got, p) {
+					t.Errorf("goroutine %d: payload of %d bytes: %v", g, len(p), err)
+					return
+				}
+			}
+		}()
+	}
+	for range 4 {
+		select {
+		case <-done:
+		case <-time.After(5 * time.Minute):
+			t.Fatal("signers did not finish within 5 minutes")
+		}
+	}
+}
+
+// breakJSON is a JSON-looking payload of n bytes mixing words and random
+// characters.
+func breakJSON(r *rand.Rand, n int) string {
+	var b strings.Builder
+	b.WriteString(`{"k":"`)
+	for b.Len() < n {
+		if r.IntN(2) == 0 {
+			b.WriteString("session cookie ")
+		} else {
+			b.WriteByte(byte('a' + r.IntN(26)))
+		}
+	}
+	b.WriteString(`"}`)
+	return b.String()
+}
