@@ -99,3 +99,34 @@ func TestBreakUntouchedRevokedAndFallback(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakUntouchedExpired: a validly signed permanent cookie older than
+// the lifetime (or signed in the future) is not re-sent on an untouched
+// request; one just inside the lifetime is.
+func TestBreakUntouchedExpired(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	m := newManager(t, session.Config{Now: func() time.Time { return now }})
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		want bool
+	}{
+		{"inside the lifetime", now.Add(-31*24*time.Hour + time.Second), true},
+		{"exactly the lifetime", now.Add(-31 * 24 * time.Hour), true},
+		{"a second over", now.Add(-31*24*time.Hour - time.Second), false},
+		{"in the future", now.Add(time.Minute), false},
+	} {
+		at := tc.at
+		signer, err := signing.New([]byte("dev-secret-key-1"), nil, signing.Options{Now: func() time.Time { return at }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Cookie", "session="+signer.Sign([]byte(`{"_permanent":true}`)))
+		m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(w, r)
+		if got := len(w.Result().Header.Values("Set-Cookie")) > 0; got != tc.want {
+			t.Errorf("%s: re-sent %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
