@@ -37,6 +37,10 @@ type Store struct {
 	// deletes its records in batches: none of them is indexed meanwhile.
 	closed bool
 
+	// sweeping holds one token: Sweeps run one at a time, so that one
+	// never returns while another holds seconds taken out of the index.
+	sweeping chan struct{}
+
 	stop chan struct{}
 	done chan struct{}
 }
@@ -55,6 +59,7 @@ func New(opts Options) *Store {
 		records:  make(map[string]store.Record),
 		subjects: make(map[string]map[string]struct{}),
 		expiry:   make(map[int64]map[string]struct{}),
+		sweeping: make(chan struct{}, 1),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -309,13 +314,20 @@ const sweepBatch = 256
 // Sweep deletes the records expired when it starts and returns how many.
 // It walks the expiry index, oldest second first, and takes the lock for
 // at most sweepBatch deletions at a time, so that other calls wait for one
-// batch, never for the whole sweep; ctx is checked between batches. After
-// Close it returns store.ErrClosed.
+// batch, never for the whole sweep; ctx is checked between batches. Sweeps
+// run one at a time: a Sweep called during another waits for it (or for
+// ctx). After Close it returns store.ErrClosed.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	now := s.now()
+	select {
+	case s.sweeping <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { <-s.sweeping }()
 	total := 0
 	for {
 		keys, sec, err := s.takeSecond(now)
