@@ -12,8 +12,9 @@ import (
 // BenchmarkBreakTouchSpreadExpiry: Touch (sliding expiry) on a store whose
 // records each expire in a second of their own — sessions created over a
 // month at a low, steady rate — so that every Touch empties one second
-// of the index and fills another. secs is a sorted slice: removing and
-// inserting in its middle moves up to every entry.
+// of the index and fills another. When secs was a sorted slice, removing
+// and inserting in its middle moved up to every entry (about 1 ms a Touch
+// at 1 M); as a heap it costs O(log n).
 func BenchmarkBreakTouchSpreadExpiry(b *testing.B) {
 	for _, n := range []int{1_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {

@@ -3,6 +3,7 @@
 package memstore
 
 import (
+	"container/heap"
 	"context"
 	"fmt"
 	"maps"
@@ -32,7 +33,7 @@ type Store struct {
 	records  map[string]store.Record
 	subjects map[string]map[string]struct{} // subject → keys
 	expiry   map[int64]map[string]struct{}  // Expires.Unix() → keys (records with an Expires)
-	secs     []int64                        // the keys of expiry, ascending
+	secs     secHeap                        // min-heap of seconds: every key of expiry, and stale ones (see secHeap)
 	// Sweep takes a second that has passed out of expiry and secs, and
 	// deletes its records in batches: none of them is indexed meanwhile.
 	closed bool
@@ -198,8 +199,7 @@ func (s *Store) indexExpiry(key string, expires time.Time) {
 	if keys == nil {
 		keys = make(map[string]struct{})
 		s.expiry[sec] = keys
-		i, _ := slices.BinarySearch(s.secs, sec)
-		s.secs = slices.Insert(s.secs, i, sec)
+		heap.Push(&s.secs, sec)
 	}
 	keys[key] = struct{}{}
 }
@@ -217,11 +217,25 @@ func (s *Store) unindexExpiry(key string, expires time.Time) {
 	}
 	delete(keys, key)
 	if len(keys) == 0 {
+		// Its entry in secs goes stale; compact when stale ones dominate,
+		// so that a store nobody sweeps keeps secs in proportion.
 		delete(s.expiry, sec)
-		if i, found := slices.BinarySearch(s.secs, sec); found {
-			s.secs = slices.Delete(s.secs, i, i+1)
-		}
+		s.compactSecs()
 	}
+}
+
+// compactSecs rebuilds secs from the index when stale entries make up more
+// than half of it, so that secs stays in proportion to the index even in a
+// store nobody sweeps (amortized O(1) per write).
+func (s *Store) compactSecs() {
+	if n := len(s.secs); n <= 64 || n <= 2*len(s.expiry) {
+		return
+	}
+	s.secs = s.secs[:0]
+	for sec := range s.expiry {
+		s.secs = append(s.secs, sec)
+	}
+	heap.Init(&s.secs)
 }
 
 func (s *Store) unindex(subject, key string) {
@@ -387,14 +401,16 @@ func (s *Store) takeSecond(now time.Time) (map[string]struct{}, int64, error) {
 	if s.closed {
 		return nil, 0, store.ErrClosed
 	}
-	if len(s.secs) == 0 || s.secs[0] >= now.Unix() {
-		return nil, 0, nil
+	for len(s.secs) > 0 && s.secs[0] < now.Unix() {
+		sec := heap.Pop(&s.secs).(int64)
+		if keys := s.expiry[sec]; keys != nil {
+			delete(s.expiry, sec)
+			s.compactSecs()
+			return keys, sec, nil
+		}
+		// A stale entry: its second emptied (or was taken) before.
 	}
-	sec := s.secs[0]
-	keys := s.expiry[sec]
-	delete(s.expiry, sec)
-	s.secs = s.secs[1:]
-	return keys, sec, nil
+	return nil, 0, nil
 }
 
 // deleteExpired deletes, under one hold of the lock, the records of keys
@@ -475,4 +491,23 @@ func clone(r store.Record) store.Record {
 	r.Data = slices.Clone(r.Data)
 	r.Meta = maps.Clone(r.Meta)
 	return r
+}
+
+// secHeap is a min-heap of Unix seconds (container/heap): the seconds of the
+// expiry index, so that Sweep finds the oldest in O(log n) and a write that
+// opens a new second costs O(log n), not a shift of every later second. An
+// entry whose second has since emptied stays (stale) until Sweep pops it or
+// a compaction drops it; a second opened again gets a second entry, which
+// finds nothing when popped.
+type secHeap []int64
+
+func (h secHeap) Len() int           { return len(h) }
+func (h secHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h secHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *secHeap) Push(x any)        { *h = append(*h, x.(int64)) }
+func (h *secHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
