@@ -166,22 +166,33 @@ func (sc *SecureCookie) decode(rc *resolvedConfig, cfg *Config, dst []byte, name
 	return payload, decoded{Issued: issued, Stale: stale}, err
 }
 
-// permanentMark is how a permanent session's payload starts its top-level
-// "_permanent" entry in Flask's compact, sorted JSON.
-var permanentMark = []byte(`"_permanent":true`)
+// permanentName and backslash are what a payload must hold to set the
+// permanent flag: the key "_permanent" as written, or spelled with a \u
+// escape (any JSON writer may use one, and whitespace around the colon).
+var (
+	permanentName = []byte(permanentKey)
+	backslash     = []byte{'\\'}
+)
+
+// mayBePermanent reports whether a JSON payload could hold a top-level
+// "_permanent" entry: false is certain, true means "decode and see".
+func mayBePermanent(payload []byte) bool {
+	return bytes.Contains(payload, permanentName) || bytes.IndexByte(payload, '\\') >= 0
+}
 
 // needsRefresh is SecureCookie's NeedsRefresh (see [Interface]), kept out
 // of the API: it reports whether a request that never used its session must
 // still re-send the cookie: refresh-each-request is on and the request
 // carries a validly signed (or sealed) cookie of a permanent session, or
 // the cookie was made with an old key and must be re-issued. It verifies
-// the cookie into a pooled buffer and looks for the permanent flag without
-// decoding the payload, so an untouched request that needs no refresh
-// allocates nothing; one that does is decoded here once more, because the
-// session will be opened and re-issued. With Flask's format (no Codec),
-// whose values are never stale, a cookie is not even verified when
-// refreshing is off or its unverified payload cannot hold the permanent
-// flag (signing's PayloadMayContain): the answer is false either way.
+// the cookie into a pooled buffer and decodes it only when the payload
+// could hold a "_permanent" key (the name, or a \u escape that could spell
+// it), so an untouched request that needs no refresh allocates nothing;
+// one that may is decoded and refreshed when its "_permanent" is true as
+// Flask tests it. With Flask's format (no Codec), whose values are never
+// stale, a cookie is not even verified when refreshing is off or its
+// unverified payload cannot hold the key (signing's PayloadMayContain):
+// the answer is false either way.
 //
 // An untouched request never fails because of the payload: a cookie whose
 // signature holds but whose payload cannot be decoded — bad base64 or zlib,
@@ -202,11 +213,13 @@ func (sc *SecureCookie) needsRefresh(cfg *Config, r *http.Request) bool {
 	if !ok || value == "" {
 		return false
 	}
-	if sc.Codec == nil && (cfg.DisableRefreshEachRequest || !rc.signer.PayloadMayContain(value, permanentMark)) {
+	if sc.Codec == nil && (cfg.DisableRefreshEachRequest ||
+		!rc.signer.PayloadMayContain(value, permanentName) && !rc.signer.PayloadMayContain(value, backslash)) {
 		// Flask's format never reports a value stale, so only a verified
-		// payload holding permanentMark is refreshed: when refreshing is
-		// off, or the (unverified) payload cannot hold the mark, the answer
-		// is false whatever the signature — which is then not checked.
+		// payload whose "_permanent" is true is refreshed: when refreshing
+		// is off, or the (unverified) payload cannot hold that key, the
+		// answer is false whatever the signature — which is then not
+		// checked.
 		return false
 	}
 	bp := bufPool.Get().(*[]byte)
@@ -214,13 +227,19 @@ func (sc *SecureCookie) needsRefresh(cfg *Config, r *http.Request) bool {
 	payload, info, err := sc.decode(rc, cfg, (*bp)[:0], name, value)
 	*bp = payload[:0]
 	if err == nil {
-		if !info.Stale && (cfg.DisableRefreshEachRequest || !bytes.Contains(payload, permanentMark)) {
+		if !info.Stale && (cfg.DisableRefreshEachRequest || !mayBePermanent(payload)) {
 			return false
 		}
-		// To be opened and re-issued: only if it decodes, as an untouched
-		// request does not report a bad payload.
-		_, err := rc.serializer.UnmarshalMap(payload)
-		return err == nil
+		// To be opened and re-issued only if it decodes, as an untouched
+		// request does not report a bad payload, and, unless stale, only if
+		// its "_permanent" is true as Flask tests it (Python truthiness,
+		// whatever the JSON's spacing or escapes; the last of duplicate
+		// keys wins, as in Python).
+		m, err := rc.serializer.UnmarshalMap(payload)
+		if err != nil {
+			return false
+		}
+		return info.Stale || (!cfg.DisableRefreshEachRequest && pyTruthy(m[permanentKey]))
 	}
 	if errors.Is(err, ErrInvalidCookie) || errors.Is(err, ErrBadPayload) {
 		return false

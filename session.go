@@ -3,6 +3,7 @@ package session
 import (
 	"log/slog"
 	"maps"
+	"math/big"
 	"slices"
 	"sync"
 
@@ -280,8 +281,43 @@ func (s *Session) Permanent() bool {
 }
 
 func (s *Session) permanentLocked() bool {
-	p, _ := s.values[permanentKey].(bool)
-	return p
+	return pyTruthy(s.values[permanentKey])
+}
+
+// pyTruthy reports whether v is true in Python's sense, as Flask tests
+// session.permanent ("if session.permanent"): false for nil, false, zero
+// numbers and empty strings, lists, tuples, dicts and bytes; true for
+// anything else (a UUID, a datetime, Markup that is not empty). Flask itself
+// only ever stores a bool under "_permanent"; another writer with the same
+// key may store 1.
+func pyTruthy(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	case int64:
+		return v != 0
+	case int:
+		return v != 0
+	case float64:
+		return v != 0
+	case *big.Int:
+		return v.Sign() != 0
+	case string:
+		return v != ""
+	case tagjson.Markup:
+		return v != ""
+	case []byte:
+		return len(v) > 0
+	case []any:
+		return len(v) > 0
+	case tagjson.Tuple:
+		return len(v) > 0
+	case map[string]any:
+		return len(v) > 0
+	}
+	return true
 }
 
 // SetPermanent sets the permanent flag. Like Flask it stores "_permanent"

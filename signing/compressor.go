@@ -47,14 +47,30 @@ import (
 //
 // The Compressor's bytes differ from Flask's and from the built-in writer's;
 // Flask reads any valid zlib stream.
+//
+// The contract, which Sign relies on and does not check (inflating every
+// stream back would cost about as much as the Compressor saves):
+//
+//   - the stream inflates to exactly p, with nothing after its final block.
+//     A wrong stream makes a cookie that Verify rejects (ErrBadPayload), or,
+//     if it inflates to another payload of the same length and Adler-32,
+//     one that reads as that payload; bytes after the final block make a
+//     cookie Python's zlib reads and Verify rejects;
+//   - its streams are never shorter than zlib's level 6 by more than the
+//     margin (24 bytes plus 1/64 of the payload). This holds for encoders
+//     that, like zlib, write one block for a cookie-sized input with greedy
+//     or lazy matching: compress/flate, and klauspost/compress at every
+//     level (measured against Python's zlib, see the deflate module's tests).
+//     An encoder that splits blocks or searches for optimal parses (zopfli)
+//     can compress a payload Flask leaves uncompressed; its cookie then
+//     differs from Flask's, which still reads it.
 type Compressor interface {
 	// AppendDeflate appends to dst a complete raw DEFLATE stream whose
 	// content is p: no zlib header and no checksum (Sign adds both), the
 	// last block marked final, nothing after it. It returns the extended
 	// slice and must not keep dst or p. Appending nothing (returning dst
 	// unchanged) declines p: Sign then uses the built-in writer, as with a
-	// nil Compressor. A stream that does not inflate to exactly p makes a
-	// cookie that Flask and Verify reject (Verify: ErrBadPayload).
+	// nil Compressor.
 	AppendDeflate(dst, p []byte) []byte
 }
 
