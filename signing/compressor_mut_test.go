@@ -2,6 +2,7 @@ package signing
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -59,4 +60,72 @@ func TestCompressorMarginAsDocumented(t *testing.T) {
 		}
 	}
 	t.Logf("%d decisions checked", checked)
+}
+
+// TestCompressorAppendsAfterDst: with a Compressor, AppendSign onto a
+// non-empty dst appends exactly the cookie it makes onto an empty one (the
+// length checks count the cookie's bytes, not dst's), for payloads that are
+// used, decided by the built-in writer, and near the size limit.
+func TestCompressorAppendsAfterDst(t *testing.T) {
+	prefix := bytes.Repeat([]byte("x"), 5000)
+	payloads := sessionLike(16, 100)
+	for i, n := range []int{300, 1000, 2500, 3500} {
+		payloads = append(payloads, hexSession(uint64(100+i), n))
+	}
+	for _, c := range []Compressor{&stdCompressor{level: 1}, &stdCompressor{level: 9, pad: 3}} {
+		for _, maxLength := range []int{-1, 3000} {
+			s := signerWith(t, c, maxLength)
+			for _, p := range payloads {
+				want := s.AppendSign(nil, p, 1700000000)
+				dst := append([]byte(nil), prefix...)
+				got := s.AppendSign(dst, p, 1700000000)
+				if !bytes.Equal(got[:len(prefix)], prefix) || !bytes.Equal(got[len(prefix):], want) {
+					t.Fatalf("payload of %d bytes, MaxLength %d: AppendSign after %d bytes appended %d bytes, want the %d of an empty dst", len(p), maxLength, len(prefix), len(got)-len(prefix), len(want))
+				}
+			}
+		}
+	}
+}
+
+// TestCompressorNoWinAtThreshold: a payload the Compressor does not
+// compress goes uncompressed, without the built-in writer, while its
+// payload part (counted with one byte to spare) is not longer than the
+// threshold (4096 less 552 bytes: 3,544); one byte longer, the built-in
+// writer decides, and compresses it.
+func TestCompressorNoWinAtThreshold(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 3))
+	c := &stdCompressor{level: 9, pad: 700} // 3,500 bytes of padding: no win
+	s := signerWith(t, c, -1)
+	if s.refAbove != 4096-552 {
+		t.Fatalf("threshold %d, want %d", s.refAbove, 4096-552)
+	}
+	for _, tc := range []struct {
+		n          int // payload length
+		compressed bool
+	}{
+		{2656, false}, // 3,542 base64 characters
+		{2657, false}, // 3,543: with the spare byte, exactly the threshold
+		{2658, true},  // 3,544: one over
+	} {
+		var b strings.Builder
+		b.WriteString(`{"text":"`)
+		for b.Len() < tc.n-2 {
+			b.WriteByte("acgt"[r.IntN(4)])
+		}
+		b.WriteString(`"}`)
+		p := []byte(b.String())
+		if len(p) != tc.n {
+			t.Fatalf("payload of %d bytes, want %d", len(p), tc.n)
+		}
+		got := s.AppendSign(nil, p, 1700000000)
+		plain := bytes.HasPrefix(got, []byte(base64.RawURLEncoding.EncodeToString(p)+"."))
+		if tc.compressed {
+			ref := signerWith(t, nil, -1).AppendSign(nil, p, 1700000000)
+			if ref[0] != '.' || !bytes.Equal(got, ref) {
+				t.Errorf("payload of %d bytes: %.20s..., want the built-in writer's compressed cookie %.20s...", tc.n, got, ref)
+			}
+		} else if !plain {
+			t.Errorf("payload of %d bytes: %.20s..., want it uncompressed", tc.n, got)
+		}
+	}
 }
