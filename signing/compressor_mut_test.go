@@ -129,3 +129,45 @@ func TestCompressorNoWinAtThreshold(t *testing.T) {
 		}
 	}
 }
+
+// acgtText is a JSON payload of n bytes: one string of random a, c, g and t.
+func acgtText(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, 3))
+	var b strings.Builder
+	b.WriteString(`{"text":"`)
+	for b.Len() < n-2 {
+		b.WriteByte("acgt"[r.IntN(4)])
+	}
+	b.WriteString(`"}`)
+	return []byte(b.String())
+}
+
+// TestCompressorTieNearLimit: near the size limit, where the built-in
+// writer runs too, a Compressor stream exactly as long as the built-in's
+// (but not the same bytes) is kept: the built-in's replaces it only when
+// shorter. The payload and level were found by search (compress/flate level
+// 5 against the built-in level 6 on 9,000 bytes of a, c, g, t); the test
+// checks the tie first.
+func TestCompressorTieNearLimit(t *testing.T) {
+	p := acgtText(0, 9000)
+	c := &stdCompressor{level: 5}
+	ref := signerWith(t, nil, -1).AppendSign(nil, p, 1700000000)
+	if ref[0] != '.' {
+		t.Fatal("the built-in writer does not compress the payload")
+	}
+	fz, rz := fastZlib(c, p), refZlib(t, ref)
+	if len(fz)+4 != len(rz) || bytes.Equal(fz, rz[:len(rz)-4]) {
+		t.Skipf("no tie on this payload with this Go's compress/flate (Compressor %d bytes, built-in %d): the test shows nothing", len(fz)+4, len(rz))
+	}
+	s := signerWith(t, c, -1)
+	got := s.AppendSign(nil, p, 1700000000)
+	if len(got) != len(ref) {
+		t.Fatalf("cookie of %d bytes, the built-in's is %d", len(got), len(ref))
+	}
+	if gz := refZlib(t, got); !bytes.Equal(gz[:len(gz)-4], fz) {
+		t.Fatal("on a tie the built-in writer's stream replaced the Compressor's")
+	}
+	if v, _, err := s.AppendVerify(nil, string(got), 0); err != nil || !bytes.Equal(v, p) {
+		t.Fatalf("verify: %v", err)
+	}
+}
