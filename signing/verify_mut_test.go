@@ -37,3 +37,26 @@ func TestSplitFallsBackToLastSeparator(t *testing.T) {
 		}
 	}
 }
+
+// TestPayloadMayContainEmptyPayload: a cookie with an empty payload (its
+// first byte is the timestamp separator) verifies to that empty payload,
+// which contains the empty sub: PayloadMayContain must not say otherwise.
+func TestPayloadMayContainEmptyPayload(t *testing.T) {
+	s, err := New([]byte("secret"), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := string(s.AppendSign(nil, nil, 1700000000))
+	if cookie[0] != '.' {
+		t.Fatalf("cookie of the empty payload %q does not start with its separator", cookie)
+	}
+	if p, _, err := s.Verify(cookie, 0); err != nil || len(p) != 0 {
+		t.Fatalf("Verify(%q) = %q, %v; want the empty payload", cookie, p, err)
+	}
+	if !s.PayloadMayContain(cookie, nil) || !s.PayloadMayContain(cookie, []byte{}) {
+		t.Errorf("PayloadMayContain(%q, empty) = false; the verified payload contains it", cookie)
+	}
+	if s.PayloadMayContain(cookie, []byte("x")) {
+		t.Errorf("PayloadMayContain(%q, x) = true for an empty uncompressed payload", cookie)
+	}
+}
