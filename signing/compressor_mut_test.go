@@ -72,8 +72,11 @@ func TestCompressorAppendsAfterDst(t *testing.T) {
 	for i, n := range []int{300, 1000, 2500, 3500} {
 		payloads = append(payloads, hexSession(uint64(100+i), n))
 	}
+	// Zlib streams of about 2,900 bytes: over the threshold without a cap.
+	payloads = append(payloads, acgtText(0, 9000), acgtText(1, 9500))
+	builtIn := 0
 	for _, c := range []Compressor{&stdCompressor{level: 1}, &stdCompressor{level: 9, pad: 3}} {
-		for _, maxLength := range []int{-1, 3000} {
+		for _, maxLength := range []int{-1, 3000, 1500} {
 			s := signerWith(t, c, maxLength)
 			for _, p := range payloads {
 				want := s.AppendSign(nil, p, 1700000000)
@@ -82,8 +85,14 @@ func TestCompressorAppendsAfterDst(t *testing.T) {
 				if !bytes.Equal(got[:len(prefix)], prefix) || !bytes.Equal(got[len(prefix):], want) {
 					t.Fatalf("payload of %d bytes, MaxLength %d: AppendSign after %d bytes appended %d bytes, want the %d of an empty dst", len(p), maxLength, len(prefix), len(got)-len(prefix), len(want))
 				}
+				if want[0] == '.' && !bytes.HasPrefix(refZlib(t, want), fastZlib(c, p)) {
+					builtIn++ // compressed with the built-in writer's stream instead
+				}
 			}
 		}
+	}
+	if builtIn == 0 {
+		t.Fatal("no cookie holds the built-in writer's stream: the test shows nothing of the size-limit path")
 	}
 }
 
