@@ -56,3 +56,24 @@ func TestLegacyCookieEstablishedOnlyWithRevocations(t *testing.T) {
 		}
 	}
 }
+
+// A subject set with Set (not SetSubject) during a request counts as
+// established at save time, and is checked against revocation then: a
+// subject whose revocation covers that time is not issued a cookie.
+func TestSubjectSetWithoutSetSubjectCheckedAtSave(t *testing.T) {
+	clock := &testClock{t: time.Unix(1800000000, 0)}
+	rev := &testRevocations{}
+	m := newManager(t, session.Config{SecretKey: []byte("k"), Now: clock.Now, Revocations: rev})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Sessions of alice established before a second from now are revoked.
+		rev.revoke("alice", clock.Now().Add(time.Second))
+		_ = session.From(r).Set("_subject", "alice")
+	}))
+	rec := serve(h, "/", "")
+	if cookie, ok := sessionCookie(rec); ok && cookie != "" {
+		t.Errorf("a session of a revoked subject was issued cookie %q", cookie)
+	}
+	if rev.lookups() == 0 {
+		t.Error("the revocation was not consulted at save")
+	}
+}
