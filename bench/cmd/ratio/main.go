@@ -34,7 +34,10 @@ const (
 	maxPeerFraction = 1.0 / 8 // sessionkit net ≤ 1/8 of gorilla's and scs's (readonly, readwrite)
 	max2KBFraction  = 1.0 / 2 // readwrite-2KB: net ≤ 1/2 of scs's (issue 15)
 	maxRWAllocs     = 20      // readwrite adds at most 20 allocations
-	maxFloorRatio   = 3       // within 3× of the crypto floor
+	maxFloorRatio   = 3       // within 3× of the crypto floor (issue 15's moonshot)
+	// untouchedAllocFloor is what an untouched request may add: the
+	// request copy that carries the session state, and the state.
+	untouchedAllocFloor = 2
 )
 
 // samples maps benchmark name (without the -GOMAXPROCS suffix) to unit to values.
@@ -226,7 +229,7 @@ func middleware(out io.Writer, s samples) {
 		fmt.Fprintln(out)
 	}
 
-	fmt.Fprintln(out, "Targets (issue 6):")
+	fmt.Fprintln(out, "Targets (issues 6 and 15):")
 	check := func(ok bool, format string, args ...any) {
 		mark := "HOLDS "
 		if !ok {
@@ -257,7 +260,10 @@ func middleware(out io.Writer, s samples) {
 		}
 	}
 	if sk, ok := rows["untouched"]["sessionkit"]; ok {
-		check(sk.netAllocs <= 0, "untouched: sessionkit adds no allocation over baseline (adds %+.0f allocs, %+.0f B)", sk.netAllocs, sk.netB)
+		// Issue 15 retired "adds no allocation": net/http's request copy
+		// (WithContext) and the per-request state are the floor for any
+		// middleware that hands the session to the handler.
+		check(sk.netAllocs <= untouchedAllocFloor, "untouched: sessionkit adds ≤ %d allocations, the floor (adds %+.0f allocs, %+.0f B)", untouchedAllocFloor, sk.netAllocs, sk.netB)
 	}
 	if sk, ok := rows["readwrite"]["sessionkit"]; ok {
 		check(sk.netAllocs <= maxRWAllocs, "readwrite: sessionkit adds ≤ %d allocations (adds %+.0f)", maxRWAllocs, sk.netAllocs)
