@@ -272,7 +272,9 @@ func (s *Session) Values() map[string]any {
 }
 
 // Permanent reports whether the session outlives the browser session
-// (Flask: session.permanent, stored as "_permanent").
+// (Flask: session.permanent, stored as "_permanent"): whether "_permanent"
+// is true as Python tests it, so a 1 written by another application with
+// the same key counts, as it does in Flask.
 func (s *Session) Permanent() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
